@@ -1,0 +1,255 @@
+// ports → the narrow interfaces that app/ and core/ depend on. Adapters implement them; tests use fakes.
+import type { RunState, SubscriptionOptions, TaskEvent } from './core/model.js';
+
+// ─── Clock ───────────────────────────────────────────────────────────────────────────────────────
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` (or rejects with the signal's reason when aborted). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+// ─── CodeArts ────────────────────────────────────────────────────────────────────────────────────
+
+export interface GetTaskStateOptions {
+  /** A specific execution record; omitted = the latest run. */
+  recordId?: string;
+  /** Region of the task; omitted = the client's default region. */
+  region?: string;
+  signal?: AbortSignal;
+}
+
+export interface CodeArtsPort {
+  /**
+   * `GET /v2/tasks/{taskId}/state?step_state=true[&record_id=…]`.
+   * Resolves with the parsed JSON body of a successful answer (normalised later by core/);
+   * rejects with a {@link CodeArtsError}.
+   */
+  getTaskState(taskId: string, options?: GetTaskStateOptions): Promise<unknown>;
+}
+
+/**
+ * What went wrong talking to CodeArts, in the terms the poller acts on:
+ * - `auth`: credentials rejected even after one token refresh (permanent until fixed);
+ * - `throttled`: 429 `APIG.0308`; slow the whole cycle down (`retryAfterMs` suggests how much);
+ * - `task-gone`: `Deploy.00011020`, the task no longer exists;
+ * - `record-gone`: `Deploy.00011303`, no such execution record;
+ * - `bad-request`: another 4xx (a client bug or bad input);
+ * - `server`: 5xx or a network failure; `timeout`: no answer in time;
+ * - `bad-response`: a body that is not the JSON we expect.
+ */
+export type CodeArtsErrorKind =
+  | 'auth'
+  | 'throttled'
+  | 'task-gone'
+  | 'record-gone'
+  | 'bad-request'
+  | 'server'
+  | 'timeout'
+  | 'bad-response';
+
+export class CodeArtsError extends Error {
+  override readonly name = 'CodeArtsError';
+  readonly kind: CodeArtsErrorKind;
+  /** HTTP status, when there was an answer. */
+  readonly status: number | undefined;
+  /** CodeArts / gateway error code (`error_code` first, then `error.code`). */
+  readonly code: string | undefined;
+  /** The `X-Request-Id` of the answer, for support. */
+  readonly requestId: string | undefined;
+  /** For `throttled`: how long to wait before calling again. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    kind: CodeArtsErrorKind,
+    message: string,
+    details: {
+      status?: number;
+      code?: string;
+      requestId?: string;
+      retryAfterMs?: number;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.kind = kind;
+    this.status = details.status;
+    this.code = details.code;
+    this.requestId = details.requestId;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+
+  /** Worth trying again on a later poll without any change on our side. */
+  get transient(): boolean {
+    return (
+      this.kind === 'throttled' ||
+      this.kind === 'server' ||
+      this.kind === 'timeout' ||
+      this.kind === 'bad-response'
+    );
+  }
+}
+
+// ─── Slack ───────────────────────────────────────────────────────────────────────────────────────
+
+/** A rendered Slack message: `text` is always present (notification and screen-reader fallback). */
+export interface SlackMessage {
+  text: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+}
+
+/** Slack message metadata we attach to every post so a delivery whose outcome is unknown can be found. */
+export interface SlackMetadata {
+  eventType: string;
+  payload: Record<string, string | number | boolean>;
+}
+
+export interface SlackMessageRef {
+  channel: string;
+  ts: string;
+}
+
+export interface SlackPostTarget {
+  channel: string;
+  /** Reply in this thread (the parent's ts). */
+  threadTs?: string;
+  /** With threadTs: also show the reply in the channel. */
+  broadcast?: boolean;
+  metadata?: SlackMetadata;
+}
+
+export interface SlackMetadataQuery {
+  channel: string;
+  /** Look among this thread's replies; without it, among channel messages. */
+  threadTs?: string;
+  /** Only messages newer than this ts (channel history). */
+  oldest?: string;
+  eventType: string;
+  /** Matches `payload.key`. */
+  key: string;
+}
+
+export interface SlackPort {
+  post(target: SlackPostTarget, message: SlackMessage): Promise<SlackMessageRef>;
+  update(ref: SlackMessageRef, message: SlackMessage): Promise<void>;
+  /** Finds a message this app posted whose metadata `payload.key` equals `query.key`. */
+  findByMetadata(query: SlackMetadataQuery): Promise<SlackMessageRef | null>;
+}
+
+/**
+ * How a Slack failure affects delivery:
+ * - `transient`: 5xx, network, timeout; leave pending, retry next cycle;
+ * - `rate-limited`: 429; leave pending, wait `retryAfterSeconds`;
+ * - `subscription`: permanent for this channel (`channel_not_found`, `not_in_channel`, `is_archived`, …);
+ * - `token`: permanent for every channel (`invalid_auth`, `token_revoked`, …);
+ * - `payload`: the message itself was refused (`msg_too_long`, `invalid_blocks`, …);
+ * - `message-gone`: the message to update is gone or not ours (`message_not_found`, `cant_update_message`).
+ */
+export type SlackErrorKind =
+  | 'transient'
+  | 'rate-limited'
+  | 'subscription'
+  | 'token'
+  | 'payload'
+  | 'message-gone';
+
+export class SlackDeliveryError extends Error {
+  override readonly name = 'SlackDeliveryError';
+  readonly kind: SlackErrorKind;
+  /** Slack's error string (`channel_not_found`, …) or an HTTP/network description. */
+  readonly code: string;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    kind: SlackErrorKind,
+    code: string,
+    message: string,
+    details: { retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.kind = kind;
+    this.code = code;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+}
+
+// ─── Store ───────────────────────────────────────────────────────────────────────────────────────
+
+/** A channel watching a task, with its delivery progress. One per (task, channel). */
+export interface Subscription extends SubscriptionOptions {
+  channel: string;
+  createdAt: string;
+  /** Highest outbox batch seq delivered to this channel. */
+  deliveredSeq: number;
+  /** Set when Slack refused this channel permanently; delivery stops until it is re-registered. */
+  broken: { code: string; message: string; at: string } | null;
+  /** The living message of each recent run in this channel, by record ID. */
+  messages: Record<string, SlackMessageRef>;
+}
+
+/** Changes seen in one poll, kept in the task item until every subscription has them (the outbox). */
+export interface OutboxBatch {
+  seq: number;
+  at: string;
+  events: TaskEvent[];
+  /** The state of every run the events belong to, as of this batch (for rendering). */
+  runs: RunState[];
+}
+
+export interface PollHealth {
+  lastPollAt: string | null;
+  lastSuccessAt: string | null;
+  consecutiveFailures: number;
+  /** Set after repeated failures; cleared on recovery. */
+  staleSince: string | null;
+  lastError: string | null;
+  /** CodeArts said the task no longer exists. */
+  gone: boolean;
+}
+
+export interface TaskRecord {
+  taskId: string;
+  region: string;
+  taskName: string;
+  /** Bumped by every write; every write is conditional on it. */
+  version: number;
+  /** The latest run as we last saw it (merged, monotone); null until CodeArts reports a run. */
+  run: RunState | null;
+  /** Undelivered (to at least one subscription) change batches, oldest first. */
+  outbox: OutboxBatch[];
+  /** Highest seq ever assigned to a batch. */
+  lastSeq: number;
+  subscriptions: Record<string, Subscription>;
+  health: PollHealth;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WatchRequest {
+  taskId: string;
+  region: string;
+  taskName: string;
+  /** The task's current run as CodeArts reported it at registration: the baseline (history is not replayed). */
+  run: RunState | null;
+  channel: string;
+  options: SubscriptionOptions;
+}
+
+/** 'created': new task item; 'subscribed': new channel on a known task; 'updated': options changed; 'unchanged': a repeat. */
+export type WatchOutcome = 'created' | 'subscribed' | 'updated' | 'unchanged';
+
+/** Registration side of the store (api Lambda, slash command). */
+export interface WatchStore {
+  getTask(taskId: string): Promise<TaskRecord | null>;
+  /** Every watched task, read with paged queries. */
+  listTasks(): AsyncIterable<TaskRecord>;
+  /** Idempotent: watching again with the same options changes nothing; re-watching clears a broken mark. */
+  watch(request: WatchRequest, now: string): Promise<{ record: TaskRecord; outcome: WatchOutcome }>;
+  /**
+   * Stops watching in one channel, or all when `channel` is omitted; the task item goes when its last
+   * subscription does. Resolves with the remaining record, null when nothing remains, or 'not-found'.
+   */
+  unwatch(taskId: string, channel: string | undefined, now: string): Promise<TaskRecord | null | 'not-found'>;
+}
