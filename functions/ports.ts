@@ -27,6 +27,11 @@ export interface CodeArtsPort {
    * rejects with a {@link CodeArtsError}.
    */
   getTaskState(taskId: string, options?: GetTaskStateOptions): Promise<unknown>;
+  /**
+   * `GET /v2/tasks/{taskId}` (flat task detail, gives the task's `name` even when it has never run).
+   * Resolves with the parsed JSON body; rejects with a {@link CodeArtsError}.
+   */
+  getTaskDetail(taskId: string, options?: Omit<GetTaskStateOptions, 'recordId'>): Promise<unknown>;
 }
 
 /**
