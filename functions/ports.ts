@@ -228,8 +228,34 @@ export interface TaskRecord {
   lastSeq: number;
   subscriptions: Record<string, Subscription>;
   health: PollHealth;
+  /** The last few delivered change batches (events only), newest last, for `GET /tasks/{id}`. */
+  recent?: Array<{ seq: number; at: string; events: TaskEvent[] }>;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Versioned persistence of task items: every write is conditional on the version that was read. */
+export interface TaskRepository {
+  getTask(taskId: string): Promise<TaskRecord | null>;
+  /** Every watched task, read with paged queries (eventually consistent). */
+  listTasks(): AsyncIterable<TaskRecord>;
+  /**
+   * Writes `record` (whose version must be `expectedVersion + 1`, or 1 for a new item) only if the stored
+   * version still equals `expectedVersion` (null: the item must not exist). Resolves false on a conflict.
+   */
+  putTask(record: TaskRecord, expectedVersion: number | null): Promise<boolean>;
+  /** Deletes the item if its version still equals `expectedVersion`. Resolves false on a conflict. */
+  deleteTask(taskId: string, expectedVersion: number): Promise<boolean>;
+}
+
+/** A named lease with an expiry, so that only one poll cycle runs at a time. */
+export interface LeaseStore {
+  /** Takes the lease for `owner` until `untilMs` if it is free or expired at `nowMs`. */
+  acquireLease(name: string, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Gives the lease back (only if `owner` still holds it), recording when the cycle completed. */
+  releaseLease(name: string, owner: string, completedAtMs: number): Promise<void>;
+  /** When the last cycle completed, if any (shown as the last poll time of healthy tasks). */
+  lastCompletedAt(name: string): Promise<number | null>;
 }
 
 export interface WatchRequest {
@@ -240,6 +266,8 @@ export interface WatchRequest {
   run: RunState | null;
   channel: string;
   options: SubscriptionOptions;
+  /** false when CodeArts could not confirm the task in time: the first poll then takes the baseline. Default true. */
+  verified?: boolean;
 }
 
 /** 'created': new task item; 'subscribed': new channel on a known task; 'updated': options changed; 'unchanged': a repeat. */

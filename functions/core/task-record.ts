@@ -1,0 +1,234 @@
+// core → pure transitions of a task item (the watch, its snapshot, its outbox and delivery progress).
+// Every function returns a new record with `version + 1`; the store writes it conditionally on the old version.
+import type {
+  OutboxBatch,
+  PollHealth,
+  SlackMessageRef,
+  Subscription,
+  TaskRecord,
+  WatchOutcome,
+  WatchRequest,
+} from '../ports.js';
+import type { RunState, SubscriptionOptions } from './model.js';
+
+/** How many delivered batches `GET /tasks/{id}` can show. */
+export const RECENT_BATCHES_KEPT = 20;
+/** Living-message references kept per subscription (older runs are no longer edited). */
+export const MESSAGES_KEPT_PER_SUBSCRIPTION = 5;
+
+export const emptyHealth = (): PollHealth => ({
+  lastPollAt: null,
+  lastSuccessAt: null,
+  consecutiveFailures: 0,
+  staleSince: null,
+  lastError: null,
+  gone: false,
+});
+
+/** True once a successful observation (at registration or by a poll) fixed the baseline. */
+export const hasBaseline = (record: TaskRecord): boolean => record.health.lastSuccessAt !== null;
+
+const bump = (record: TaskRecord, now: string): TaskRecord => ({
+  ...record,
+  version: record.version + 1,
+  updatedAt: now,
+});
+
+const sameOptions = (a: SubscriptionOptions, b: SubscriptionOptions): boolean =>
+  a.notify === b.notify && a.mode === b.mode && a.mentions.join(',') === b.mentions.join(',');
+
+const newSubscription = (
+  channel: string,
+  options: SubscriptionOptions,
+  deliveredSeq: number,
+  now: string,
+): Subscription => ({
+  channel,
+  notify: options.notify,
+  mode: options.mode,
+  mentions: [...options.mentions],
+  createdAt: now,
+  deliveredSeq,
+  broken: null,
+  messages: {},
+});
+
+/**
+ * Watch a task in a channel. A verified request (run known, or the task confirmed with no run) fixes the
+ * baseline so the first poll does not replay history; a new channel on a known task starts after the
+ * batches already recorded, so it is not flooded with old changes.
+ */
+export function applyWatch(
+  record: TaskRecord | null,
+  request: WatchRequest,
+  now: string,
+): { record: TaskRecord; outcome: WatchOutcome } {
+  const verified = request.verified !== false;
+  if (record === null) {
+    const health = emptyHealth();
+    if (verified) health.lastSuccessAt = now;
+    return {
+      outcome: 'created',
+      record: {
+        taskId: request.taskId,
+        region: request.region,
+        taskName: request.taskName,
+        version: 1,
+        run: request.run,
+        outbox: [],
+        lastSeq: 0,
+        subscriptions: { [request.channel]: newSubscription(request.channel, request.options, 0, now) },
+        health,
+        recent: [],
+        createdAt: now,
+        updatedAt: now,
+      },
+    };
+  }
+  const existing = record.subscriptions[request.channel];
+  const renamed = request.taskName !== '' && request.taskName !== record.taskName;
+  const revived = verified && record.health.gone;
+  if (
+    existing &&
+    sameOptions(existing, request.options) &&
+    existing.broken === null &&
+    !renamed &&
+    !revived
+  ) {
+    return { record, outcome: 'unchanged' };
+  }
+  const subscription = existing
+    ? {
+        ...existing,
+        notify: request.options.notify,
+        mode: request.options.mode,
+        mentions: [...request.options.mentions],
+        broken: null,
+      }
+    : newSubscription(request.channel, request.options, record.lastSeq, now);
+  const next: TaskRecord = {
+    ...bump(record, now),
+    taskName: request.taskName !== '' ? request.taskName : record.taskName,
+    subscriptions: { ...record.subscriptions, [request.channel]: subscription },
+    health: revived
+      ? { ...record.health, gone: false, staleSince: null, consecutiveFailures: 0 }
+      : record.health,
+  };
+  return { record: pruneOutbox(next), outcome: existing ? 'updated' : 'subscribed' };
+}
+
+/** Stop watching in one channel (or all). Returns null when no subscription remains (delete the item). */
+export function applyUnwatch(
+  record: TaskRecord,
+  channel: string | undefined,
+  now: string,
+): TaskRecord | null {
+  if (channel === undefined) return null;
+  const { [channel]: _removed, ...rest } = record.subscriptions;
+  if (Object.keys(rest).length === 0) return null;
+  return pruneOutbox({ ...bump(record, now), subscriptions: rest });
+}
+
+/** The batches a subscription has not had yet, oldest first. */
+export const pendingBatches = (record: TaskRecord, channel: string): OutboxBatch[] => {
+  const subscription = record.subscriptions[channel];
+  if (!subscription) return [];
+  return record.outbox.filter((batch) => batch.seq > subscription.deliveredSeq);
+};
+
+/** Subscriptions that still have something to deliver. */
+export const subscriptionsWithPending = (record: TaskRecord): Subscription[] =>
+  Object.values(record.subscriptions).filter((s) => s.broken === null && s.deliveredSeq < record.lastSeq);
+
+/**
+ * Record an observation: the new snapshot, and (when there are events) a new outbox batch. Only the newest
+ * copy of each run is kept in the outbox, because delivery renders a run's latest state; this bounds the
+ * item's size however long Slack stays unreachable.
+ */
+export function applyObservation(
+  record: TaskRecord,
+  observation: {
+    run: RunState | null;
+    batch: Omit<OutboxBatch, 'seq'> | null;
+    health: PollHealth;
+    taskName?: string;
+  },
+  now: string,
+): TaskRecord {
+  let outbox = record.outbox;
+  let lastSeq = record.lastSeq;
+  if (observation.batch) {
+    const fresh = new Set(observation.batch.runs.map((r) => r.recordId));
+    lastSeq += 1;
+    outbox = [
+      ...outbox.map((b) => ({ ...b, runs: b.runs.filter((r) => !fresh.has(r.recordId)) })),
+      { ...observation.batch, seq: lastSeq },
+    ];
+  }
+  return pruneOutbox({
+    ...bump(record, now),
+    taskName: observation.taskName || record.taskName,
+    run: observation.run,
+    outbox,
+    lastSeq,
+    health: observation.health,
+  });
+}
+
+/** The latest known state of a run for rendering: the newest copy in the outbox, else the snapshot. */
+export function latestRunState(record: TaskRecord, recordId: string): RunState | null {
+  for (let i = record.outbox.length - 1; i >= 0; i--) {
+    const run = record.outbox[i]?.runs.find((r) => r.recordId === recordId);
+    if (run) return run;
+  }
+  return record.run?.recordId === recordId ? record.run : null;
+}
+
+export interface DeliveryOutcome {
+  channel: string;
+  /** Highest batch seq now delivered to the channel. */
+  deliveredSeq: number;
+  /** Living messages created or re-linked, by record ID. */
+  messages: Record<string, SlackMessageRef>;
+  /** Set when Slack refused the channel permanently. */
+  broken?: { code: string; message: string };
+}
+
+/** Record what a delivery achieved for each subscription (never moving progress backwards). */
+export function applyDeliveries(record: TaskRecord, outcomes: DeliveryOutcome[], now: string): TaskRecord {
+  const subscriptions = { ...record.subscriptions };
+  for (const outcome of outcomes) {
+    const subscription = subscriptions[outcome.channel];
+    if (!subscription) continue; // unwatched meanwhile
+    const messages = trimMessages({ ...subscription.messages, ...outcome.messages });
+    subscriptions[outcome.channel] = {
+      ...subscription,
+      deliveredSeq: Math.max(subscription.deliveredSeq, outcome.deliveredSeq),
+      messages,
+      broken: outcome.broken ? { ...outcome.broken, at: now } : subscription.broken,
+    };
+  }
+  return pruneOutbox({ ...bump(record, now), subscriptions });
+}
+
+const trimMessages = (messages: Record<string, SlackMessageRef>): Record<string, SlackMessageRef> => {
+  const entries = Object.entries(messages);
+  // Insertion order is creation order, so the oldest runs are dropped first.
+  return Object.fromEntries(entries.slice(Math.max(0, entries.length - MESSAGES_KEPT_PER_SUBSCRIPTION)));
+};
+
+/**
+ * Drop batches every working subscription has had (they move to `recent`). A broken subscription does not
+ * hold the outbox: it starts afresh when it is re-registered.
+ */
+export function pruneOutbox(record: TaskRecord): TaskRecord {
+  const working = Object.values(record.subscriptions).filter((s) => s.broken === null);
+  const floor = working.length === 0 ? record.lastSeq : Math.min(...working.map((s) => s.deliveredSeq));
+  const delivered = record.outbox.filter((b) => b.seq <= floor);
+  if (delivered.length === 0) return record;
+  const recent = [
+    ...(record.recent ?? []),
+    ...delivered.map(({ seq, at, events }) => ({ seq, at, events })),
+  ].slice(-RECENT_BATCHES_KEPT);
+  return { ...record, outbox: record.outbox.filter((b) => b.seq > floor), recent };
+}
