@@ -116,6 +116,11 @@ export interface SlackMessageRef {
   ts: string;
 }
 
+/** A message found by its metadata, with the metadata payload it was posted with. */
+export interface SlackFoundMessage extends SlackMessageRef {
+  payload: Record<string, string | number | boolean>;
+}
+
 export interface SlackPostTarget {
   channel: string;
   /** Reply in this thread (the parent's ts). */
@@ -139,8 +144,8 @@ export interface SlackMetadataQuery {
 export interface SlackPort {
   post(target: SlackPostTarget, message: SlackMessage): Promise<SlackMessageRef>;
   update(ref: SlackMessageRef, message: SlackMessage): Promise<void>;
-  /** Finds a message this app posted whose metadata `payload.key` equals `query.key`. */
-  findByMetadata(query: SlackMetadataQuery): Promise<SlackMessageRef | null>;
+  /** Finds a message this app posted whose metadata `payload.key` equals `query.key` (the newest, if several). */
+  findByMetadata(query: SlackMetadataQuery): Promise<SlackFoundMessage | null>;
 }
 
 /**
@@ -201,6 +206,8 @@ export interface OutboxBatch {
   events: TaskEvent[];
   /** The state of every run the events belong to, as of this batch (for rendering). */
   runs: RunState[];
+  /** A notice about the watch itself (the task was deleted in CodeArts). */
+  notice?: { kind: 'task-gone'; code: string };
 }
 
 export interface PollHealth {
@@ -286,3 +293,23 @@ export interface WatchStore {
    */
   unwatch(taskId: string, channel: string | undefined, now: string): Promise<TaskRecord | null | 'not-found'>;
 }
+
+// ─── Observability ───────────────────────────────────────────────────────────────────────────────
+
+/** Structured logging (Powertools on Lambda); `extra` must never carry secrets. */
+export interface Logger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds';
+
+/** Metrics (Powertools EMF on Lambda). Names are part of the alarm contract (see lib/). */
+export interface Metrics {
+  add(name: string, value: number, unit?: MetricUnit): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const noMetrics: Metrics = { add() {} };

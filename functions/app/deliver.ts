@@ -1,0 +1,275 @@
+// app → delivers a task's pending change batches to one subscription (design §6, §7).
+// Posts that an earlier cycle may already have made (its answer lost) are looked up by their Slack
+// metadata before being made again, so an unknown outcome never becomes a duplicate.
+import type { RunState, TaskEvent } from '../core/model.js';
+import { renderTaskGoneNotice } from '../core/notices.js';
+import { DEFAULT_CONSOLE_URL_TEMPLATE, expandConsoleUrl, planDelivery, type RenderContext } from '../core/render/index.js';
+import { type DeliveryOutcome, latestRunState, pendingBatches } from '../core/task-record.js';
+import {
+  type OutboxBatch,
+  SlackDeliveryError,
+  type SlackMessage,
+  type SlackMessageRef,
+  type SlackMetadata,
+  type SlackPort,
+  type SlackPostTarget,
+  type Subscription,
+  type TaskRecord,
+} from '../ports.js';
+
+/** Metadata event types of our messages (Slack requires [a-z0-9_]). */
+export const LIVING_MESSAGE_EVENT = 'codearts_run';
+export const CHANGE_MESSAGE_EVENT = 'codearts_change';
+
+export interface DeliveryContext {
+  slack: SlackPort;
+  nowMs: number;
+  consoleUrlTemplate: string | undefined;
+  /**
+   * Batches up to this seq existed before this cycle and may have been attempted by an earlier one whose
+   * answer was lost: look for them in Slack before posting.
+   */
+  reconcileUpToSeq: number;
+  /** Re-render the current run's living message even with nothing pending (stale notice set or cleared). */
+  refreshLiving: boolean;
+}
+
+export interface SubscriptionDelivery extends DeliveryOutcome {
+  /** Slack calls made (for metrics and the benchmark). */
+  calls: number;
+  /** Set when delivery stopped early; the undelivered rest stays pending. */
+  error?: SlackDeliveryError;
+}
+
+interface RunGroup {
+  recordId: string;
+  items: Array<{ seq: number; event: TaskEvent }>;
+  firstSeq: number;
+  lastSeq: number;
+  firstAt: string;
+}
+
+export async function deliverToSubscription(
+  record: TaskRecord,
+  subscription: Subscription,
+  context: DeliveryContext,
+): Promise<SubscriptionDelivery> {
+  const outcome: SubscriptionDelivery = {
+    channel: subscription.channel,
+    deliveredSeq: subscription.deliveredSeq,
+    messages: {},
+    calls: 0,
+  };
+  const batches = pendingBatches(record, subscription.channel);
+  const slack = countingSlack(context.slack, outcome);
+  try {
+    for (const batch of batches.filter((b) => b.notice)) {
+      await deliverNotice(record, subscription, batch, slack, context);
+    }
+    const groups = groupByRun(batches);
+    const current = record.run?.recordId;
+    if (context.refreshLiving && current && !groups.some((g) => g.recordId === current)) {
+      const at = new Date(context.nowMs).toISOString();
+      groups.push({ recordId: current, items: [], firstSeq: record.lastSeq + 1, lastSeq: record.lastSeq, firstAt: at });
+    }
+    for (const group of groups) {
+      await deliverRunGroup(record, subscription, group, slack, context, outcome);
+    }
+    outcome.deliveredSeq = Math.max(subscription.deliveredSeq, batches.at(-1)?.seq ?? 0);
+  } catch (error) {
+    if (!(error instanceof SlackDeliveryError)) throw error;
+    if (error.kind === 'subscription') {
+      outcome.broken = { code: error.code, message: error.message };
+    } else {
+      outcome.error = error;
+    }
+  }
+  return outcome;
+}
+
+function groupByRun(batches: OutboxBatch[]): RunGroup[] {
+  const groups = new Map<string, RunGroup>();
+  for (const batch of batches) {
+    for (const event of batch.events) {
+      let group = groups.get(event.recordId);
+      if (!group) {
+        group = { recordId: event.recordId, items: [], firstSeq: batch.seq, lastSeq: batch.seq, firstAt: batch.at };
+        groups.set(event.recordId, group);
+      }
+      group.items.push({ seq: batch.seq, event });
+      group.lastSeq = batch.seq;
+    }
+  }
+  return [...groups.values()];
+}
+
+async function deliverRunGroup(
+  record: TaskRecord,
+  subscription: Subscription,
+  group: RunGroup,
+  slack: SlackPort,
+  context: DeliveryContext,
+  outcome: SubscriptionDelivery,
+): Promise<void> {
+  const run = latestRunState(record, group.recordId);
+  if (!run) return; // nothing left to render it from (cannot happen for batches written by the poller)
+  const runKey = `${record.taskId}/${group.recordId}`;
+  const mayBeDone = group.firstSeq <= context.reconcileUpToSeq;
+  const renderContext = renderContextFor(record, subscription, run, context);
+  const previousRunFailed = lastOutcomeBefore(record, group.recordId) === 'failed';
+  const plan = (items: RunGroup['items']) =>
+    planDelivery({ run, events: items.map((i) => i.event), options: subscription, ctx: renderContext, previousRunFailed });
+
+  let items = group.items;
+  const first = plan(items);
+
+  // The living message (thread mode): created once per run, then edited in place.
+  let living: SlackMessageRef | null = subscription.messages[group.recordId] ?? null;
+  if (first.living) {
+    if (living) {
+      living = await updateOrRelink(slack, living, first.living);
+    } else if (mayBeDone) {
+      living = await slack.findByMetadata({
+        channel: subscription.channel,
+        eventType: LIVING_MESSAGE_EVENT,
+        key: runKey,
+        oldest: slackTs(Date.parse(group.firstAt) - 60_000),
+      });
+      if (living) await updateOrRelink(slack, living, first.living);
+    }
+    if (!living) {
+      living = await post(slack, { channel: subscription.channel, metadata: meta(LIVING_MESSAGE_EVENT, runKey) }, first.living);
+    }
+    const known = subscription.messages[group.recordId];
+    if (known?.ts !== living.ts || known.channel !== living.channel) {
+      outcome.messages[group.recordId] = { channel: living.channel, ts: living.ts };
+    }
+  }
+  if (items.length === 0) return;
+
+  // The change itself: one thread reply, or channel posts, covering every pending batch of this run.
+  const changeKey = `${runKey}/${group.firstSeq}`;
+  if (mayBeDone) {
+    const found = await slack.findByMetadata({
+      channel: subscription.channel,
+      eventType: CHANGE_MESSAGE_EVENT,
+      key: changeKey,
+      ...(first.reply && living ? { threadTs: living.ts } : { oldest: slackTs(Date.parse(group.firstAt) - 60_000) }),
+    });
+    const coveredUpTo = Number(found?.payload.toSeq ?? Number.NaN);
+    if (found) items = Number.isFinite(coveredUpTo) ? items.filter((i) => i.seq > coveredUpTo) : [];
+    if (items.length === 0) return;
+  }
+  const { reply, posts } = items === group.items ? first : plan(items);
+  const metadata = meta(CHANGE_MESSAGE_EVENT, changeKey, group.lastSeq);
+  if (reply && living) {
+    await post(slack, { channel: subscription.channel, threadTs: living.ts, broadcast: reply.broadcast, metadata }, reply.message);
+  }
+  for (const message of posts) {
+    await post(slack, { channel: subscription.channel, metadata }, message);
+  }
+}
+
+async function deliverNotice(
+  record: TaskRecord,
+  subscription: Subscription,
+  batch: OutboxBatch,
+  slack: SlackPort,
+  context: DeliveryContext,
+): Promise<void> {
+  if (!batch.notice) return;
+  const key = `${record.taskId}/notice/${batch.seq}`;
+  if (batch.seq <= context.reconcileUpToSeq) {
+    const oldest = slackTs(Date.parse(batch.at) - 60_000);
+    if (await slack.findByMetadata({ channel: subscription.channel, eventType: CHANGE_MESSAGE_EVENT, key, oldest })) return;
+  }
+  await post(
+    slack,
+    { channel: subscription.channel, metadata: meta(CHANGE_MESSAGE_EVENT, key, batch.seq) },
+    renderTaskGoneNotice(record, batch.notice.code),
+  );
+}
+
+function renderContextFor(
+  record: TaskRecord,
+  subscription: Subscription,
+  run: RunState,
+  context: DeliveryContext,
+): RenderContext {
+  return {
+    taskName: record.taskName || run.taskName || record.taskId,
+    region: record.region,
+    consoleUrl: expandConsoleUrl(context.consoleUrlTemplate ?? DEFAULT_CONSOLE_URL_TEMPLATE, {
+      region: record.region,
+      taskId: record.taskId,
+      recordId: run.recordId,
+    }),
+    // Only the run being watched right now can be stale; a finished one is history.
+    staleSince: record.run?.recordId === run.recordId ? record.health.staleSince : null,
+    mentions: subscription.mentions,
+    now: new Date(context.nowMs).toISOString(),
+  };
+}
+
+/** How the last run before `recordId` ended, from the recorded change history. */
+function lastOutcomeBefore(record: TaskRecord, recordId: string): 'failed' | 'succeeded' | null {
+  let last: 'failed' | 'succeeded' | null = null;
+  for (const batch of [...(record.recent ?? []), ...record.outbox]) {
+    for (const event of batch.events) {
+      if (event.recordId === recordId) return last;
+      if (event.type === 'run.finished') last = event.status === 'succeeded' ? 'succeeded' : 'failed';
+    }
+  }
+  return last;
+}
+
+/** Edits a living message; if Slack says it is gone or no longer ours, posts a fresh one instead. */
+async function updateOrRelink(slack: SlackPort, ref: SlackMessageRef, message: SlackMessage): Promise<SlackMessageRef> {
+  try {
+    await withTextFallback(message, (m) => slack.update(ref, m));
+    return ref;
+  } catch (error) {
+    if (error instanceof SlackDeliveryError && error.kind === 'message-gone') {
+      return post(slack, { channel: ref.channel }, message);
+    }
+    throw error;
+  }
+}
+
+const post = (slack: SlackPort, target: SlackPostTarget, message: SlackMessage) =>
+  withTextFallback(message, (m) => slack.post(target, m));
+
+/** Slack refusing a rich payload is our bug, not the reader's problem: retry once as plain text. */
+async function withTextFallback<T>(message: SlackMessage, send: (message: SlackMessage) => Promise<T>): Promise<T> {
+  try {
+    return await send(message);
+  } catch (error) {
+    if (error instanceof SlackDeliveryError && error.kind === 'payload') return send({ text: message.text.slice(0, 3000) });
+    throw error;
+  }
+}
+
+const meta = (eventType: string, key: string, toSeq?: number): SlackMetadata => ({
+  eventType,
+  payload: toSeq === undefined ? { key } : { key, toSeq },
+});
+
+/** Slack's `ts` format for a point in time (used as the lower bound of history searches). */
+const slackTs = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(6);
+
+function countingSlack(slack: SlackPort, outcome: SubscriptionDelivery): SlackPort {
+  return {
+    post: (target, message) => {
+      outcome.calls++;
+      return slack.post(target, message);
+    },
+    update: (ref, message) => {
+      outcome.calls++;
+      return slack.update(ref, message);
+    },
+    findByMetadata: (query) => {
+      outcome.calls++;
+      return slack.findByMetadata(query);
+    },
+  };
+}

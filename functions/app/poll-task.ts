@@ -1,0 +1,297 @@
+// app → one poll of one task: fetch, normalise, detect changes, record them (the outbox), deliver them.
+import { detectChanges, needsBackfill } from '../core/changes.js';
+import { isTerminal, type RunState, type TaskEvent } from '../core/model.js';
+import { MalformedStateError, normaliseStateResponse } from '../core/normalise.js';
+import { applyDeliveries, applyObservation, hasBaseline, subscriptionsWithPending } from '../core/task-record.js';
+import {
+  CodeArtsError,
+  type CodeArtsPort,
+  type Logger,
+  type OutboxBatch,
+  type PollHealth,
+  type SlackDeliveryError,
+  type SlackPort,
+  type TaskRecord,
+  type TaskRepository,
+} from '../ports.js';
+import { deliverToSubscription, type SubscriptionDelivery } from './deliver.js';
+
+/** After this many failed polls in a row the living message says monitoring is stale. */
+export const STALE_AFTER_FAILURES = 3;
+/** Writes after a failure stop here (the count is capped), so an outage does not cost a write per poll. */
+const FAILURE_COUNT_CAP = STALE_AFTER_FAILURES + 1;
+/** Conflicting writers (registration, an overlapping cycle) make us re-read and re-apply a few times. */
+const MAX_WRITE_ATTEMPTS = 4;
+
+/** Points where a fault hook may stop the cycle (the reliability suite simulates crashes there). */
+export type FaultPoint = 'after-fetch' | 'after-state-write' | 'after-slack-post' | 'before-mark-delivered';
+export type FaultHook = (point: FaultPoint, taskId: string) => void | Promise<void>;
+
+export interface TaskPollDeps {
+  repository: TaskRepository;
+  codearts: CodeArtsPort;
+  slack: SlackPort;
+  logger: Logger;
+  timeZone: string;
+  consoleUrlTemplate: string | undefined;
+  faultHook?: FaultHook;
+}
+
+/** Cycle-wide Slack conditions: a revoked token stops all delivery, a rate limit pauses a channel. */
+export interface SlackGate {
+  tokenBroken: SlackDeliveryError | null;
+  channelPausedUntil: Map<string, number>;
+}
+
+export interface TaskPollResult {
+  record: TaskRecord;
+  /** The task has a run in progress (worth re-polling before the next scheduled tick). */
+  active: boolean;
+  events: TaskEvent[];
+  /** Milliseconds between when CodeArts says a change happened and when we saw it (where known). */
+  detectionLagsMs: number[];
+  writes: number;
+  deliveries: SubscriptionDelivery[];
+  failure?: CodeArtsError | MalformedStateError;
+}
+
+/**
+ * Polls one task and delivers what is pending. Never throws for CodeArts or Slack trouble: a failed poll
+ * leaves the stored state untouched (it only records health), and undelivered changes stay pending.
+ */
+export async function pollTask(
+  deps: TaskPollDeps,
+  initial: TaskRecord,
+  nowMs: () => number,
+  gate: SlackGate,
+  signal?: AbortSignal,
+): Promise<TaskPollResult> {
+  const result: TaskPollResult = { record: initial, active: false, events: [], detectionLagsMs: [], writes: 0, deliveries: [] };
+  // Batches already in the outbox may have been attempted by an earlier cycle whose answer was lost.
+  const reconcileUpToSeq = initial.lastSeq;
+  let refreshLiving = false;
+
+  if (!initial.health.gone) {
+    const observed = await observe(deps, initial, signal);
+    await deps.faultHook?.('after-fetch', initial.taskId);
+    if ('failure' in observed) {
+      result.failure = observed.failure;
+      if (observed.failure instanceof CodeArtsError && observed.failure.kind === 'throttled') return result;
+      const written = await writeWithRetry(deps, initial, (record) => failureUpdate(record, observed.failure, nowMs()));
+      result.record = written.record;
+      result.writes += written.writes;
+      refreshLiving = written.changed && result.record.health.staleSince !== null && initial.health.staleSince === null;
+      result.active = result.record.run !== null && !isTerminal(result.record.run.status);
+    } else {
+      const written = await writeWithRetry(deps, initial, (record) => observationUpdate(record, observed, nowMs(), result));
+      result.record = written.record;
+      result.writes += written.writes;
+      refreshLiving = initial.health.staleSince !== null && result.record.health.staleSince === null;
+      result.active = observed.kind === 'run' && !isTerminal(result.record.run?.status ?? 'unknown');
+    }
+    if (result.writes > 0) await deps.faultHook?.('after-state-write', initial.taskId);
+  }
+
+  await deliverAll(deps, result, gate, nowMs, reconcileUpToSeq, refreshLiving);
+  return result;
+}
+
+type Observation =
+  | { kind: 'run'; run: RunState; previousRunFinal: RunState | null | undefined }
+  | { kind: 'no-run'; taskName: string }
+  | { kind: 'gone'; code: string }
+  | { failure: CodeArtsError | MalformedStateError };
+
+async function observe(deps: TaskPollDeps, record: TaskRecord, signal?: AbortSignal): Promise<Observation> {
+  const options = { region: record.region, ...(signal ? { signal } : {}) };
+  try {
+    const run = normaliseStateResponse(await deps.codearts.getTaskState(record.taskId, options), {
+      timeZone: deps.timeZone,
+    });
+    let previousRunFinal: RunState | null | undefined;
+    if (record.run && hasBaseline(record) && needsBackfill(record.run, run)) {
+      // A new run appeared before we saw the previous one end: ask CodeArts how that one ended.
+      try {
+        const body = await deps.codearts.getTaskState(record.taskId, { ...options, recordId: record.run.recordId });
+        previousRunFinal = normaliseStateResponse(body, { timeZone: deps.timeZone });
+      } catch (error) {
+        if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) throw error;
+        previousRunFinal = null; // the record is gone: its end is reported as unknown
+      }
+    }
+    return { kind: 'run', run, previousRunFinal };
+  } catch (error) {
+    if (error instanceof CodeArtsError && error.kind === 'task-gone') return { kind: 'gone', code: error.code ?? 'Deploy.00011020' };
+    if (error instanceof CodeArtsError && error.kind === 'record-gone') return { kind: 'no-run', taskName: '' };
+    if (error instanceof CodeArtsError || error instanceof MalformedStateError) {
+      deps.logger.warn('CodeArts poll failed', {
+        taskId: record.taskId,
+        error: error.message,
+        ...(error instanceof CodeArtsError ? { kind: error.kind, code: error.code, requestId: error.requestId } : {}),
+      });
+      return { failure: error };
+    }
+    throw error;
+  }
+}
+
+const healthy = (now: string): PollHealth => ({
+  lastPollAt: now,
+  lastSuccessAt: now,
+  consecutiveFailures: 0,
+  staleSince: null,
+  lastError: null,
+  gone: false,
+});
+
+/** The record after a successful observation, or null when nothing worth a write changed. */
+function observationUpdate(
+  record: TaskRecord,
+  observed: Exclude<Observation, { failure: unknown }>,
+  nowMs: number,
+  result: TaskPollResult,
+): TaskRecord | null {
+  const now = new Date(nowMs).toISOString();
+  const recovered = record.health.consecutiveFailures > 0 || record.health.staleSince !== null;
+  if (observed.kind === 'gone') {
+    if (record.health.gone) return null;
+    const batch: Omit<OutboxBatch, 'seq'> = { at: now, events: [], runs: [], notice: { kind: 'task-gone', code: observed.code } };
+    return applyObservation(record, { run: record.run, batch, health: { ...record.health, gone: true, lastPollAt: now } }, now);
+  }
+  if (observed.kind === 'no-run') {
+    if (hasBaseline(record) && !recovered) return null;
+    return applyObservation(record, { run: record.run, batch: null, health: healthy(now) }, now);
+  }
+  if (!hasBaseline(record)) {
+    // First successful poll of a watch CodeArts could not confirm at registration: baseline, no replay.
+    return applyObservation(record, { run: observed.run, batch: null, health: healthy(now), taskName: observed.run.taskName }, now);
+  }
+  const change = detectChanges({
+    stored: record.run ?? NO_RUN_YET,
+    observed: observed.run,
+    ...(observed.previousRunFinal === undefined ? {} : { previousRunFinal: observed.previousRunFinal }),
+  });
+  result.events = change.events;
+  result.detectionLagsMs = detectionLags(change.events, [change.run, ...(change.endedRun ? [change.endedRun] : [])], nowMs);
+  const stepsChanged = (record.run?.steps?.length ?? -1) !== (change.run.steps?.length ?? -1);
+  if (change.events.length === 0 && !recovered && !stepsChanged && record.run?.recordId === change.run.recordId) {
+    return null; // the common case: nothing changed, nothing written
+  }
+  const runs = [...(change.endedRun ? [change.endedRun] : []), change.run].filter((run) =>
+    change.events.some((event) => event.recordId === run.recordId),
+  );
+  const batch = change.events.length > 0 ? { at: now, events: change.events, runs } : null;
+  return applyObservation(record, { run: change.run, batch, health: healthy(now), taskName: change.run.taskName }, now);
+}
+
+/**
+ * Stands for "baselined, but the task had never run": a finished placeholder under another record ID,
+ * so the first real run is reported in full (started, each step, finished).
+ */
+const NO_RUN_YET: RunState = {
+  recordId: '',
+  taskId: '',
+  taskName: '',
+  status: 'succeeded',
+  rawStatus: '',
+  stepsFinished: true,
+  startedAt: null,
+  endedAt: null,
+  executor: '',
+  steps: [],
+};
+
+function failureUpdate(record: TaskRecord, failure: CodeArtsError | MalformedStateError, nowMs: number): TaskRecord | null {
+  if (record.health.consecutiveFailures >= FAILURE_COUNT_CAP) return null;
+  const now = new Date(nowMs).toISOString();
+  const consecutiveFailures = record.health.consecutiveFailures + 1;
+  const health: PollHealth = {
+    ...record.health,
+    lastPollAt: now,
+    consecutiveFailures,
+    lastError: failure instanceof CodeArtsError ? `${failure.kind}: ${failure.message}` : `bad-response: ${failure.message}`,
+    staleSince:
+      record.health.staleSince ??
+      (consecutiveFailures >= STALE_AFTER_FAILURES ? (record.health.lastSuccessAt ?? now) : null),
+  };
+  return applyObservation(record, { run: record.run, batch: null, health }, now);
+}
+
+function detectionLags(events: TaskEvent[], runs: RunState[], nowMs: number): number[] {
+  const lags: number[] = [];
+  for (const event of events) {
+    const run = runs.find((r) => r.recordId === event.recordId);
+    const at = event.type === 'run.started' ? run?.startedAt : event.type === 'run.finished' ? run?.endedAt : null;
+    if (at) lags.push(Math.max(0, nowMs - Date.parse(at)));
+  }
+  return lags;
+}
+
+/** Applies `update` to the freshest record and writes it conditionally, re-reading after a conflict. */
+async function writeWithRetry(
+  deps: TaskPollDeps,
+  initial: TaskRecord,
+  update: (record: TaskRecord) => TaskRecord | null,
+): Promise<{ record: TaskRecord; writes: number; changed: boolean }> {
+  let current: TaskRecord | null = initial;
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS && current; attempt++) {
+    const next = update(current);
+    if (!next) return { record: current, writes: 0, changed: false };
+    if (await deps.repository.putTask(next, current.version)) return { record: next, writes: 1, changed: true };
+    current = await deps.repository.getTask(initial.taskId);
+  }
+  // Unwatched meanwhile, or a writer that keeps winning: leave it to the next cycle.
+  return { record: current ?? initial, writes: 0, changed: false };
+}
+
+async function deliverAll(
+  deps: TaskPollDeps,
+  result: TaskPollResult,
+  gate: SlackGate,
+  nowMs: () => number,
+  reconcileUpToSeq: number,
+  refreshLiving: boolean,
+): Promise<void> {
+  const record = result.record;
+  const due = new Set(subscriptionsWithPending(record).map((s) => s.channel));
+  const targets = Object.values(record.subscriptions).filter(
+    (s) => s.broken === null && (due.has(s.channel) || (refreshLiving && s.mode === 'thread')),
+  );
+  for (const subscription of targets) {
+    if (gate.tokenBroken) return;
+    if ((gate.channelPausedUntil.get(subscription.channel) ?? 0) > nowMs()) continue;
+    const delivery = await deliverToSubscription(record, subscription, {
+      slack: deps.slack,
+      nowMs: nowMs(),
+      consoleUrlTemplate: deps.consoleUrlTemplate,
+      reconcileUpToSeq,
+      refreshLiving: refreshLiving && !due.has(subscription.channel),
+    });
+    result.deliveries.push(delivery);
+    if (delivery.calls > 0) await deps.faultHook?.('after-slack-post', record.taskId);
+    if (delivery.error?.kind === 'token') gate.tokenBroken = delivery.error;
+    if (delivery.error?.kind === 'rate-limited') {
+      gate.channelPausedUntil.set(subscription.channel, nowMs() + (delivery.error.retryAfterSeconds ?? 1) * 1000);
+    }
+    if (delivery.error) {
+      deps.logger.warn('Slack delivery failed', {
+        taskId: record.taskId,
+        channel: subscription.channel,
+        kind: delivery.error.kind,
+        code: delivery.error.code,
+      });
+    }
+  }
+  const changed = result.deliveries.filter(
+    (d) =>
+      d.broken ||
+      Object.keys(d.messages).length > 0 ||
+      d.deliveredSeq > (record.subscriptions[d.channel]?.deliveredSeq ?? Number.POSITIVE_INFINITY),
+  );
+  if (changed.length === 0) return;
+  await deps.faultHook?.('before-mark-delivered', record.taskId);
+  const now = new Date(nowMs()).toISOString();
+  const written = await writeWithRetry(deps, record, (current) => applyDeliveries(current, changed, now));
+  result.record = written.record;
+  result.writes += written.writes;
+}

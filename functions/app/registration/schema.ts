@@ -1,0 +1,135 @@
+// app → the shape of a watch request, checked once at the edge so the use cases only see valid input.
+// Shared by the HTTP API (JSON bodies), the slash command (typed text) and the CLI's help text.
+import { z } from 'zod';
+import type { DeliveryMode, NotifyLevel, SubscriptionOptions } from '../../core/model.js';
+
+/** A CodeArts deployment task ID: 32 hex characters (upper case accepted, stored lower case). */
+export const TASK_ID_PATTERN = /^[0-9a-fA-F]{32}$/;
+/** A Slack conversation ID (public C…, private G…, direct D…). */
+export const CHANNEL_ID_PATTERN = /^[CGD][A-Z0-9]{8,20}$/;
+/** A Slack channel name as typed with its hash; Slack names are lower-case letters, digits, '-' and '_'. */
+export const CHANNEL_NAME_PATTERN = /^#[a-z0-9][a-z0-9_-]{0,79}$/;
+/** A Slack user ID (U…, or W… on Enterprise Grid). */
+export const USER_ID_PATTERN = /^[UW][A-Z0-9]{8,20}$/;
+/**
+ * A Huawei Cloud region ID such as `cn-north-4`, `ap-southeast-3`, `eu-west-101`. A pattern rather than a
+ * fixed list so a region Huawei opens later works without a release.
+ */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,3}$/;
+
+export const NOTIFY_LEVELS = ['all', 'failures', 'status'] as const satisfies readonly NotifyLevel[];
+export const DELIVERY_MODES = ['thread', 'messages'] as const satisfies readonly DeliveryMode[];
+export const MAX_MENTIONS = 20;
+
+/** What was wrong with a request's input, in words that name the field. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  readonly code: 'unknown_field' | 'missing_field' | 'invalid_field' | 'invalid_body';
+  readonly field: string | undefined;
+
+  constructor(code: InputError['code'], message: string, field?: string) {
+    super(message);
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** Lower-cases a task ID, or returns null when it is not one. */
+export const parseTaskId = (raw: string): string | null => (TASK_ID_PATTERN.test(raw) ? raw.toLowerCase() : null);
+
+/** Normalises a channel (IDs as given, `#names` lower-cased), or returns null when it is neither. */
+export const parseChannel = (raw: string): string | null => {
+  if (CHANNEL_ID_PATTERN.test(raw)) return raw;
+  const lower = raw.toLowerCase();
+  return CHANNEL_NAME_PATTERN.test(lower) ? lower : null;
+};
+
+/** What each field must look like, said once so every 400 reads the same. */
+const FIELD_RULES = {
+  task_id: 'must be the 32 hexadecimal characters of a CodeArts deployment task ID',
+  channel: 'must be a Slack channel ID (C…, G… or D…) or a #channel-name',
+  region: 'must be a Huawei Cloud region ID such as cn-north-4',
+  notify: `must be one of ${NOTIFY_LEVELS.join(', ')}`,
+  mode: `must be one of ${DELIVERY_MODES.join(', ')}`,
+  mentions: `must be a list of at most ${MAX_MENTIONS} Slack user IDs (U… or W…)`,
+} as const;
+
+export type WatchField = keyof typeof FIELD_RULES;
+export const WATCH_FIELDS = Object.keys(FIELD_RULES) as WatchField[];
+
+const channelSchema = z
+  .string()
+  .transform((raw, ctx) => {
+    const channel = parseChannel(raw);
+    if (channel === null) ctx.addIssue({ code: 'custom', message: FIELD_RULES.channel });
+    return channel ?? raw;
+  });
+
+const watchBodySchema = z.strictObject({
+  task_id: z.string().regex(TASK_ID_PATTERN).transform((id) => id.toLowerCase()),
+  channel: channelSchema,
+  region: z.string().regex(REGION_PATTERN).optional(),
+  notify: z.enum(NOTIFY_LEVELS).default('all'),
+  mode: z.enum(DELIVERY_MODES).default('thread'),
+  mentions: z.array(z.string().regex(USER_ID_PATTERN)).max(MAX_MENTIONS).default([]),
+});
+
+export interface WatchInput {
+  taskId: string;
+  channel: string;
+  /** Absent = the task's known region, else the service's default region. */
+  region: string | undefined;
+  options: SubscriptionOptions;
+}
+
+const describeType = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+
+/** Turns the first (most useful) zod issue into an {@link InputError} naming the field. */
+const toInputError = (issues: readonly z.core.$ZodIssue[], body: Record<string, unknown>): InputError => {
+  // Unknown fields first: they are usually typos, and the rest of the message would mislead.
+  const unknown = issues.find((issue) => issue.code === 'unrecognized_keys');
+  if (unknown !== undefined && unknown.code === 'unrecognized_keys') {
+    const names = unknown.keys.map((key) => `"${key}"`).join(', ');
+    return new InputError(
+      'unknown_field',
+      `Unknown field ${names}; the fields are ${WATCH_FIELDS.join(', ')}`,
+      unknown.keys[0],
+    );
+  }
+  const issue = issues[0];
+  const [head, ...rest] = issue?.path ?? [];
+  const field = typeof head === 'string' && head in FIELD_RULES ? (head as WatchField) : undefined;
+  if (field === undefined || issue === undefined) {
+    return new InputError('invalid_body', issue?.message ?? 'The body is not a valid watch request');
+  }
+  if (!Object.hasOwn(body, field)) {
+    return new InputError('missing_field', `"${field}" is required; it ${FIELD_RULES[field]}`, field);
+  }
+  // Point at the element for list fields, so `mentions[3]` says which entry is wrong.
+  const where = rest.length > 0 ? `${field}${rest.map((part) => `[${String(part)}]`).join('')}` : field;
+  const value = rest.reduce<unknown>(
+    (node, part) =>
+      node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[part as PropertyKey] : undefined,
+    body[field],
+  );
+  const got = issue.code === 'invalid_type' ? ` (got ${describeType(value)})` : '';
+  return new InputError('invalid_field', `"${where}" ${FIELD_RULES[field]}${got}`, field);
+};
+
+/** Validates a parsed JSON body of `POST /tasks`; throws an {@link InputError} naming the first bad field. */
+export const parseWatchBody = (body: unknown): WatchInput => {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InputError('invalid_body', `The body must be a JSON object (got ${describeType(body)})`);
+  }
+  const result = watchBodySchema.safeParse(body);
+  if (!result.success) throw toInputError(result.error.issues, body as Record<string, unknown>);
+  const { task_id, channel, region, notify, mode, mentions } = result.data;
+  return {
+    taskId: task_id,
+    channel,
+    region,
+    // Duplicates would ping a person twice on every failure.
+    options: { notify, mode, mentions: [...new Set(mentions)] },
+  };
+};

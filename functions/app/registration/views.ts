@@ -1,0 +1,214 @@
+// app → what the HTTP API shows of a watched task. Snake case like the request bodies; internal fields
+// (version counters, message refs) appear only in the single-task view, where an operator debugs delivery.
+import type { RunState, StepState, TaskEvent } from '../../core/model.js';
+import type { OutboxBatch, Subscription, TaskRecord } from '../../ports.js';
+
+export interface StepView {
+  index: number;
+  name: string;
+  enabled: boolean;
+  progress: StepState['progress'];
+  elapsed: number | null;
+  faq_url: string | null;
+}
+
+export interface RunView {
+  record_id: string;
+  status: RunState['status'];
+  raw_status: string;
+  steps_finished: boolean;
+  started_at: string | null;
+  ended_at: string | null;
+  executor: string;
+  steps: StepView[] | null;
+}
+
+export const runView = (run: RunState | null): RunView | null =>
+  run === null
+    ? null
+    : {
+        record_id: run.recordId,
+        status: run.status,
+        raw_status: run.rawStatus,
+        steps_finished: run.stepsFinished,
+        started_at: run.startedAt,
+        ended_at: run.endedAt,
+        executor: run.executor,
+        steps:
+          run.steps?.map((step) => ({
+            index: step.index,
+            name: step.name,
+            enabled: step.enabled,
+            progress: step.progress,
+            elapsed: step.elapsed,
+            faq_url: step.faqUrl,
+          })) ?? null,
+      };
+
+/** `ok`: polled and fine · `pending`: not polled yet · `stale`: polls keep failing · `gone`: deleted in CodeArts. */
+export type HealthStatus = 'ok' | 'pending' | 'stale' | 'gone';
+
+export interface HealthView {
+  status: HealthStatus;
+  last_poll_at: string | null;
+  last_success_at: string | null;
+  stale_since: string | null;
+  consecutive_failures: number;
+  last_error: string | null;
+  /** Channels Slack refused permanently; delivery there stops until the watch is registered again. */
+  broken_channels: { channel: string; code: string; message: string; at: string }[];
+}
+
+export const healthView = (record: TaskRecord): HealthView => {
+  const { health } = record;
+  const status: HealthStatus = health.gone
+    ? 'gone'
+    : health.staleSince !== null
+      ? 'stale'
+      : health.lastPollAt === null
+        ? 'pending'
+        : 'ok';
+  return {
+    status,
+    last_poll_at: health.lastPollAt,
+    last_success_at: health.lastSuccessAt,
+    stale_since: health.staleSince,
+    consecutive_failures: health.consecutiveFailures,
+    last_error: health.lastError,
+    broken_channels: Object.values(record.subscriptions)
+      .filter((sub) => sub.broken !== null)
+      .map((sub) => ({
+        channel: sub.channel,
+        code: sub.broken?.code ?? '',
+        message: sub.broken?.message ?? '',
+        at: sub.broken?.at ?? '',
+      })),
+  };
+};
+
+export interface WatchView {
+  channel: string;
+  notify: Subscription['notify'];
+  mode: Subscription['mode'];
+  mentions: string[];
+  created_at: string;
+  broken: Subscription['broken'];
+}
+
+export const watchView = (sub: Subscription): WatchView => ({
+  channel: sub.channel,
+  notify: sub.notify,
+  mode: sub.mode,
+  mentions: [...sub.mentions],
+  created_at: sub.createdAt,
+  broken: sub.broken,
+});
+
+export interface TaskHeaderView {
+  task_id: string;
+  name: string;
+  region: string;
+}
+
+const taskHeader = (record: TaskRecord): TaskHeaderView => ({
+  task_id: record.taskId,
+  name: record.taskName,
+  region: record.region,
+});
+
+const sortedSubscriptions = (record: TaskRecord): Subscription[] =>
+  Object.values(record.subscriptions).sort((a, b) => a.channel.localeCompare(b.channel));
+
+/** The answer to `POST /tasks`: the task, this channel's watch, and the run CodeArts reported now. */
+export const watchResultView = (
+  record: TaskRecord,
+  channel: string,
+  run: RunState | null,
+  outcome: string,
+  verified: boolean,
+) => {
+  const sub = record.subscriptions[channel];
+  return {
+    task: taskHeader(record),
+    watch: sub === undefined ? null : watchView(sub),
+    outcome,
+    verified,
+    state: runView(run),
+  };
+};
+
+/** One row of `GET /tasks`: the last known state in brief, poll times and health. */
+export const taskSummaryView = (record: TaskRecord) => ({
+  ...taskHeader(record),
+  state:
+    record.run === null
+      ? null
+      : {
+          record_id: record.run.recordId,
+          status: record.run.status,
+          started_at: record.run.startedAt,
+          ended_at: record.run.endedAt,
+          executor: record.run.executor,
+        },
+  last_poll_at: record.health.lastPollAt,
+  health: healthView(record),
+  watches: sortedSubscriptions(record).map(watchView),
+});
+
+const eventView = (event: TaskEvent) => {
+  switch (event.type) {
+    case 'run.started':
+      return { type: event.type, record_id: event.recordId };
+    case 'step.started':
+      return { type: event.type, record_id: event.recordId, step: event.step, name: event.name };
+    case 'step.finished':
+      return { type: event.type, record_id: event.recordId, step: event.step, name: event.name, elapsed: event.elapsed };
+    case 'step.failed':
+      return { type: event.type, record_id: event.recordId, step: event.step, name: event.name, faq_url: event.faqUrl };
+    case 'run.finished':
+      return {
+        type: event.type,
+        record_id: event.recordId,
+        status: event.status,
+        duration_seconds: event.durationSeconds,
+      };
+  }
+};
+
+const batchView = (batch: OutboxBatch, subs: Subscription[]) => ({
+  seq: batch.seq,
+  at: batch.at,
+  events: batch.events.map(eventView),
+  delivered_to: subs.filter((sub) => sub.deliveredSeq >= batch.seq).map((sub) => sub.channel),
+  waiting_for: subs.filter((sub) => sub.deliveredSeq < batch.seq).map((sub) => sub.channel),
+});
+
+/** `GET /tasks/{id}`: everything an operator needs to see why a channel did (not) hear about a run. */
+export const taskDetailView = (record: TaskRecord) => {
+  const subs = sortedSubscriptions(record);
+  return {
+    task: {
+      ...taskHeader(record),
+      created_at: record.createdAt,
+      updated_at: record.updatedAt,
+      version: record.version,
+    },
+    subscriptions: subs.map((sub) => ({
+      ...watchView(sub),
+      delivered_seq: sub.deliveredSeq,
+      pending_batches: record.outbox.filter((batch) => batch.seq > sub.deliveredSeq).length,
+      messages: Object.fromEntries(
+        Object.entries(sub.messages).map(([recordId, ref]) => [recordId, { channel: ref.channel, ts: ref.ts }]),
+      ),
+    })),
+    snapshot: runView(record.run),
+    outbox: { last_seq: record.lastSeq, pending: record.outbox.map((batch) => batchView(batch, subs)) },
+    health: healthView(record),
+  };
+};
+
+/** `DELETE /tasks/{id}`: what went, and what remains (null when the task is no longer watched anywhere). */
+export const unwatchView = (taskId: string, removedChannels: string[], remaining: TaskRecord | null) => ({
+  removed: { task_id: taskId, channels: removedChannels },
+  remaining: remaining === null ? null : taskSummaryView(remaining),
+});

@@ -1,0 +1,179 @@
+// Configuration: the environment contract of design §4, parsed and validated once at start.
+// Every problem is reported at once, each naming its variable and the fix.
+
+export type CodeArtsAuthConfig =
+  | { type: 'password'; domainName: string; userName: string; password: string; projectName?: string }
+  | { type: 'aksk'; accessKey: string; secretKey: string }
+  | { type: 'token'; token: string };
+
+export interface NotifierConfig {
+  codearts: {
+    region: string;
+    /** Base URL override for all regions (the simulator locally); undefined = Huawei's regional endpoints. */
+    endpoint: string | undefined;
+    iamEndpoint: string | undefined;
+    /** Zone of CodeArts' zone-less timestamps, e.g. `+08:00`. */
+    timeZone: string;
+    consoleUrlTemplate: string | undefined;
+    concurrency: number;
+    auth: CodeArtsAuthConfig | undefined;
+  };
+  slack: {
+    botToken: string | undefined;
+    apiUrl: string;
+    signingSecret: string | undefined;
+  };
+  apiKeys: string[];
+  poll: { intervalSeconds: number; activePollSeconds: number };
+  table: { name: string | undefined; endpoint: string | undefined };
+  local: { port: number; dataDir: string };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
+
+/** Parses the environment (already merged with any Secrets Manager values). Throws ConfigError. */
+export function parseConfig(env: Env): NotifierConfig {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string): string | undefined => {
+    const raw = text(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw.replaceAll('{region}', 'region'));
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+      return raw;
+    } catch {
+      problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+      return undefined;
+    }
+  };
+
+  const region = text('CODEARTS_REGION') ?? 'cn-north-4';
+  if (!REGION.test(region)) problems.push(`CODEARTS_REGION must be a region ID such as cn-north-4 (got "${region}")`);
+  const timeZone = text('CODEARTS_TIME_ZONE') ?? '+08:00';
+  if (!ZONE.test(timeZone)) problems.push(`CODEARTS_TIME_ZONE must be an offset such as +08:00 (got "${timeZone}")`);
+
+  const consoleUrlTemplate = text('CODEARTS_CONSOLE_URL');
+  if (consoleUrlTemplate !== undefined) {
+    try {
+      new URL(consoleUrlTemplate.replace(/\{(region|task_id|record_id)\}/g, 'x'));
+    } catch {
+      problems.push(`CODEARTS_CONSOLE_URL must be a URL template with {region}, {task_id}, {record_id}`);
+    }
+  }
+
+  const apiUrl = url('SLACK_API_URL') ?? 'https://slack.com/api/';
+  const botToken = text('SLACK_BOT_TOKEN');
+  if (botToken !== undefined && !/^xox[a-z]-/.test(botToken)) {
+    problems.push('SLACK_BOT_TOKEN must be a Slack bot token (xoxb-…)');
+  }
+
+  const apiKeys = (text('NOTIFIER_API_KEY') ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  if (apiKeys.some((key) => key.length < 16)) problems.push('NOTIFIER_API_KEY: every key must be at least 16 characters');
+
+  const config: NotifierConfig = {
+    codearts: {
+      region,
+      endpoint: url('CODEARTS_ENDPOINT'),
+      iamEndpoint: url('HUAWEI_IAM_ENDPOINT'),
+      timeZone,
+      consoleUrlTemplate,
+      concurrency: integer('CODEARTS_CONCURRENCY', 8, 1, 64),
+      auth: parseAuth(text, problems, region),
+    },
+    slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET') },
+    apiKeys,
+    poll: {
+      intervalSeconds: integer('POLL_INTERVAL_SECONDS', 60, 5, 3600),
+      activePollSeconds: integer('ACTIVE_POLL_SECONDS', 10, 0, 300),
+    },
+    table: { name: text('TABLE_NAME'), endpoint: url('DYNAMODB_ENDPOINT') },
+    local: { port: integer('PORT', 3000, 0, 65535), dataDir: text('NOTIFIER_DATA_DIR') ?? '.notifier' },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseAuth(
+  text: (name: string) => string | undefined,
+  problems: string[],
+  region: string,
+): CodeArtsAuthConfig | undefined {
+  const token = text('HUAWEI_AUTH_TOKEN');
+  if (token) return { type: 'token', token };
+  const accessKey = text('HUAWEI_ACCESS_KEY');
+  const secretKey = text('HUAWEI_SECRET_KEY');
+  if (accessKey || secretKey) {
+    if (!accessKey || !secretKey) {
+      problems.push(`${accessKey ? 'HUAWEI_SECRET_KEY' : 'HUAWEI_ACCESS_KEY'} is missing: AK/SK signing needs both keys`);
+      return undefined;
+    }
+    return { type: 'aksk', accessKey, secretKey };
+  }
+  const names = ['HUAWEI_DOMAIN_NAME', 'HUAWEI_USER_NAME', 'HUAWEI_PASSWORD'] as const;
+  const [domainName, userName, password] = names.map(text);
+  if (domainName || userName || password) {
+    const missing = names.filter((name) => !text(name));
+    if (missing.length > 0 || !domainName || !userName || !password) {
+      problems.push(`${missing.join(', ')} missing: IAM password auth needs HUAWEI_DOMAIN_NAME, HUAWEI_USER_NAME and HUAWEI_PASSWORD`);
+      return undefined;
+    }
+    return { type: 'password', domainName, userName, password, projectName: text('HUAWEI_PROJECT_NAME') ?? region };
+  }
+  return undefined;
+}
+
+/** The Secrets Manager references a Lambda receives instead of secret values (design §4). */
+export const SECRET_ARN_VARIABLES = ['HUAWEI_SECRET_ARN', 'SLACK_SECRET_ARN', 'API_KEYS_SECRET_ARN'] as const;
+
+/**
+ * Merges the JSON secrets named by `*_SECRET_ARN` into the environment (explicit variables win), so the
+ * same names work locally and on Lambda. `readSecret` returns the secret string (cached by the caller).
+ */
+export async function withSecrets(env: Env, readSecret: (arn: string) => Promise<string | undefined>): Promise<Env> {
+  const merged: Env = {};
+  for (const variable of SECRET_ARN_VARIABLES) {
+    const arn = env[variable];
+    if (!arn) continue;
+    const raw = await readSecret(arn);
+    let values: unknown;
+    try {
+      values = JSON.parse(raw ?? '');
+    } catch {
+      throw new ConfigError([`${variable}: the secret is not a JSON object of variable names to values`]);
+    }
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+      throw new ConfigError([`${variable}: the secret is not a JSON object of variable names to values`]);
+    }
+    for (const [key, value] of Object.entries(values)) {
+      if (typeof value === 'string' && value !== '') merged[key] = value;
+    }
+  }
+  return { ...merged, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) };
+}

@@ -1,0 +1,21 @@
+// core → messages about the watch itself rather than a run.
+import type { SlackMessage } from '../ports.js';
+
+const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+export function renderTaskGoneNotice(task: { taskId: string; taskName: string }, code: string): SlackMessage {
+  const name = task.taskName || task.taskId;
+  const text = `:wastebasket: CodeArts no longer knows the deployment task ${name} (${code}); it is no longer watched here.`;
+  return {
+    text,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:wastebasket: *${escape(name)}* (\`${task.taskId}\`) was deleted in CodeArts (\`${escape(code)}\`).\nThis channel will hear nothing more about it; remove the watch with \`/codearts unwatch ${task.taskId}\`.`,
+        },
+      },
+    ],
+  };
+}
