@@ -1,0 +1,47 @@
+// Shared composition for the Lambda entry points: configuration (with Secrets Manager values) and the
+// adapters built from it, once per container.
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { CodeArtsClient } from '../adapters/codearts/client.js';
+import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoTaskStore } from '../adapters/dynamodb/store.js';
+import { createSlackWebClient, SlackAdapter } from '../adapters/slack/index.js';
+import { ConfigError, type NotifierConfig, parseConfig, withSecrets } from '../config.js';
+import type { CodeArtsPort, SlackPort } from '../ports.js';
+
+/** Secrets are re-read at most this often, so a rotated Slack token is picked up without a redeploy. */
+const SECRET_MAX_AGE_SECONDS = 300;
+
+export async function loadLambdaConfig(env: Record<string, string | undefined> = process.env): Promise<NotifierConfig> {
+  const merged = await withSecrets(env, async (arn) => {
+    const value = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
+    return typeof value === 'string' ? value : undefined;
+  });
+  const config = parseConfig(merged);
+  if (!config.table.name) throw new ConfigError(['TABLE_NAME is missing: set it to the notifier table name']);
+  return config;
+}
+
+export function buildStore(config: NotifierConfig): DynamoTaskStore {
+  const client = createDocumentClient(config.table.endpoint ? { endpoint: config.table.endpoint } : {});
+  return new DynamoTaskStore({ client, tableName: config.table.name ?? 'notifier' });
+}
+
+export function buildCodeArts(config: NotifierConfig): CodeArtsPort {
+  const { auth, region, endpoint, iamEndpoint } = config.codearts;
+  if (!auth) {
+    throw new ConfigError([
+      'CodeArts credentials are missing: set HUAWEI_ACCESS_KEY + HUAWEI_SECRET_KEY, or HUAWEI_DOMAIN_NAME + HUAWEI_USER_NAME + HUAWEI_PASSWORD, or HUAWEI_AUTH_TOKEN',
+    ]);
+  }
+  return new CodeArtsClient({
+    region,
+    auth,
+    ...(endpoint ? { endpoint } : {}),
+    ...(iamEndpoint ? { iamEndpoint } : {}),
+  });
+}
+
+export function buildSlack(config: NotifierConfig): SlackPort {
+  if (!config.slack.botToken) throw new ConfigError(['SLACK_BOT_TOKEN is missing: set it to the Slack bot token (xoxb-…)']);
+  return new SlackAdapter(createSlackWebClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }));
+}
