@@ -1,0 +1,182 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/**
+ * Everything the stack can be told at synth time, read from `cdk.json` "context" or `-c key=value`.
+ * Values from `-c` always arrive as strings, values from cdk.json as JSON, so every reader accepts both.
+ * Nothing here is looked up in AWS: the stack stays synthesizable offline and env-agnostic.
+ */
+export interface NotifierSettings {
+  /** Stack name (context `stackName`). */
+  readonly stackName: string;
+  /** AWS region to pin the stack to; unset = environment-agnostic, the CLI's region at deploy time. */
+  readonly region?: string;
+  /** EventBridge Scheduler expression for the poller, `rate(…)` or `cron(…)`. */
+  readonly schedule: string;
+  /** Re-poll period (seconds) for tasks with a running deployment, inside one invocation. */
+  readonly activePollSeconds: number;
+  /** Parallel CodeArts calls per cycle. */
+  readonly codeartsConcurrency: number;
+  /** Default Huawei Cloud region of watched tasks. */
+  readonly codeartsRegion: string;
+  /** Offset of CodeArts' zone-less timestamps, e.g. `+08:00`. */
+  readonly codeartsTimeZone: string;
+  readonly codeartsEndpoint?: string;
+  readonly huaweiIamEndpoint?: string;
+  readonly codeartsConsoleUrl?: string;
+  readonly slackApiUrl?: string;
+  /** Retention of every log group the stack creates (functions and API access logs). */
+  readonly logRetention: RetentionDays;
+  /** Email subscribed to the alarm topic the stack creates. Mutually exclusive with `alarmTopicArn`. */
+  readonly alarmEmail?: string;
+  /** Existing SNS topic for alarms; when set, the stack creates no topic. */
+  readonly alarmTopicArn?: string;
+  /** Existing Secrets Manager secrets (complete ARNs); unset = the stack creates placeholder secrets. */
+  readonly huaweiSecretArn?: string;
+  readonly slackSecretArn?: string;
+  readonly apiKeysSecretArn?: string;
+  /** HTTP API stage throttling: steady-state requests per second and burst size. */
+  readonly apiThrottleRateLimit: number;
+  readonly apiThrottleBurstLimit: number;
+}
+
+/** The context keys this app reads, each with what it accepts (used in error messages and the README). */
+export const CONTEXT_KEYS = {
+  stackName: 'CloudFormation stack name (letters, digits, hyphens; starts with a letter)',
+  region: 'AWS region such as eu-west-1; omit for an environment-agnostic stack',
+  schedule: 'Scheduler expression: rate(1 minute), rate(2 minutes) or cron(...)',
+  activePollSeconds: 'integer 1..50 (must leave time inside the 55 s poller timeout)',
+  codeartsConcurrency: 'integer 1..64',
+  codeartsRegion: 'Huawei Cloud region such as cn-north-4',
+  codeartsTimeZone: 'UTC offset such as +08:00',
+  codeartsEndpoint: 'http(s) URL',
+  huaweiIamEndpoint: 'http(s) URL',
+  codeartsConsoleUrl: 'http(s) URL template with {region}, {task_id}, {record_id}',
+  slackApiUrl: 'http(s) URL',
+  logRetentionDays: `one of CloudWatch's retention periods in days (${finiteRetentionDays().join(', ')})`,
+  alarmEmail: 'an email address (not together with alarmTopicArn)',
+  alarmTopicArn: 'an SNS topic ARN (not together with alarmEmail)',
+  huaweiSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+  slackSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+  apiKeysSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+  apiThrottleRateLimit: 'integer 1..10000 requests per second',
+  apiThrottleBurstLimit: 'integer 1..5000 requests',
+} as const;
+
+export type ContextKey = keyof typeof CONTEXT_KEYS;
+
+export const DEFAULT_SETTINGS = {
+  stackName: 'CodeArtsNotifier',
+  schedule: 'rate(1 minute)',
+  activePollSeconds: 10,
+  codeartsConcurrency: 8,
+  codeartsRegion: 'cn-north-4',
+  codeartsTimeZone: '+08:00',
+  logRetention: RetentionDays.ONE_MONTH,
+  apiThrottleRateLimit: 10,
+  apiThrottleBurstLimit: 20,
+} as const satisfies Partial<NotifierSettings>;
+
+/** Thrown with every invalid key listed at once, so one `cdk synth` shows all that needs fixing. */
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid CDK context:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const HUAWEI_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const TIME_ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
+const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function finiteRetentionDays(): number[] {
+  return Object.values(RetentionDays)
+    .filter((v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Reads and validates the settings. `get` is `(key) => app.node.tryGetContext(key)` in bin/app.ts and a
+ * plain object lookup in tests.
+ */
+export function readSettings(get: (key: ContextKey) => unknown): NotifierSettings {
+  const problems: string[] = [];
+  const fail = (key: ContextKey, value: unknown): undefined => {
+    problems.push(`${key}=${JSON.stringify(value)}: expected ${CONTEXT_KEYS[key]}`);
+    return undefined;
+  };
+
+  // Empty strings count as unset so `-c codeartsEndpoint=` can clear a value set in cdk.json.
+  const raw = (key: ContextKey): unknown => {
+    const value = get(key);
+    return value === '' || value === null ? undefined : value;
+  };
+
+  const text = (key: ContextKey, pattern: RegExp): string | undefined => {
+    const value = raw(key);
+    if (value === undefined) return undefined;
+    return typeof value === 'string' && pattern.test(value) ? value : fail(key, value);
+  };
+
+  const url = (key: ContextKey): string | undefined => {
+    const value = raw(key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'string' && /^https?:\/\//.test(value) && URL.canParse(value)) return value;
+    return fail(key, value);
+  };
+
+  const integer = (key: ContextKey, min: number, max: number): number | undefined => {
+    const value = raw(key);
+    if (value === undefined) return undefined;
+    const n =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\d+$/.test(value)
+          ? Number(value)
+          : NaN;
+    return Number.isInteger(n) && n >= min && n <= max ? n : fail(key, value);
+  };
+
+  const retention = (): RetentionDays | undefined => {
+    const days = integer('logRetentionDays', 1, 3653);
+    if (days === undefined) return undefined;
+    return finiteRetentionDays().includes(days) ? (days as RetentionDays) : fail('logRetentionDays', days);
+  };
+
+  const settings: NotifierSettings = {
+    stackName: text('stackName', STACK_NAME) ?? DEFAULT_SETTINGS.stackName,
+    region: text('region', AWS_REGION),
+    schedule: text('schedule', SCHEDULE) ?? DEFAULT_SETTINGS.schedule,
+    activePollSeconds: integer('activePollSeconds', 1, 50) ?? DEFAULT_SETTINGS.activePollSeconds,
+    codeartsConcurrency: integer('codeartsConcurrency', 1, 64) ?? DEFAULT_SETTINGS.codeartsConcurrency,
+    codeartsRegion: text('codeartsRegion', HUAWEI_REGION) ?? DEFAULT_SETTINGS.codeartsRegion,
+    codeartsTimeZone: text('codeartsTimeZone', TIME_ZONE) ?? DEFAULT_SETTINGS.codeartsTimeZone,
+    codeartsEndpoint: url('codeartsEndpoint'),
+    huaweiIamEndpoint: url('huaweiIamEndpoint'),
+    codeartsConsoleUrl: url('codeartsConsoleUrl'),
+    slackApiUrl: url('slackApiUrl'),
+    logRetention: retention() ?? DEFAULT_SETTINGS.logRetention,
+    alarmEmail: text('alarmEmail', EMAIL),
+    alarmTopicArn: text('alarmTopicArn', TOPIC_ARN),
+    huaweiSecretArn: text('huaweiSecretArn', SECRET_ARN),
+    slackSecretArn: text('slackSecretArn', SECRET_ARN),
+    apiKeysSecretArn: text('apiKeysSecretArn', SECRET_ARN),
+    apiThrottleRateLimit: integer('apiThrottleRateLimit', 1, 10_000) ?? DEFAULT_SETTINGS.apiThrottleRateLimit,
+    apiThrottleBurstLimit:
+      integer('apiThrottleBurstLimit', 1, 5_000) ?? DEFAULT_SETTINGS.apiThrottleBurstLimit,
+  };
+
+  if (settings.alarmEmail && settings.alarmTopicArn) {
+    problems.push(
+      'alarmEmail and alarmTopicArn are both set: give alarmEmail to let the stack create a topic, ' +
+        'or alarmTopicArn to use an existing one (subscribe the email to that topic yourself)',
+    );
+  }
+
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings;
+}

@@ -1,0 +1,118 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ENTRY } from '../paths.js';
+import { NotifierFunction } from './function-defaults.js';
+import { grantGetSecretValue } from './secrets.js';
+import type { NotifierTable } from './table.js';
+
+/** Slack wants a slash-command answer within 3 s; 10 s bounds a CodeArts check on POST /tasks. */
+export const API_TIMEOUT = Duration.seconds(10);
+
+/** Every route of design §5, all served by the one api function (middy's router dispatches). */
+export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
+  { method: HttpMethod.POST, path: '/tasks' },
+  { method: HttpMethod.GET, path: '/tasks' },
+  { method: HttpMethod.GET, path: '/tasks/{task_id}' },
+  { method: HttpMethod.DELETE, path: '/tasks/{task_id}' },
+  { method: HttpMethod.POST, path: '/slack/commands' },
+  { method: HttpMethod.GET, path: '/health' },
+];
+
+export interface NotifierApiProps {
+  readonly table: NotifierTable;
+  readonly huaweiSecret: ISecret;
+  readonly slackSecret: ISecret;
+  readonly apiKeysSecret: ISecret;
+  /** CODEARTS_* / HUAWEI_IAM_ENDPOINT / SLACK_API_URL variables shared with the poller. */
+  readonly serviceEnvironment: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  /** Stage-wide throttling (HTTP APIs have no per-client usage plans). */
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+}
+
+/** The registration API: an HTTP API with one explicit, logged and throttled `$default` stage. */
+export class NotifierApi extends Construct {
+  readonly fn: NodejsFunction;
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: NotifierApiProps) {
+    super(scope, id);
+
+    const api = new NotifierFunction(this, 'Api', {
+      entry: ENTRY.api,
+      description: 'CodeArts notifier HTTP API: /tasks registration and the Slack slash command',
+      serviceName: 'api',
+      timeout: API_TIMEOUT,
+      logRetention: props.logRetention,
+      environment: {
+        ...props.serviceEnvironment,
+        TABLE_NAME: props.table.table.tableName,
+        HUAWEI_SECRET_ARN: props.huaweiSecret.secretArn,
+        SLACK_SECRET_ARN: props.slackSecret.secretArn,
+        API_KEYS_SECRET_ARN: props.apiKeysSecret.secretArn,
+      },
+    });
+    this.fn = api.fn;
+    props.table.grantItemAccess(this.fn);
+    grantGetSecretValue(this.fn, props.huaweiSecret, props.slackSecret, props.apiKeysSecret);
+
+    // The default stage CDK would create has no access logs (APIG1); this one is explicit.
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'CodeArts notifier registration API',
+      createDefaultStage: false,
+    });
+    Validations.of(this.httpApi).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Authorization happens in the api function, which can see the whole request: /tasks routes check a ' +
+        'bearer key in constant time against the API keys secret (HTTP APIs have no API keys or usage plans), ' +
+        'and /slack/commands verifies the Slack v0 HMAC signature over the raw body, which a Lambda ' +
+        'authorizer never receives. GET /health is public by design and returns no data.',
+    });
+
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.fn);
+    for (const route of API_ROUTES) {
+      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
+    }
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        // JSON for Logs Insights. No headers and no body: the bearer key and Slack payloads stay out of logs.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            sourceIp: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            error: '$context.error.message',
+          }),
+        ),
+      },
+    });
+  }
+
+  /** The invoke URL of the `$default` stage, ending in `/`. */
+  get url(): string {
+    return this.stage.url;
+  }
+}

@@ -1,0 +1,163 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IDestination, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENTRY } from '../paths.js';
+import { NotifierFunction } from './function-defaults.js';
+import { grantGetSecretValue } from './secrets.js';
+import type { NotifierTable } from './table.js';
+
+/** Below the one-minute period, so a tick (and its lease) always ends before the next one starts. */
+export const POLLER_TIMEOUT = Duration.seconds(55);
+/** The minimum Lambda and Scheduler accept: a tick that cannot start within a minute is superseded anyway. */
+export const TICK_MAX_EVENT_AGE = Duration.seconds(60);
+
+/**
+ * LambdaInvoke, minus the `<function ARN>:*` grant (IAM5): the schedule always invokes the unqualified
+ * function ARN, so invoking versions and aliases is never needed.
+ */
+class InvokeUnqualifiedFunction extends LambdaInvoke {
+  constructor(
+    private readonly targetFunction: IFunction,
+    props: ScheduleTargetBaseProps,
+  ) {
+    super(targetFunction, props);
+  }
+
+  protected override addTargetActionToRole(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.targetFunction.functionArn],
+      }),
+    );
+  }
+}
+
+/**
+ * The on-failure destination, granting only sqs:SendMessage (what Lambda uses to deliver the record);
+ * `SqsDestination` would add GetQueueAttributes and GetQueueUrl, which nothing here calls.
+ */
+function sendOnlyQueueDestination(queue: IQueue): IDestination {
+  return {
+    bind: (_scope, fn) => {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      return { destination: queue.queueArn };
+    },
+  };
+}
+
+export interface PollerProps {
+  readonly table: NotifierTable;
+  readonly huaweiSecret: ISecret;
+  readonly slackSecret: ISecret;
+  /** Scheduler expression, e.g. `rate(1 minute)`. */
+  readonly schedule: string;
+  readonly activePollSeconds: number;
+  readonly codeartsConcurrency: number;
+  /** CODEARTS_* / HUAWEI_IAM_ENDPOINT / SLACK_API_URL variables shared with the api function. */
+  readonly serviceEnvironment: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The scheduled poller. Design §2 and ecosystem notes §4.5: one invocation at a time (reserved concurrency
+ * 1), no retries and a 60 s maximum event age at both Scheduler and Lambda so a late tick is dropped
+ * instead of queued behind the next one, and whatever is dropped or fails lands in one encrypted queue.
+ */
+export class Poller extends Construct {
+  readonly fn: NodejsFunction;
+  readonly failureQueue: Queue;
+  readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string, props: PollerProps) {
+    super(scope, id);
+
+    this.failureQueue = new Queue(this, 'FailureQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      // The longest SQS allows: time to look at a failed tick after a weekend.
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead end: the poller on-failure destination and the Scheduler dead-letter ' +
+        'queue. Nothing consumes it automatically; its depth raises an alarm and a person inspects it.',
+    });
+
+    const poller = new NotifierFunction(this, 'Poller', {
+      entry: ENTRY.poller,
+      description: 'Polls watched CodeArts Deploy tasks and posts their changes to Slack',
+      serviceName: 'poller',
+      timeout: POLLER_TIMEOUT,
+      reservedConcurrentExecutions: 1,
+      logRetention: props.logRetention,
+      environment: {
+        ...props.serviceEnvironment,
+        TABLE_NAME: props.table.table.tableName,
+        ACTIVE_POLL_SECONDS: String(props.activePollSeconds),
+        CODEARTS_CONCURRENCY: String(props.codeartsConcurrency),
+        HUAWEI_SECRET_ARN: props.huaweiSecret.secretArn,
+        SLACK_SECRET_ARN: props.slackSecret.secretArn,
+      },
+    });
+    const fn = poller.fn;
+    this.fn = fn;
+
+    fn.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: TICK_MAX_EVENT_AGE,
+      onFailure: sendOnlyQueueDestination(this.failureQueue),
+    });
+
+    props.table.grantItemAccess(fn);
+    grantGetSecretValue(fn, props.huaweiSecret, props.slackSecret);
+
+    // Its own role, inside this construct, trusted only by schedules of this account's default group
+    // (confused-deputy guard, as CDK's shared role does).
+    const stack = Stack.of(this);
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'EventBridge Scheduler: invoke the poller, dead-letter undeliverable ticks',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: 'default',
+            }),
+          },
+        },
+      }),
+    });
+
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: 'Poller tick',
+      schedule: ScheduleExpression.expression(props.schedule),
+      // A flexible window would spread ticks over minutes; the poller relies on a steady cadence.
+      timeWindow: TimeWindow.off(),
+      target: new InvokeUnqualifiedFunction(fn, {
+        role: schedulerRole,
+        retryAttempts: 0,
+        maxEventAge: TICK_MAX_EVENT_AGE,
+        deadLetterQueue: this.failureQueue,
+        // The scheduled time is the tick's ID for logs, leases and idempotency (ecosystem notes §4.1).
+        input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
+      }),
+    });
+  }
+}

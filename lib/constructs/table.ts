@@ -1,0 +1,62 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+// The one table definition, shared with the store adapter and the local run. It is pure data, which is why
+// lib/ may import it (lib/ imports nothing else from functions/).
+import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.js';
+
+/**
+ * The only item-level actions the functions use: single-item conditional writes (the item is its own
+ * outbox) and paged queries. No Scan, no Batch*, no Transact*, so a bug cannot sweep the table.
+ */
+export const TABLE_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+] as const;
+
+/** The notifier's single table: task items (with their pending events) and lease items. */
+export class NotifierTable extends Construct {
+  readonly table: Table;
+  /** ARN of the `tasks-by-kind` index, the only index anything queries. */
+  readonly tasksIndexArn: string;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
+      // Traffic is one query per tick plus writes on change: far below what provisioned capacity would pay for.
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The aws/dynamodb key: encrypted with a key visible in the account, no key to pay for or to grant.
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
+      // Watches and delivery state outlive the stack: deleting the stack must not delete them.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_SCHEMA.tasksIndex.name,
+      partitionKey: { name: TABLE_SCHEMA.tasksIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.tasksIndex.sortKey, type: AttributeType.STRING },
+      // The poller needs whole task items from the index (snapshot, subscriptions, pending events).
+      projectionType: ProjectionType.ALL,
+    });
+
+    this.tasksIndexArn = `${this.table.tableArn}/index/${TABLE_SCHEMA.tasksIndex.name}`;
+  }
+
+  /**
+   * Grants exactly TABLE_ITEM_ACTIONS on the table, and Query on the one index. Written out instead of
+   * `grantReadWriteData`, which adds Scan, Batch* and ConditionCheckItem on the table and `index/*`.
+   */
+  grantItemAccess(grantee: IGrantable): void {
+    Grant.addToPrincipal({ grantee, actions: [...TABLE_ITEM_ACTIONS], resourceArns: [this.table.tableArn] });
+    Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.tasksIndexArn] });
+  }
+}

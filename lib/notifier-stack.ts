@@ -1,0 +1,96 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { NotifierSettings } from './config.js';
+import { NotifierAlarms } from './constructs/alarms.js';
+import { NotifierApi } from './constructs/api.js';
+import { Poller } from './constructs/poller.js';
+import { NotifierSecrets } from './constructs/secrets.js';
+import { NotifierTable } from './constructs/table.js';
+
+export interface NotifierStackProps extends StackProps {
+  readonly settings: NotifierSettings;
+}
+
+/**
+ * Environment variables of design §4 that both functions read the same way. Optional overrides are left
+ * out when unset, so the function's own defaults (derived from the region) apply.
+ */
+export function serviceEnvironment(s: NotifierSettings): Record<string, string> {
+  const env: Record<string, string> = {
+    CODEARTS_REGION: s.codeartsRegion,
+    CODEARTS_TIME_ZONE: s.codeartsTimeZone,
+  };
+  if (s.codeartsEndpoint) env.CODEARTS_ENDPOINT = s.codeartsEndpoint;
+  if (s.huaweiIamEndpoint) env.HUAWEI_IAM_ENDPOINT = s.huaweiIamEndpoint;
+  if (s.codeartsConsoleUrl) env.CODEARTS_CONSOLE_URL = s.codeartsConsoleUrl;
+  if (s.slackApiUrl) env.SLACK_API_URL = s.slackApiUrl;
+  return env;
+}
+
+/** The whole notifier: table, secrets, scheduled poller, registration API, alarms. */
+export class NotifierStack extends Stack {
+  readonly table: NotifierTable;
+  readonly secrets: NotifierSecrets;
+  readonly poller: Poller;
+  readonly api: NotifierApi;
+  readonly alarms: NotifierAlarms;
+
+  constructor(scope: Construct, id: string, props: NotifierStackProps) {
+    super(scope, id, props);
+    const s = props.settings;
+    const shared = serviceEnvironment(s);
+
+    this.table = new NotifierTable(this, 'Store');
+    this.secrets = new NotifierSecrets(this, 'Secrets', {
+      huaweiSecretArn: s.huaweiSecretArn,
+      slackSecretArn: s.slackSecretArn,
+      apiKeysSecretArn: s.apiKeysSecretArn,
+    });
+
+    this.poller = new Poller(this, 'Polling', {
+      table: this.table,
+      huaweiSecret: this.secrets.huawei,
+      slackSecret: this.secrets.slack,
+      schedule: s.schedule,
+      activePollSeconds: s.activePollSeconds,
+      codeartsConcurrency: s.codeartsConcurrency,
+      serviceEnvironment: shared,
+      logRetention: s.logRetention,
+    });
+
+    this.api = new NotifierApi(this, 'Registration', {
+      table: this.table,
+      huaweiSecret: this.secrets.huawei,
+      slackSecret: this.secrets.slack,
+      apiKeysSecret: this.secrets.apiKeys,
+      serviceEnvironment: shared,
+      logRetention: s.logRetention,
+      throttleRateLimit: s.apiThrottleRateLimit,
+      throttleBurstLimit: s.apiThrottleBurstLimit,
+    });
+
+    this.alarms = new NotifierAlarms(this, 'Alarms', {
+      poller: this.poller.fn,
+      failureQueue: this.poller.failureQueue,
+      apiStage: this.api.stage,
+      alarmEmail: s.alarmEmail,
+      alarmTopicArn: s.alarmTopicArn,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'HuaweiSecretArn', {
+      value: this.secrets.huawei.secretArn,
+      description: 'Fill with put-secret-value (lib/README.md)',
+    });
+    new CfnOutput(this, 'SlackSecretArn', {
+      value: this.secrets.slack.secretArn,
+      description: 'Fill with put-secret-value (lib/README.md)',
+    });
+    new CfnOutput(this, 'ApiKeysSecretArn', {
+      value: this.secrets.apiKeys.secretArn,
+      description: 'Holds NOTIFIER_API_KEY, the bearer key for /tasks',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+  }
+}
