@@ -1,0 +1,97 @@
+// core/render → what to send to one subscription for one run's pending changes (design §6): the living
+// message, one coalesced thread reply, and channel posts, according to the subscription's mode and notify level.
+import type { SlackMessage } from '../../ports.js';
+import type { RunState, SubscriptionOptions, TaskEvent, TaskEventType } from '../model.js';
+import { eventKey } from '../model.js';
+import {
+  isFailureEvent,
+  renderChangeMessage,
+  renderFailureAnnouncement,
+  renderRecoveryAnnouncement,
+} from './change-message.js';
+import { isUnsuccessful } from './format.js';
+import { type RenderContext, renderLivingMessage } from './living-message.js';
+
+export interface DeliveryPlan {
+  /** thread mode: the full content of the run's living message (post when it does not exist yet, else chat.update); null = none */
+  living: SlackMessage | null;
+  /** thread mode: one coalesced reply for this poll's changes; broadcast for failures */
+  reply: { message: SlackMessage; broadcast: boolean } | null;
+  /** channel messages to post (mode 'messages', or notify 'failures' announcements) */
+  posts: SlackMessage[];
+}
+
+export interface PlanInput {
+  run: RunState;
+  /** This run's undelivered events, oldest first, possibly from several polls. */
+  events: TaskEvent[];
+  options: SubscriptionOptions;
+  ctx: RenderContext;
+  /** The last run seen in this channel failed (for recovery notices). */
+  previousRunFailed: boolean;
+}
+
+/** Changes that earn a thread reply; run.started and step.started only move the living message. */
+const REPLY_EVENTS: ReadonlySet<TaskEventType> = new Set(['step.finished', 'step.failed', 'run.finished']);
+/** Without a living message, the start of a run is news too. */
+const POST_EVENTS: ReadonlySet<TaskEventType> = new Set([
+  'run.started',
+  'step.finished',
+  'step.failed',
+  'run.finished',
+]);
+const STATUS_REPLY_EVENTS: ReadonlySet<TaskEventType> = new Set(['run.finished']);
+const STATUS_POST_EVENTS: ReadonlySet<TaskEventType> = new Set(['run.started', 'run.finished']);
+
+/** Keeps this run's events, each transition once (a batch re-read after a crash may repeat one). */
+function ownEvents(run: RunState, events: readonly TaskEvent[]): TaskEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => {
+    if (e.recordId !== run.recordId) return false;
+    const key = eventKey(e);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function planDelivery(input: PlanInput): DeliveryPlan {
+  const { run, options, previousRunFailed } = input;
+  const batch = ownEvents(run, input.events);
+  // Both lists name people to ping; a user configured in either gets the mention once.
+  const ctx: RenderContext = { ...input.ctx, mentions: [...options.mentions, ...input.ctx.mentions] };
+  const finished = [...batch].reverse().find((e) => e.type === 'run.finished');
+  const recovered = finished?.type === 'run.finished' && finished.status === 'succeeded' && previousRunFailed;
+
+  if (options.notify === 'failures') {
+    const posts: SlackMessage[] = [];
+    if (finished?.type === 'run.finished' && isUnsuccessful(finished.status)) {
+      posts.push(renderFailureAnnouncement(run, batch, ctx));
+    } else if (recovered) {
+      posts.push(renderRecoveryAnnouncement(run, batch, ctx));
+    }
+    return { living: null, reply: null, posts };
+  }
+
+  const status = options.notify === 'status';
+  if (options.mode === 'messages') {
+    const kinds = status ? STATUS_POST_EVENTS : POST_EVENTS;
+    const events = batch.filter((e) => kinds.has(e.type));
+    const posts =
+      events.length > 0
+        ? [renderChangeMessage({ run, events, batch, ctx, audience: 'channel', recovered })]
+        : [];
+    return { living: null, reply: null, posts };
+  }
+
+  const kinds = status ? STATUS_REPLY_EVENTS : REPLY_EVENTS;
+  const events = batch.filter((e) => kinds.has(e.type));
+  const reply =
+    events.length > 0
+      ? {
+          message: renderChangeMessage({ run, events, batch, ctx, audience: 'thread', recovered }),
+          broadcast: events.some(isFailureEvent),
+        }
+      : null;
+  return { living: renderLivingMessage(run, ctx), reply, posts: [] };
+}
