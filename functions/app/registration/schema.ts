@@ -35,7 +35,8 @@ export class InputError extends Error {
 }
 
 /** Lower-cases a task ID, or returns null when it is not one. */
-export const parseTaskId = (raw: string): string | null => (TASK_ID_PATTERN.test(raw) ? raw.toLowerCase() : null);
+export const parseTaskId = (raw: string): string | null =>
+  TASK_ID_PATTERN.test(raw) ? raw.toLowerCase() : null;
 
 /** Normalises a channel (IDs as given, `#names` lower-cased), or returns null when it is neither. */
 export const parseChannel = (raw: string): string | null => {
@@ -57,16 +58,17 @@ const FIELD_RULES = {
 export type WatchField = keyof typeof FIELD_RULES;
 export const WATCH_FIELDS = Object.keys(FIELD_RULES) as WatchField[];
 
-const channelSchema = z
-  .string()
-  .transform((raw, ctx) => {
-    const channel = parseChannel(raw);
-    if (channel === null) ctx.addIssue({ code: 'custom', message: FIELD_RULES.channel });
-    return channel ?? raw;
-  });
+const channelSchema = z.string().transform((raw, ctx) => {
+  const channel = parseChannel(raw);
+  if (channel === null) ctx.addIssue({ code: 'custom', message: FIELD_RULES.channel });
+  return channel ?? raw;
+});
 
 const watchBodySchema = z.strictObject({
-  task_id: z.string().regex(TASK_ID_PATTERN).transform((id) => id.toLowerCase()),
+  task_id: z
+    .string()
+    .regex(TASK_ID_PATTERN)
+    .transform((id) => id.toLowerCase()),
   channel: channelSchema,
   region: z.string().regex(REGION_PATTERN).optional(),
   notify: z.enum(NOTIFY_LEVELS).default('all'),
@@ -110,7 +112,9 @@ const toInputError = (issues: readonly z.core.$ZodIssue[], body: Record<string, 
   const where = rest.length > 0 ? `${field}${rest.map((part) => `[${String(part)}]`).join('')}` : field;
   const value = rest.reduce<unknown>(
     (node, part) =>
-      node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[part as PropertyKey] : undefined,
+      node !== null && typeof node === 'object'
+        ? (node as Record<PropertyKey, unknown>)[part as PropertyKey]
+        : undefined,
     body[field],
   );
   const got = issue.code === 'invalid_type' ? ` (got ${describeType(value)})` : '';

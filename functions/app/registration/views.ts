@@ -162,9 +162,21 @@ const eventView = (event: TaskEvent) => {
     case 'step.started':
       return { type: event.type, record_id: event.recordId, step: event.step, name: event.name };
     case 'step.finished':
-      return { type: event.type, record_id: event.recordId, step: event.step, name: event.name, elapsed: event.elapsed };
+      return {
+        type: event.type,
+        record_id: event.recordId,
+        step: event.step,
+        name: event.name,
+        elapsed: event.elapsed,
+      };
     case 'step.failed':
-      return { type: event.type, record_id: event.recordId, step: event.step, name: event.name, faq_url: event.faqUrl };
+      return {
+        type: event.type,
+        record_id: event.recordId,
+        step: event.step,
+        name: event.name,
+        faq_url: event.faqUrl,
+      };
     case 'run.finished':
       return {
         type: event.type,
@@ -181,6 +193,7 @@ const batchView = (batch: OutboxBatch, subs: Subscription[]) => ({
   events: batch.events.map(eventView),
   delivered_to: subs.filter((sub) => sub.deliveredSeq >= batch.seq).map((sub) => sub.channel),
   waiting_for: subs.filter((sub) => sub.deliveredSeq < batch.seq).map((sub) => sub.channel),
+  ...(batch.notice === undefined ? {} : { notice: batch.notice }),
 });
 
 /** `GET /tasks/{id}`: everything an operator needs to see why a channel did (not) hear about a run. */
@@ -198,11 +211,20 @@ export const taskDetailView = (record: TaskRecord) => {
       delivered_seq: sub.deliveredSeq,
       pending_batches: record.outbox.filter((batch) => batch.seq > sub.deliveredSeq).length,
       messages: Object.fromEntries(
-        Object.entries(sub.messages).map(([recordId, ref]) => [recordId, { channel: ref.channel, ts: ref.ts }]),
+        Object.entries(sub.messages).map(([recordId, ref]) => [
+          recordId,
+          { channel: ref.channel, ts: ref.ts },
+        ]),
       ),
     })),
     snapshot: runView(record.run),
     outbox: { last_seq: record.lastSeq, pending: record.outbox.map((batch) => batchView(batch, subs)) },
+    /** Batches every channel already had, newest last (the store keeps a few). */
+    recent: (record.recent ?? []).map((batch) => ({
+      seq: batch.seq,
+      at: batch.at,
+      events: batch.events.map(eventView),
+    })),
     health: healthView(record),
   };
 };

@@ -119,7 +119,9 @@ const fromCodeArts = (error: unknown, taskId: string, signal: AbortSignal | unde
     }
   }
   if (error instanceof MalformedStateError) {
-    return new VerificationError('codearts-bad-response', 'CodeArts sent an unexpected answer', { cause: error });
+    return new VerificationError('codearts-bad-response', 'CodeArts sent an unexpected answer', {
+      cause: error,
+    });
   }
   // Our own deadline (or the Lambda's) fired; whatever the port threw, the truth is "too slow".
   if (signal?.aborted === true) {
@@ -193,7 +195,7 @@ export const watchTask = async (
       throw error;
     }
     verification = error;
-    // Keep what we already know rather than blanking a known task's name and baseline.
+    // The store keeps a known task's name and snapshot; for a new one, the first poll takes the baseline.
     verified = { taskName: existing?.taskName ?? '', run: existing?.run ?? null };
   }
   const { record, outcome } = await deps.store.watch(
@@ -204,6 +206,7 @@ export const watchTask = async (
       run: verified.run,
       channel: input.channel,
       options: input.options,
+      verified: verification === null,
     },
     new Date(deps.now()).toISOString(),
   );

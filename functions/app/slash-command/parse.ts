@@ -52,7 +52,8 @@ export const parseSlashCommand = (text: string): SlashCommand => {
     case 'watch': {
       const parsed = taskIdArgument(name, args, ' [all|failures|status]');
       if ('problem' in parsed) return { kind: 'usage', problem: parsed.problem };
-      if (args.length > 2) return { kind: 'usage', problem: '`watch` takes a task ID and, optionally, a level.' };
+      if (args.length > 2)
+        return { kind: 'usage', problem: '`watch` takes a task ID and, optionally, a level.' };
       const level = args[1]?.toLowerCase();
       if (level !== undefined && !(NOTIFY_LEVELS as readonly string[]).includes(level)) {
         return {

@@ -50,4 +50,5 @@ export const stepLines = (run: RunState, max = 25): string[] => {
 };
 
 /** Slack counts section text up to 3,000 characters; stay under it whatever CodeArts named things. */
-export const clip = (text: string, max = 2900): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+export const clip = (text: string, max = 2900): string =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;

@@ -88,7 +88,10 @@ const watch = async (
     const result = await watchTask(
       deps,
       { taskId, channel: request.channelId, region: undefined, options },
-      { signal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]), storeWhenUnverified: true },
+      {
+        signal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]),
+        storeWhenUnverified: true,
+      },
     );
     const label = taskLabel(result.record);
     const lines: string[] = [];
@@ -101,7 +104,9 @@ const watch = async (
     }
     if (result.run !== null) lines.push(`Latest run: ${runLine(result.run)}`);
     if (request.channelId.startsWith('G')) {
-      lines.push('This is a private channel: invite the app here (`/invite @CodeArts Notifier`) so it can post.');
+      lines.push(
+        'This is a private channel: invite the app here (`/invite @CodeArts Notifier`) so it can post.',
+      );
     }
     const headline =
       result.outcome === 'unchanged'
@@ -115,7 +120,9 @@ const watch = async (
     const code = error.codeArtsCode === undefined ? '' : ` (\`${escapeMrkdwn(error.codeArtsCode)}\`)`;
     switch (error.kind) {
       case 'task-not-found':
-        return ephemeral(`:x: CodeArts does not know task \`${taskId}\`${code}. Check the ID; nothing changed.`);
+        return ephemeral(
+          `:x: CodeArts does not know task \`${taskId}\`${code}. Check the ID; nothing changed.`,
+        );
       case 'task-rejected':
         return ephemeral(`:x: CodeArts refused to look up task \`${taskId}\`${code}; nothing changed.`);
       default:
