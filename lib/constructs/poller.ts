@@ -81,6 +81,7 @@ export class Poller extends Construct {
   readonly fn: NodejsFunction;
   readonly failureQueue: Queue;
   readonly schedule: Schedule;
+  readonly schedulerRole: Role;
 
   constructor(scope: Construct, id: string, props: PollerProps) {
     super(scope, id);
@@ -129,7 +130,7 @@ export class Poller extends Construct {
     // Its own role, inside this construct, trusted only by schedules of this account's default group
     // (confused-deputy guard, as CDK's shared role does).
     const stack = Stack.of(this);
-    const schedulerRole = new Role(this, 'SchedulerRole', {
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
       description: 'EventBridge Scheduler: invoke the poller, dead-letter undeliverable ticks',
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
@@ -151,7 +152,7 @@ export class Poller extends Construct {
       // A flexible window would spread ticks over minutes; the poller relies on a steady cadence.
       timeWindow: TimeWindow.off(),
       target: new InvokeUnqualifiedFunction(fn, {
-        role: schedulerRole,
+        role: this.schedulerRole,
         retryAttempts: 0,
         maxEventAge: TICK_MAX_EVENT_AGE,
         deadLetterQueue: this.failureQueue,

@@ -1,0 +1,110 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { type ContextKey, DEFAULT_SETTINGS, readSettings, SettingsError } from '../../lib/config.js';
+import { buildApp } from './notifier-app.js';
+
+const read = (context: Partial<Record<ContextKey, unknown>>) => readSettings((key) => context[key]);
+
+const problemsOf = (context: Partial<Record<ContextKey, unknown>>): readonly string[] => {
+  try {
+    read(context);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a SettingsError');
+};
+
+describe('readSettings', () => {
+  it('defaults: one-minute schedule, 10 s active polling, 8 calls, cn-north-4, 30-day logs, no region', () => {
+    expect(read({})).toEqual({
+      ...DEFAULT_SETTINGS,
+      region: undefined,
+      codeartsEndpoint: undefined,
+      huaweiIamEndpoint: undefined,
+      codeartsConsoleUrl: undefined,
+      slackApiUrl: undefined,
+      alarmEmail: undefined,
+      alarmTopicArn: undefined,
+      huaweiSecretArn: undefined,
+      slackSecretArn: undefined,
+      apiKeysSecretArn: undefined,
+    });
+    expect(read({}).logRetention).toBe(RetentionDays.ONE_MONTH);
+  });
+
+  it('accepts numbers as JSON (cdk.json) or as strings (-c)', () => {
+    expect(read({ activePollSeconds: 15, codeartsConcurrency: '16' })).toMatchObject({
+      activePollSeconds: 15,
+      codeartsConcurrency: 16,
+    });
+    expect(read({ logRetentionDays: '90' }).logRetention).toBe(RetentionDays.THREE_MONTHS);
+  });
+
+  it('treats an empty -c value as unset', () => {
+    expect(read({ codeartsEndpoint: '', schedule: '' })).toMatchObject({
+      codeartsEndpoint: undefined,
+      schedule: 'rate(1 minute)',
+    });
+  });
+
+  it('accepts cron schedules and complete secret ARNs', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:notifier/slack-a1B2c3';
+    expect(read({ schedule: 'cron(* * * * ? *)', slackSecretArn: arn })).toMatchObject({
+      schedule: 'cron(* * * * ? *)',
+      slackSecretArn: arn,
+    });
+  });
+
+  it('reports every invalid key at once, naming the key and what it expects', () => {
+    const problems = problemsOf({
+      schedule: 'every minute',
+      activePollSeconds: '0',
+      codeartsConcurrency: 'eight',
+      codeartsRegion: 'Beijing',
+      codeartsTimeZone: '8',
+      codeartsEndpoint: 'codearts.example.com',
+      logRetentionDays: 2,
+      alarmEmail: 'nobody',
+      huaweiSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:huawei',
+      region: 'Europe',
+    });
+    expect(problems.map((p) => p.split('=')[0])).toEqual([
+      'region',
+      'schedule',
+      'activePollSeconds',
+      'codeartsConcurrency',
+      'codeartsRegion',
+      'codeartsTimeZone',
+      'codeartsEndpoint',
+      'logRetentionDays',
+      'alarmEmail',
+      'huaweiSecretArn',
+    ]);
+    expect(problems[0]).toBe(
+      'region="Europe": expected AWS region such as eu-west-1; omit for an environment-agnostic stack',
+    );
+    expect(problems.find((p) => p.startsWith('huaweiSecretArn'))).toContain(
+      'complete Secrets Manager secret ARN',
+    );
+  });
+
+  it('rejects an active poll period that would not fit inside the poller timeout', () => {
+    expect(problemsOf({ activePollSeconds: 55 })).toHaveLength(1);
+  });
+
+  it('rejects alarmEmail together with alarmTopicArn', () => {
+    const problems = problemsOf({
+      alarmEmail: 'ops@example.com',
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+    });
+    expect(problems).toEqual([expect.stringContaining('alarmEmail and alarmTopicArn are both set')]);
+  });
+
+  it('the app refuses to define a stack from invalid context', () => {
+    expect(() => buildApp({ codeartsConcurrency: '0' })).toThrow(SettingsError);
+    expect(() => buildApp({ codeartsConcurrency: '0' })).toThrow(
+      /codeartsConcurrency="0": expected integer 1\.\.64/,
+    );
+  });
+});

@@ -1,0 +1,457 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.js';
+import { actionsOfRole, type BuiltApp, buildApp, logicalId, resourcesFor } from './notifier-app.js';
+
+const ITEM_ACTIONS = [
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+];
+const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+/** Secret values must never reach a Lambda environment (design §4): only these names may. */
+const SECRET_VALUE_VARIABLES = [
+  'HUAWEI_PASSWORD',
+  'HUAWEI_ACCESS_KEY',
+  'HUAWEI_SECRET_KEY',
+  'HUAWEI_AUTH_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'NOTIFIER_API_KEY',
+];
+
+let built: BuiltApp;
+beforeAll(() => {
+  built = buildApp();
+});
+
+const env = (fnId: string): Record<string, unknown> =>
+  (built.template.toJSON().Resources[fnId].Properties.Environment as { Variables: Record<string, unknown> })
+    .Variables;
+const pollerId = () => logicalId(built.stack, built.stack.poller.fn);
+const apiId = () => logicalId(built.stack, built.stack.api.fn);
+const roleId = (which: 'poller' | 'api') =>
+  logicalId(built.stack, (which === 'poller' ? built.stack.poller.fn : built.stack.api.fn).role!);
+
+describe('functions', () => {
+  it('both run nodejs24.x on arm64 with 256 MB, source maps and Powertools settings', () => {
+    built.template.resourceCountIs('AWS::Lambda::Function', 2);
+    for (const id of [pollerId(), apiId()]) {
+      expect(built.template.toJSON().Resources[id].Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: 256,
+        Handler: 'index.handler',
+      });
+      expect(env(id)).toMatchObject({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_METRICS_NAMESPACE: 'CodeArtsNotifier',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+    }
+    expect(env(pollerId()).POWERTOOLS_SERVICE_NAME).toBe('poller');
+    expect(env(apiId()).POWERTOOLS_SERVICE_NAME).toBe('api');
+  });
+
+  it('each logs to its own log group with finite retention, through its own role', () => {
+    for (const id of [pollerId(), apiId()]) {
+      const props = built.template.toJSON().Resources[id].Properties;
+      const group = built.template.toJSON().Resources[props.LoggingConfig.LogGroup.Ref];
+      expect(group.Type).toBe('AWS::Logs::LogGroup');
+      expect(group.Properties.RetentionInDays).toBe(30);
+    }
+    expect(roleId('poller')).not.toBe(roleId('api'));
+  });
+
+  it('no role carries an AWS managed policy', () => {
+    for (const role of Object.values(built.template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('poller', () => {
+  it('runs one at a time, with a timeout below the one-minute period', () => {
+    expect(built.template.toJSON().Resources[pollerId()].Properties).toMatchObject({
+      ReservedConcurrentExecutions: 1,
+      Timeout: 55,
+    });
+  });
+
+  it('drops late or failed ticks instead of queueing them, into the encrypted on-failure queue', () => {
+    const queueId = logicalId(built.stack, built.stack.poller.failureQueue);
+    built.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: pollerId() },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    built.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('is ticked by EventBridge Scheduler every minute, without retries or a flexible window', () => {
+    built.template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    built.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [pollerId(), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        DeadLetterConfig: {
+          Arn: { 'Fn::GetAtt': [logicalId(built.stack, built.stack.poller.failureQueue), 'Arn'] },
+        },
+      },
+    });
+  });
+
+  it('the schedule role may invoke only the unqualified poller and dead-letter to its queue', () => {
+    const id = logicalId(built.stack, built.stack.poller.schedulerRole);
+    expect(actionsOfRole(built.template, id)).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    expect(resourcesFor(built.template, id, 'lambda:InvokeFunction')).toEqual([
+      JSON.stringify({ 'Fn::GetAtt': [pollerId(), 'Arn'] }),
+    ]);
+  });
+
+  it('receives its settings as environment variables, secrets by ARN only', () => {
+    const secrets = built.stack.secrets;
+    expect(env(pollerId())).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'poller',
+      POWERTOOLS_METRICS_NAMESPACE: 'CodeArtsNotifier',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      CODEARTS_REGION: 'cn-north-4',
+      CODEARTS_TIME_ZONE: '+08:00',
+      TABLE_NAME: { Ref: logicalId(built.stack, built.stack.table.table) },
+      ACTIVE_POLL_SECONDS: '10',
+      CODEARTS_CONCURRENCY: '8',
+      HUAWEI_SECRET_ARN: { Ref: logicalId(built.stack, secrets.huawei) },
+      SLACK_SECRET_ARN: { Ref: logicalId(built.stack, secrets.slack) },
+    });
+  });
+
+  it('may use exactly the item actions, the secrets it reads, its logs and its failure queue', () => {
+    const role = roleId('poller');
+    expect(actionsOfRole(built.template, role)).toEqual(
+      [...ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue', 'sqs:SendMessage'].sort(),
+    );
+    const secrets = built.stack.secrets;
+    expect(resourcesFor(built.template, role, 'secretsmanager:GetSecretValue')).toEqual(
+      [secrets.huawei, secrets.slack].map((s) => JSON.stringify({ Ref: logicalId(built.stack, s) })).sort(),
+    );
+  });
+});
+
+describe('api', () => {
+  it('serves every route of the contract from the api function', () => {
+    const routes = Object.values(built.template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => r.Properties.RouteKey as string,
+    );
+    expect(routes.sort()).toEqual(
+      [
+        'DELETE /tasks/{task_id}',
+        'GET /health',
+        'GET /tasks',
+        'GET /tasks/{task_id}',
+        'POST /slack/commands',
+        'POST /tasks',
+      ].sort(),
+    );
+    built.template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    built.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [apiId(), 'Arn'] },
+    });
+    expect(built.template.toJSON().Resources[apiId()].Properties.Timeout).toBe(10);
+  });
+
+  it('has one explicit $default stage with access logs and throttling', () => {
+    built.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    built.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [logicalId(built.stack, built.stack.api.accessLogGroup), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+    });
+  });
+
+  it('never logs the Authorization header or a request body', () => {
+    const stage = Object.values(built.template.findResources('AWS::ApiGatewayV2::Stage'))[0]!;
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/authorization|header|body/i);
+  });
+
+  it('receives its settings as environment variables, secrets by ARN only', () => {
+    const secrets = built.stack.secrets;
+    expect(env(apiId())).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'api',
+      POWERTOOLS_METRICS_NAMESPACE: 'CodeArtsNotifier',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      CODEARTS_REGION: 'cn-north-4',
+      CODEARTS_TIME_ZONE: '+08:00',
+      TABLE_NAME: { Ref: logicalId(built.stack, built.stack.table.table) },
+      HUAWEI_SECRET_ARN: { Ref: logicalId(built.stack, secrets.huawei) },
+      SLACK_SECRET_ARN: { Ref: logicalId(built.stack, secrets.slack) },
+      API_KEYS_SECRET_ARN: { Ref: logicalId(built.stack, secrets.apiKeys) },
+    });
+  });
+
+  it('may use exactly the item actions, its three secrets and its logs', () => {
+    const role = roleId('api');
+    expect(actionsOfRole(built.template, role)).toEqual(
+      [...ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue'].sort(),
+    );
+    const secrets = built.stack.secrets;
+    expect(resourcesFor(built.template, role, 'secretsmanager:GetSecretValue')).toEqual(
+      [secrets.huawei, secrets.slack, secrets.apiKeys]
+        .map((s) => JSON.stringify({ Ref: logicalId(built.stack, s) }))
+        .sort(),
+    );
+  });
+});
+
+describe('DynamoDB access', () => {
+  it.each(['poller', 'api'] as const)(
+    '%s: item actions on the table, Query alone on the one index',
+    (which) => {
+      const role = roleId(which);
+      const tableArn = { 'Fn::GetAtt': [logicalId(built.stack, built.stack.table.table), 'Arn'] };
+      const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.tasksIndex.name}`]] };
+      for (const action of ITEM_ACTIONS.filter((a) => a !== 'dynamodb:Query')) {
+        expect(resourcesFor(built.template, role, action)).toEqual([JSON.stringify(tableArn)]);
+      }
+      expect(resourcesFor(built.template, role, 'dynamodb:Query')).toEqual(
+        [JSON.stringify(tableArn), JSON.stringify(indexArn)].sort(),
+      );
+    },
+  );
+
+  it.each(['poller', 'api'] as const)('%s: no Scan, Batch*, Transact* or wildcard', (which) => {
+    const actions = actionsOfRole(built.template, roleId(which));
+    expect(actions.filter((a) => /Scan|Batch|Transact|\*/.test(a))).toEqual([]);
+    const statements = JSON.stringify(actions.flatMap((a) => resourcesFor(built.template, roleId(which), a)));
+    expect(statements).not.toContain('*');
+  });
+});
+
+describe('table', () => {
+  it('follows TABLE_SCHEMA: string keys, the sparse tasks index, TTL', () => {
+    built.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    built.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'kind', AttributeType: 'S' },
+      ]),
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'tasks-by-kind',
+          KeySchema: [
+            { AttributeName: 'kind', KeyType: 'HASH' },
+            { AttributeName: 'pk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('is on-demand, recoverable, encrypted and kept when the stack goes', () => {
+    built.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      }),
+    });
+  });
+});
+
+describe('secrets', () => {
+  it('creates three JSON secrets whose template holds no value (empty keys plus one generated)', () => {
+    const secrets = Object.values(built.template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets).toHaveLength(3);
+    const generated = secrets.map((s) => {
+      expect(s.Properties.SecretString).toBeUndefined();
+      const gen = s.Properties.GenerateSecretString;
+      for (const value of Object.values(JSON.parse(gen.SecretStringTemplate))) expect(value).toBe('');
+      return gen.GenerateStringKey as string;
+    });
+    expect(generated.sort()).toEqual(['HUAWEI_PASSWORD', 'NOTIFIER_API_KEY', 'SLACK_SIGNING_SECRET']);
+  });
+
+  it('no function environment holds a secret value', () => {
+    for (const id of [pollerId(), apiId()]) {
+      const variables = env(id);
+      for (const name of SECRET_VALUE_VARIABLES) expect(variables).not.toHaveProperty(name);
+      for (const [name, value] of Object.entries(variables)) {
+        if (name.endsWith('_SECRET_ARN')) expect(value).toEqual({ Ref: expect.stringMatching(/^Secrets/) });
+      }
+    }
+  });
+
+  it('uses existing secrets by complete ARN, creating none and granting exactly those ARNs', () => {
+    const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbC123`;
+    const { stack, template } = buildApp({
+      huaweiSecretArn: arn('huawei'),
+      slackSecretArn: arn('slack'),
+      apiKeysSecretArn: arn('keys'),
+    });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const apiEnv =
+      template.toJSON().Resources[logicalId(stack, stack.api.fn)].Properties.Environment.Variables;
+    expect(apiEnv).toMatchObject({
+      HUAWEI_SECRET_ARN: arn('huawei'),
+      SLACK_SECRET_ARN: arn('slack'),
+      API_KEYS_SECRET_ARN: arn('keys'),
+    });
+    const apiRole = logicalId(stack, stack.api.fn.role!);
+    expect(resourcesFor(template, apiRole, 'secretsmanager:GetSecretValue')).toEqual(
+      [arn('huawei'), arn('keys'), arn('slack')].map((a) => JSON.stringify(a)).sort(),
+    );
+  });
+});
+
+describe('alarms', () => {
+  it('six alarms, all notifying the alarm topic on alarm and on recovery', () => {
+    const topicRef = { Ref: logicalId(built.stack, built.stack.alarms.topic) };
+    const alarms = Object.values(built.template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(6);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
+      expect(alarm.Properties.OKActions).toEqual([topicRef]);
+    }
+  });
+
+  it('the heartbeat treats a silent poller as breaching', () => {
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CodeArtsNotifier',
+      MetricName: 'CyclesCompleted',
+      Dimensions: [{ Name: 'service', Value: 'poller' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('covers poller errors, the failure queue, stuck events, the Slack token and API 5xx', () => {
+    const has = (props: Record<string, unknown>) =>
+      built.template.hasResourceProperties('AWS::CloudWatch::Alarm', props);
+    has({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: pollerId() } }],
+    });
+    has({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+    has({ MetricName: 'OldestPendingEventAgeSeconds', Statistic: 'Maximum', Threshold: 600 });
+    has({ MetricName: 'SlackTokenBroken', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    has({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: Match.arrayWith([{ Name: 'Stage', Value: '$default' }]),
+    });
+  });
+
+  it('the created topic refuses plain HTTP, and alarmEmail subscribes an address', () => {
+    built.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    built.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const { template } = buildApp({ alarmEmail: 'ops@example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+
+  it('an existing topic is used as is', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
+    const { template } = buildApp({ alarmTopicArn: topicArn });
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
+    }
+  });
+});
+
+describe('context', () => {
+  it('settings from -c (strings) reach the template', () => {
+    const { stack, template } = buildApp({
+      region: 'eu-west-1',
+      schedule: 'rate(2 minutes)',
+      activePollSeconds: '5',
+      codeartsConcurrency: '4',
+      codeartsRegion: 'ap-southeast-1',
+      codeartsEndpoint: 'https://codearts.example.com',
+      huaweiIamEndpoint: 'https://iam.example.com',
+      codeartsConsoleUrl: 'https://console.example.com/{region}/{task_id}/{record_id}',
+      slackApiUrl: 'https://slack.example.com/api/',
+      logRetentionDays: '7',
+      apiThrottleRateLimit: '5',
+      apiThrottleBurstLimit: '9',
+    });
+    expect(stack.region).toBe('eu-west-1');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(2 minutes)' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 9 },
+    });
+    const pollerEnv =
+      template.toJSON().Resources[logicalId(stack, stack.poller.fn)].Properties.Environment.Variables;
+    expect(pollerEnv).toMatchObject({
+      ACTIVE_POLL_SECONDS: '5',
+      CODEARTS_CONCURRENCY: '4',
+      CODEARTS_REGION: 'ap-southeast-1',
+      CODEARTS_ENDPOINT: 'https://codearts.example.com',
+      HUAWEI_IAM_ENDPOINT: 'https://iam.example.com',
+      CODEARTS_CONSOLE_URL: 'https://console.example.com/{region}/{task_id}/{record_id}',
+      SLACK_API_URL: 'https://slack.example.com/api/',
+    });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(7);
+    }
+  });
+
+  it('without region the stack is environment-agnostic', () => {
+    expect(built.stack.resolve(built.stack.region)).toEqual({ Ref: 'AWS::Region' });
+    expect(built.stack.resolve(built.stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('exports the outputs operators need', () => {
+    expect(Object.keys(built.template.toJSON().Outputs).sort()).toEqual(
+      [
+        'AlarmTopicArn',
+        'ApiKeysSecretArn',
+        'ApiUrl',
+        'HuaweiSecretArn',
+        'SlackSecretArn',
+        'TableName',
+      ].sort(),
+    );
+  });
+});
