@@ -128,21 +128,24 @@ function eventLine(
   }
 }
 
-/** The last `maxLines` lines that fit in `max` characters, led by "…N earlier changes" when some are left out. */
-function tailWithin(lines: readonly string[], max: number, maxLines: number): string {
-  const earlier = (n: number): string => `…${n} earlier change${n === 1 ? '' : 's'}`;
+const earlier = (n: number): string => `…${n} earlier change${n === 1 ? '' : 's'}`;
+
+/**
+ * The last lines that fit in `max` characters, led by "…N earlier changes" when some are left out (the
+ * newest changes, where a failure and the run's end sit, matter most). `omitted` lines were never rendered.
+ */
+function tailWithin(lines: readonly string[], omitted: number, max: number): string {
   const kept: string[] = [];
   let used = 0;
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
-    const reserve = i > 0 ? earlier(i).length + 1 : 0;
-    if (kept.length >= maxLines || used + line.length + 1 + reserve > max) {
-      return [earlier(i + 1), ...kept].join('\n');
-    }
+    const left = i + omitted;
+    const reserve = left > 0 ? earlier(left).length + 1 : 0;
+    if (used + line.length + 1 + reserve > max) return [earlier(left + 1), ...kept].join('\n');
     kept.unshift(line);
     used += line.length + 1;
   }
-  return kept.join('\n');
+  return omitted > 0 ? [earlier(omitted), ...kept].join('\n') : kept.join('\n');
 }
 
 function footer(run: RunState, ctx: RenderContext): string | null {
@@ -158,7 +161,9 @@ function renderAt(input: ChangeMessageInput, d: Detail): SlackMessage {
   const { run, ctx, audience, recovered } = input;
   const task = taskNameOf(run, ctx);
   const failed = input.events.some(isFailureEvent);
-  const lines = input.events.map((e) => eventLine(e, run, ctx, d, recovered, !failed));
+  // Only the newest changes can be shown; the rest are counted, not rendered.
+  const omitted = Math.max(0, input.events.length - d.maxLines);
+  const lines = input.events.slice(omitted).map((e) => eventLine(e, run, ctx, d, recovered, !failed));
   const blocks: Block[] = [];
   const textParts: string[] = [];
 
@@ -182,7 +187,8 @@ function renderAt(input: ChangeMessageInput, d: Detail): SlackMessage {
     textParts.push(`${mrkdwn(task, d.taskMax)}:`);
   }
 
-  if (lines.length > 0) blocks.push(sectionBlock(tailWithin(lines, SLACK_LIMITS.sectionText, d.maxLines)));
+  if (lines.length > 0) blocks.push(sectionBlock(tailWithin(lines, omitted, SLACK_LIMITS.sectionText)));
+  if (omitted > 0) textParts.push(earlier(omitted));
   textParts.push(...lines);
 
   const foot = audience === 'channel' || failed ? footer(run, ctx) : null;

@@ -67,9 +67,12 @@ export function plain(raw: string, max: number): string {
   return clipTo(raw, max, sanitizeLine);
 }
 
-/** `raw`, or `fallback` when it holds nothing visible. */
+/**
+ * `raw`, or `fallback` when it holds nothing visible. Only the start is examined: that is all a clipped
+ * rendering shows, and it keeps the check cheap for 10,000-character names.
+ */
 export function orDefault(raw: string | null | undefined, fallback: string): string {
-  return raw && sanitizeLine(raw).trim().length > 0 ? raw : fallback;
+  return raw && sanitizeLine(raw.slice(0, 512)).trim().length > 0 ? raw : fallback;
 }
 
 /**

@@ -1,0 +1,205 @@
+// Property: whatever CodeArts reports (up to 500 steps, names up to 5,000 characters, any unicode, lone
+// surrogates and markup included), every message we render fits Slack's limits and has a text fallback.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type {
+  RunState,
+  RunStatus,
+  StepProgress,
+  StepState,
+  SubscriptionOptions,
+  TaskEvent,
+} from '../../../functions/core/model.js';
+import {
+  planDelivery,
+  type RenderContext,
+  renderLivingMessage,
+  slackLimitViolations,
+} from '../../../functions/core/render/index.js';
+import type { SlackMessage } from '../../../functions/ports.js';
+
+const STATUSES: RunStatus[] = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'timeout',
+  'abort',
+  'not_started',
+  'unknown',
+];
+const PROGRESS: StepProgress[] = ['pending', 'running', 'done', 'failed', 'skipped'];
+
+/** Any UTF-16 unit, lone surrogates included. */
+const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
+
+const text = (maxLength: number): fc.Arbitrary<string> =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+    { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
+    { weight: 2, arbitrary: fc.string({ unit: anyUnit, maxLength: 200 }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('', ' ', '<!channel>', '&<>"\\|*_~`', '<@U123|x>', '\u0000\n\t'),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom('"', '&', '<', '😀', 'x', '\\', '\uD800'),
+          fc.integer({ min: Math.min(1000, maxLength), max: maxLength }),
+        )
+        .map(([c, n]) => c.repeat(Math.ceil(n / c.length)).slice(0, n)),
+    },
+  );
+
+const isoDate = fc.option(
+  fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms).toISOString()),
+  { nil: null },
+);
+
+const stepArb = (index: number): fc.Arbitrary<StepState> =>
+  fc.record({
+    index: fc.constant(index),
+    id: fc.constant(String(index)),
+    name: text(5000),
+    enabled: fc.boolean(),
+    progress: fc.constantFrom(...PROGRESS),
+    elapsed: fc.option(fc.double(), { nil: null }),
+    currentOffset: fc.constant(null),
+    faqUrl: fc.option(fc.oneof(fc.webUrl(), text(3000)), { nil: null }),
+  });
+
+const stepsArb: fc.Arbitrary<StepState[] | null> = fc.oneof(
+  fc.constant(null),
+  fc.integer({ min: 0, max: 12 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => stepArb(i)))),
+  // Many steps: short random names would make 500 full arbitraries slow; vary a few fields instead.
+  fc
+    .record({
+      n: fc.integer({ min: 100, max: 500 }),
+      focus: fc.nat(),
+      name: text(5000),
+      progress: fc.constantFrom(...PROGRESS),
+    })
+    .map(({ n, focus, name, progress }) =>
+      Array.from({ length: n }, (_, i): StepState => {
+        const f = focus % n;
+        return {
+          index: i,
+          id: String(i),
+          name: i % 3 === 0 ? name : `step ${i}`,
+          enabled: true,
+          progress: i < f ? 'done' : i === f ? progress : 'pending',
+          elapsed: i <= f ? i * 7 : null,
+          currentOffset: null,
+          faqUrl: null,
+        };
+      }),
+    ),
+);
+
+const runArb: fc.Arbitrary<RunState> = fc.record({
+  recordId: text(200),
+  taskId: fc.constant('418443e4c4034b54b0bd399412c6e168'),
+  taskName: text(5000),
+  status: fc.constantFrom(...STATUSES),
+  rawStatus: text(300),
+  stepsFinished: fc.boolean(),
+  startedAt: isoDate,
+  endedAt: isoDate,
+  executor: text(5000),
+  steps: stepsArb,
+});
+
+const ctxArb: fc.Arbitrary<RenderContext> = fc.record({
+  taskName: text(5000),
+  region: text(300),
+  consoleUrl: fc.option(fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), text(4000)), {
+    nil: null,
+  }),
+  staleSince: isoDate,
+  mentions: fc.array(fc.oneof(fc.stringMatching(/^[UW][A-Z0-9]{8,11}$/), text(50)), { maxLength: 30 }),
+  now: fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms).toISOString()),
+});
+
+/** Events consistent enough with the run: its steps' transitions, plus a start and an end. */
+function eventsFor(run: RunState, finalStatus: RunStatus, duration: number | null): TaskEvent[] {
+  const recordId = run.recordId;
+  const events: TaskEvent[] = [{ type: 'run.started', recordId }];
+  for (const s of run.steps ?? []) {
+    if (s.progress === 'done')
+      events.push({ type: 'step.finished', recordId, step: s.index, name: s.name, elapsed: s.elapsed });
+    if (s.progress === 'failed')
+      events.push({ type: 'step.failed', recordId, step: s.index, name: s.name, faqUrl: s.faqUrl });
+    if (s.progress === 'running')
+      events.push({ type: 'step.started', recordId, step: s.index, name: s.name });
+  }
+  events.push({ type: 'run.finished', recordId, status: finalStatus, durationSeconds: duration });
+  return events;
+}
+
+const optionsArb: fc.Arbitrary<SubscriptionOptions> = fc.record({
+  notify: fc.constantFrom('all', 'failures', 'status'),
+  mode: fc.constantFrom('thread', 'messages'),
+  mentions: fc.array(fc.oneof(fc.stringMatching(/^U[A-Z0-9]{8}$/), text(30)), { maxLength: 30 }),
+});
+
+/** Every string Slack parses as mrkdwn: the top-level text and each mrkdwn text object (headers are plain). */
+function mrkdwnTexts(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) mrkdwnTexts(v, out);
+  else if (typeof value === 'object' && value !== null) {
+    const o = value as Record<string, unknown>;
+    if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
+    for (const v of Object.values(o)) mrkdwnTexts(v, out);
+  }
+  return out;
+}
+
+function expectSafe(message: SlackMessage): void {
+  expect(slackLimitViolations(message)).toEqual([]);
+  expect(message.text.trim()).not.toBe('');
+  for (const t of [message.text, ...mrkdwnTexts(message)]) {
+    // Only mentions we built, never a broadcast ping injected through data.
+    expect(t).not.toMatch(/<!(channel|here|everyone)/);
+    for (const m of t.matchAll(/<@([^>]*)>/g)) expect(m[1]).toMatch(/^[UW][A-Z0-9]+$/);
+  }
+  // No lone surrogates reach Slack.
+  expect(JSON.stringify(message)).not.toMatch(/\\ud[89a-f][0-9a-f]{2}/i);
+}
+
+describe('rendering stays within Slack limits (property)', () => {
+  it('living message', () => {
+    fc.assert(
+      fc.property(runArb, ctxArb, (run, ctx) => {
+        expectSafe(renderLivingMessage(run, ctx));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('every message of every delivery plan', () => {
+    fc.assert(
+      fc.property(
+        runArb,
+        ctxArb,
+        optionsArb,
+        fc.constantFrom(...STATUSES),
+        fc.option(fc.double(), { nil: null }),
+        fc.boolean(),
+        (run, ctx, options, finalStatus, duration, previousRunFailed) => {
+          const plan = planDelivery({
+            run,
+            events: eventsFor(run, finalStatus, duration),
+            options,
+            ctx,
+            previousRunFailed,
+          });
+          for (const message of [plan.living, plan.reply?.message, ...plan.posts]) {
+            if (message) expectSafe(message);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
