@@ -46,6 +46,8 @@ export interface RunPlan {
 
 export const DEFAULT_PENDING_MS = 2000;
 
+const SCRIPTED_OUTCOMES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'timeout', 'abort']);
+
 export const planRun = (
   steps: readonly StepSpec[],
   script: RunScript,
@@ -53,6 +55,9 @@ export const planRun = (
   speed = 1,
 ): RunPlan => {
   const outcome = script.outcome ?? 'succeeded';
+  if (!SCRIPTED_OUTCOMES.has(outcome)) {
+    throw new Error(`outcome must be one of ${[...SCRIPTED_OUTCOMES].join(', ')}; got ${String(outcome)}`);
+  }
   const pendingMs = Math.max(0, Math.round((script.pendingMs ?? DEFAULT_PENDING_MS) / speed));
   const runningAt = createdAt + pendingMs;
   let cursor = runningAt;
