@@ -117,7 +117,9 @@ const taskHeader = (record: TaskRecord): TaskHeaderView => ({
 });
 
 const sortedSubscriptions = (record: TaskRecord): Subscription[] =>
-  Object.values(record.subscriptions).sort((a, b) => a.channel.localeCompare(b.channel));
+  Object.values(record.subscriptions).sort((a, b) =>
+    a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0,
+  );
 
 /** The answer to `POST /tasks`: the task, this channel's watch, and the run CodeArts reported now. */
 export const watchResultView = (

@@ -236,7 +236,7 @@ export const unwatchTask = async (
   if (channel !== undefined && !Object.hasOwn(record.subscriptions, channel)) {
     return { status: 'channel-not-found', record };
   }
-  const removedChannels = channel === undefined ? Object.keys(record.subscriptions) : [channel];
+  const removedChannels = channel === undefined ? Object.keys(record.subscriptions).sort() : [channel];
   const remaining = await deps.store.unwatch(taskId, channel, new Date(deps.now()).toISOString());
   // Removed by someone else between our read and our write: the caller's intent holds all the same.
   if (remaining === 'not-found') return { status: 'removed', removedChannels, remaining: null };
