@@ -25,7 +25,8 @@ export function parseTimeZoneOffset(zone: string): number | null {
   return offset < MIN_OFFSET_MINUTES || offset > MAX_OFFSET_MINUTES ? null : offset;
 }
 
-function requireOffset(timeZone: string): number {
+/** Like {@link parseTimeZoneOffset}, but throws RangeError for an invalid zone. */
+export function requireTimeZoneOffset(timeZone: string): number {
   const offset = parseTimeZoneOffset(timeZone);
   // A bad zone is a configuration error, not bad data: fail loudly instead of nulling every time.
   if (offset === null) {
@@ -43,7 +44,7 @@ const TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\
  * (`2025-02-30 …`) give null. Throws RangeError when `timeZone` itself is invalid.
  */
 export function parseCodeArtsTime(text: unknown, timeZone: string): string | null {
-  const offset = requireOffset(timeZone);
+  const offset = requireTimeZoneOffset(timeZone);
   if (typeof text !== 'string') return null;
   const match = TIME_PATTERN.exec(text.trim());
   if (!match) return null;
@@ -71,7 +72,7 @@ export function parseCodeArtsTime(text: unknown, timeZone: string): string | nul
  * The inverse of {@link parseCodeArtsTime} to the second; used by the simulator and fixtures.
  */
 export function formatCodeArtsTime(epochMs: number, timeZone: string): string {
-  const offset = requireOffset(timeZone);
+  const offset = requireTimeZoneOffset(timeZone);
   const iso = new Date(epochMs + offset * 60_000).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }

@@ -2,7 +2,7 @@
 // Tolerant where CodeArts is loose (StepInfo types, missing fields, unknown statuses), strict where a
 // wrong guess would corrupt the stored snapshot (query status, IDs, the shape of step_state).
 
-import { parseCodeArtsTime } from './codearts-time.js';
+import { parseCodeArtsTime, requireTimeZoneOffset } from './codearts-time.js';
 import type { RunState, RunStatus, StepState } from './model.js';
 import { inferStepProgress, showsProgress } from './step-inference.js';
 
@@ -132,7 +132,7 @@ function requireId(result: JsonObject, key: 'record_id' | 'task_id'): string {
  */
 export function normaliseStateResponse(body: unknown, options: NormaliseOptions): RunState {
   // Fails on a bad zone before looking at the body, so a configuration error is never blamed on CodeArts.
-  parseCodeArtsTime(undefined, options.timeZone);
+  requireTimeZoneOffset(options.timeZone);
   if (!isObject(body)) throw new MalformedStateError('body', 'the body is not a JSON object');
   const outer = get(body, 'status');
   if (outer !== 'success') {
