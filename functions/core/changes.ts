@@ -2,7 +2,7 @@
 // (design §6). Merging is monotone, so a later, noisier observation can never take back a report:
 // each step only moves forward and a finished run stays finished.
 
-import { isTerminal, type RunState, type StepState, type TaskEvent } from './model.js';
+import { isTerminal, type RunState, type RunStatus, type StepState, type TaskEvent } from './model.js';
 import { furthestProgress, hasBegun, inferStepProgress, showsProgress } from './step-inference.js';
 
 export interface ChangeInput {
@@ -95,6 +95,22 @@ function refreshClosedSteps(before: StepState[] | null, after: StepState[] | nul
 }
 
 /**
+ * Inference again over a merged list: for steps from an earlier answer that the latest did not list
+ * (or a terminal answer without step_state), the run status alone decides how those steps ended.
+ * A step already seen to begin counts as showing progress even if its counters now read lower.
+ */
+function reinfer(steps: StepState[], status: RunStatus): StepState[] {
+  const inferred = inferStepProgress(
+    steps.map((s) => ({ enabled: s.enabled, showsProgress: showsProgress(s) || hasBegun(s.progress) })),
+    status,
+  );
+  return steps.map((s, i) => ({
+    ...s,
+    progress: s.enabled ? furthestProgress(s.progress, inferred[i] ?? s.progress) : 'skipped',
+  }));
+}
+
+/**
  * Two observations of the same run combined: steps matched by position, each at the furthest
  * progress either saw (pending < running < done | failed; done and failed are final); a terminal
  * status is absorbing; the latest name, executor, times and step counters win when present.
@@ -120,30 +136,12 @@ export function mergeRun(before: RunState, after: RunState): RunState {
     };
   }
   const merged = mergeSteps(before.steps, after.steps);
-  // Inference again over the merged list: with steps from `before` that `after` did not list (or a
-  // terminal answer without step_state), the run status alone decides how those steps ended.
-  const steps =
-    merged === null
-      ? null
-      : (() => {
-          const inferred = inferStepProgress(
-            merged.map((s) => ({
-              enabled: s.enabled,
-              showsProgress: showsProgress(s) || hasBegun(s.progress),
-            })),
-            after.status,
-          );
-          return merged.map((s, i) => ({
-            ...s,
-            progress: s.enabled ? furthestProgress(s.progress, inferred[i] ?? s.progress) : 'skipped',
-          }));
-        })();
   return {
     ...common,
     status: after.status,
     rawStatus: after.rawStatus,
     stepsFinished: after.stepsFinished,
-    steps,
+    steps: merged === null ? null : reinfer(merged, after.status),
   };
 }
 
