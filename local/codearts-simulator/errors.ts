@@ -12,7 +12,11 @@ export interface SimErrorResponse {
 export class SimHttpError extends Error {
   readonly response: SimErrorResponse;
   constructor(response: SimErrorResponse) {
-    super(`HTTP ${response.status}`);
+    // Programmatic callers (startRun while running, deleteTask of an unknown ID) see this message.
+    const body = response.body as { error_code?: unknown; error_msg?: unknown } | null;
+    const detail =
+      typeof body?.error_code === 'string' ? ` ${body.error_code}: ${String(body.error_msg)}` : '';
+    super(`HTTP ${response.status}${detail}`);
     this.response = response;
   }
 }

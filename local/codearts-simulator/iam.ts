@@ -48,7 +48,7 @@ export class Iam {
   readonly #tokens = new Map<string, IssuedToken>();
   readonly #keys = new Map<string, AccessKey>();
   readonly #projects = new Map<string, string>();
-  readonly #domainIds = new Map<string, string>();
+  readonly #stableIds = new Map<string, string>();
 
   constructor(ids: IdRegistry, now: () => number) {
     this.#ids = ids;
@@ -73,11 +73,12 @@ export class Iam {
     return id;
   }
 
-  #domainId(name: string): string {
-    let id = this.#domainIds.get(name);
+  /** The same ID every time for the same (space, key): domains and users keep their IDs across tokens. */
+  #stableId(space: 'domain' | 'user', key: string): string {
+    let id = this.#stableIds.get(`${space}\u0000${key}`);
     if (id === undefined) {
-      id = this.#ids.next('domain');
-      this.#domainIds.set(name, id);
+      id = this.#ids.next(space);
+      this.#stableIds.set(`${space}\u0000${key}`, id);
     }
     return id;
   }
@@ -89,7 +90,7 @@ export class Iam {
     const issuedAt = this.#now();
     const project = projectName === null ? null : { id: this.projectId(projectName), name: projectName };
     this.#tokens.set(token, { issuedAt, expiresAt: issuedAt + TOKEN_TTL_MS, user, project });
-    const domain = { id: this.#domainId(user.domain), name: user.domain };
+    const domain = { id: this.#stableId('domain', user.domain), name: user.domain };
     return {
       token,
       body: {
@@ -101,7 +102,7 @@ export class Iam {
           roles: [{ id: '0', name: 'op_gated_codearts' }],
           user: {
             domain,
-            id: this.#domainId(`${user.domain}/${user.name}`),
+            id: this.#stableId('user', `${user.domain}\u0000${user.name}`),
             name: user.name,
             password_expires_at: '',
           },

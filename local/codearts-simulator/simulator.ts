@@ -289,6 +289,8 @@ export class CodeArtsSimulator {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomBytes(16).toString('hex');
+    // Set up front so that even the last-resort error answer carries it.
+    res.setHeader('X-Request-Id', requestId);
     const method = (req.method ?? 'GET').toUpperCase();
     const target = req.url ?? '/';
     const q = target.indexOf('?');

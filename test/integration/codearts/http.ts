@@ -17,8 +17,8 @@ export const call = async (
 ): Promise<RawAnswer> => {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers['X-Auth-Token'] = options.token;
-  if (options.body !== undefined && headers['Content-Type'] === undefined)
-    headers['Content-Type'] = 'application/json';
+  const hasType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+  if (options.body !== undefined && !hasType) headers['Content-Type'] = 'application/json';
   const response = await fetch(`${sim.url}${path}`, {
     method,
     headers,

@@ -224,6 +224,23 @@ describe('simulator: AK/SK', () => {
     expect((await signedGet(`/v2/tasks/${taskId}`, 'AKLOCK', 'secret')).status).toBe(200);
   });
 
+  it('verifies the body hash of a signed POST', async () => {
+    sim.addAccessKey('AKPOST', 'secret');
+    const { taskId } = sim.createTask();
+    const url = new URL(`${sim.url}/v2/tasks/${taskId}/start`);
+    const body = JSON.stringify({ params: [{ key: 'v', value: '1', type: 'text' }] });
+    const headers = signRequest(
+      { method: 'POST', url, headers: { 'content-type': 'application/json' }, body },
+      { accessKey: 'AKPOST', secretKey: 'secret' },
+      clock.now(),
+    );
+    const tampered = await call(sim, 'POST', url.pathname, { headers, body: body.replace('"1"', '"2"') });
+    expect(tampered.status).toBe(401);
+    const started = await call(sim, 'POST', url.pathname, { headers, body });
+    expect(started.status).toBe(200);
+    expect(started.json).toMatchObject({ task_id: taskId });
+  });
+
   it('verifies percent-encoded paths and sorted, encoded queries the way the gateway does', async () => {
     sim.addAccessKey('AKENC', 'secret');
     const { taskId } = sim.createTask();
@@ -371,7 +388,7 @@ describe('simulator: runs over the manual clock', () => {
     const again = await call(sim, 'POST', `/v2/tasks/${taskId}/start`, { token });
     expect(again.status).toBe(400);
     expect(get(again.json, 'error_code')).toBe('Deploy.00011027');
-    expect(() => sim.startRun(taskId)).toThrow();
+    expect(() => sim.startRun(taskId)).toThrow(/Deploy\.00011027/);
 
     const params = await call(sim, 'GET', `/v2/history/tasks/${taskId}/params?record_id=${recordId}`, {
       token,
