@@ -1,0 +1,135 @@
+// cli → `notifier`: argument parsing and dispatch. Takes its world (argv, env, output, fetch) as
+// parameters so tests run it in-process against a real server.
+import { parseArgs } from 'node:util';
+import { ApiClient, CliError } from './api-client.js';
+import { addTask, listTasks, type Print, removeTask, showTask } from './commands.js';
+
+export const DEFAULT_ENDPOINT = 'http://localhost:3000';
+
+export const USAGE = `notifier: manage the CodeArts Deploy watches of a running notifier (its HTTP API)
+
+Usage:
+  notifier tasks add <task_id> --channel <C…|G…|#name> [--notify all|failures|status]
+                     [--mode thread|messages] [--mention U…]… [--region <region>]
+  notifier tasks list
+  notifier tasks show <task_id>
+  notifier tasks remove <task_id> [--channel <C…|#name>]
+
+Options:
+  --endpoint <url>   the notifier's API (env NOTIFIER_ENDPOINT; default ${DEFAULT_ENDPOINT})
+  --key <key>        an API key (env NOTIFIER_API_KEY; \`npm start\` prints the local one)
+  --json             print the API's JSON answer instead of text
+  -h, --help         this help
+
+Examples:
+  notifier tasks add e700f15965694253940502911220d76b --channel C0123ABCD --notify failures --mention U0456EFGH
+  notifier tasks remove e700f15965694253940502911220d76b --channel C0123ABCD`;
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: Print;
+  stderr: Print;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+const OPTIONS = {
+  endpoint: { type: 'string' },
+  key: { type: 'string' },
+  channel: { type: 'string' },
+  notify: { type: 'string' },
+  mode: { type: 'string' },
+  mention: { type: 'string', multiple: true },
+  region: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Options that make sense only for some commands; anything else is a mistake worth saying. */
+const ALLOWED: Record<string, readonly string[]> = {
+  add: ['channel', 'notify', 'mode', 'mention', 'region'],
+  list: [],
+  show: [],
+  remove: ['channel'],
+};
+const GLOBAL = ['endpoint', 'key', 'json', 'help'];
+
+/** Runs one CLI invocation; resolves with the process exit code. */
+export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
+  try {
+    let parsed: ReturnType<
+      typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>
+    >;
+    try {
+      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new CliError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    }
+    const { values, positionals } = parsed;
+    if (values.help === true || positionals.length === 0) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    const [group, command, taskId, ...extra] = positionals;
+    if (group !== 'tasks' || command === undefined || !(command in ALLOWED)) {
+      throw new CliError(`Unknown command: ${positionals.slice(0, 2).join(' ')}\n\n${USAGE}`);
+    }
+    const needsId = command !== 'list';
+    if (needsId && taskId === undefined)
+      throw new CliError(`tasks ${command} needs a <task_id>.\n\n${USAGE}`);
+    if ((needsId ? extra.length : [taskId, ...extra].filter(Boolean).length) > 0) {
+      throw new CliError(`Too many arguments for tasks ${command}.\n\n${USAGE}`);
+    }
+    const misplaced = Object.keys(values).filter(
+      (name) => !GLOBAL.includes(name) && !ALLOWED[command]?.includes(name),
+    );
+    if (misplaced.length > 0)
+      throw new CliError(`tasks ${command} does not take --${misplaced.join(', --')}.`);
+
+    const endpoint = values.endpoint ?? io.env.NOTIFIER_ENDPOINT ?? DEFAULT_ENDPOINT;
+    if (!/^https?:\/\/[^\s/]+/.test(endpoint))
+      throw new CliError(`--endpoint must be an http(s) URL, got ${endpoint}.`);
+    // The server accepts a comma-separated list of keys; a client needs only one of them.
+    const key = (values.key ?? io.env.NOTIFIER_API_KEY ?? '').split(',')[0]?.trim() ?? '';
+    if (key === '')
+      throw new CliError(
+        'No API key: pass --key or set NOTIFIER_API_KEY (`npm start` prints the local one).',
+      );
+
+    const api = new ApiClient({ endpoint, key, fetch: io.fetch ?? fetch, timeoutMs: io.timeoutMs ?? 30_000 });
+    const lines: string[] = [];
+    const print: Print = (line) => lines.push(line);
+    const id = taskId ?? '';
+    let answer: unknown;
+    switch (command) {
+      case 'add':
+        answer = await addTask(api, print, id, {
+          channel: values.channel,
+          notify: values.notify,
+          mode: values.mode,
+          mentions: values.mention ?? [],
+          region: values.region,
+        });
+        break;
+      case 'list':
+        answer = await listTasks(api, print);
+        break;
+      case 'show':
+        answer = await showTask(api, print, id);
+        break;
+      case 'remove':
+        answer = await removeTask(api, print, id, values.channel);
+        break;
+    }
+    if (values.json === true) io.stdout(JSON.stringify(answer, null, 2));
+    else for (const line of lines) io.stdout(line);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr(`notifier: ${error.message}`);
+      return 1;
+    }
+    io.stderr(`notifier: unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+};
