@@ -1,0 +1,152 @@
+// adapters/slack → SlackPort over @slack/web-api: posts, edits, and finds our messages again by their metadata.
+import type {
+  ChatPostMessageArguments,
+  ConversationsHistoryResponse,
+  ConversationsRepliesResponse,
+  KnownBlock,
+  MessageAttachment,
+  WebClient,
+} from '@slack/web-api';
+import {
+  SlackDeliveryError,
+  type SlackFoundMessage,
+  type SlackMessage,
+  type SlackMessageRef,
+  type SlackMetadataQuery,
+  type SlackPort,
+  type SlackPostTarget,
+} from '../../ports.js';
+import { withoutRetries } from './client.js';
+import { toSlackDeliveryError } from './errors.js';
+
+export interface SlackAdapterOptions {
+  /**
+   * Client for chat.postMessage. Default: when `client` came from createSlackWebClient, a copy of it without
+   * automatic retries (a retried post after a lost answer would post twice; the caller reconciles by
+   * metadata instead); otherwise `client` itself.
+   */
+  postClient?: WebClient;
+  /** Pages searched by findByMetadata before giving up; default 5. */
+  maxLookupPages?: number;
+  /** Messages per page; default 200. */
+  lookupPageSize?: number;
+}
+
+type Payload = SlackFoundMessage['payload'];
+
+interface ApiMessage {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: unknown };
+}
+
+/** The scalar entries of a metadata payload (the only kind we write). */
+function scalarPayload(raw: unknown): Payload {
+  const out: Payload = {};
+  if (typeof raw !== 'object' || raw === null) return out;
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  }
+  return out;
+}
+
+export class SlackAdapter implements SlackPort {
+  private readonly postClient: WebClient;
+  private readonly maxPages: number;
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly client: WebClient,
+    options: SlackAdapterOptions = {},
+  ) {
+    this.postClient = options.postClient ?? withoutRetries(client) ?? client;
+    this.maxPages = Math.max(1, options.maxLookupPages ?? 5);
+    this.pageSize = Math.min(999, Math.max(1, options.lookupPageSize ?? 200));
+  }
+
+  async post(target: SlackPostTarget, message: SlackMessage): Promise<SlackMessageRef> {
+    const args = {
+      channel: target.channel,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks as KnownBlock[] } : {}),
+      ...(message.attachments ? { attachments: message.attachments as MessageAttachment[] } : {}),
+      ...(target.threadTs
+        ? { thread_ts: target.threadTs, ...(target.broadcast ? { reply_broadcast: true } : {}) }
+        : {}),
+      ...(target.metadata
+        ? { metadata: { event_type: target.metadata.eventType, event_payload: target.metadata.payload } }
+        : {}),
+      // Our links point at consoles and FAQs; previews would only add noise.
+      unfurl_links: false,
+      unfurl_media: false,
+    } as ChatPostMessageArguments;
+    const context = `chat.postMessage to ${target.channel}`;
+    const result = await this.call(context, () => this.postClient.chat.postMessage(args));
+    if (typeof result.ts !== 'string' || typeof result.channel !== 'string') {
+      // Slack took the call but the answer is unusable: treat as an unknown outcome.
+      throw new SlackDeliveryError('transient', 'bad_response', `${context}: answer without channel/ts`);
+    }
+    return { channel: result.channel, ts: result.ts };
+  }
+
+  async update(ref: SlackMessageRef, message: SlackMessage): Promise<void> {
+    // Blocks and attachments are always sent: omitting them would keep the old ones (Slack keeps what is
+    // not given), and an empty array clears them, so the message shows exactly `message`.
+    await this.call(`chat.update of ${ref.channel}/${ref.ts}`, () =>
+      this.client.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        text: message.text,
+        blocks: (message.blocks ?? []) as KnownBlock[],
+        attachments: (message.attachments ?? []) as MessageAttachment[],
+      }),
+    );
+  }
+
+  /**
+   * Searches a thread (conversations.replies) or the channel (conversations.history, newest first) for a
+   * message whose metadata matches, reading at most `maxLookupPages` pages. Returns the newest match.
+   */
+  async findByMetadata(query: SlackMetadataQuery): Promise<SlackFoundMessage | null> {
+    const inThread = query.threadTs !== undefined;
+    const context = `${inThread ? 'conversations.replies' : 'conversations.history'} of ${query.channel}`;
+    let cursor: string | undefined;
+    let newest: SlackFoundMessage | null = null;
+    for (let page = 0; page < this.maxPages; page++) {
+      const common = {
+        channel: query.channel,
+        include_all_metadata: true,
+        limit: this.pageSize,
+        ...(query.oldest ? { oldest: query.oldest } : {}),
+        ...(cursor ? { cursor } : {}),
+      };
+      const result: ConversationsHistoryResponse | ConversationsRepliesResponse = await this.call(
+        context,
+        () =>
+          inThread
+            ? this.client.conversations.replies({ ...common, ts: query.threadTs as string })
+            : this.client.conversations.history(common),
+      );
+      for (const m of (result.messages ?? []) as ApiMessage[]) {
+        const meta = m.metadata;
+        if (!m.ts || meta?.event_type !== query.eventType) continue;
+        const payload = scalarPayload(meta.event_payload);
+        if (payload.key !== query.key) continue;
+        const hit = { channel: query.channel, ts: m.ts, payload };
+        // History comes newest first: the first hit is the one. Replies come oldest first: keep the last.
+        if (!inThread) return hit;
+        if (newest === null || Number(hit.ts) > Number(newest.ts)) newest = hit;
+      }
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (!cursor) break;
+    }
+    return newest;
+  }
+
+  private async call<T>(context: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toSlackDeliveryError(error, context);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// adapters/slack → a WebClient configured for a short-lived poller (ecosystem-notes §3.2): bounded retries, a
+// per-request timeout, 429 rejected at once (the next cycle retries), small concurrency, no absolute URLs.
+import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api';
+import type { Logger } from '../../ports.js';
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
+export interface SlackWebClientOptions {
+  /** Bot token (xoxb-…). */
+  token: string;
+  /** Web API base URL (SLACK_API_URL); default https://slack.com/api/. */
+  apiUrl?: string;
+  /** Per-attempt timeout; default 4000 ms. */
+  timeoutMs?: number;
+  /** Automatic retries of network errors and HTTP 5xx; default 2. Platform errors and 429 are never retried. */
+  retries?: number;
+  /** Backoff before the first retry; default 500 ms (doubling, capped by retryMaxDelayMs). */
+  retryMinDelayMs?: number;
+  /** Default 2000 ms. */
+  retryMaxDelayMs?: number;
+  /** Requests in flight at once; default 3. */
+  maxConcurrency?: number;
+  /** Where the SDK logs; default the SDK's console logger at WARN. */
+  logger?: Logger;
+}
+
+interface Settings extends Required<Omit<SlackWebClientOptions, 'logger'>> {
+  logger: Logger | undefined;
+}
+
+/** The settings each client of ours was built with, so a no-retry sibling can be made (see withoutRetries). */
+const settingsOf = new WeakMap<WebClient, Settings>();
+
+function resolve(options: SlackWebClientOptions): Settings {
+  if (!options.token) throw new Error('createSlackWebClient: a bot token is required');
+  const apiUrl = options.apiUrl || DEFAULT_SLACK_API_URL;
+  let parsed: URL;
+  try {
+    parsed = new URL(apiUrl);
+  } catch {
+    throw new Error(`createSlackWebClient: apiUrl is not a URL: ${apiUrl}`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new Error(`createSlackWebClient: apiUrl must be http(s): ${apiUrl}`);
+  }
+  const nonNegative = (name: string, value: number | undefined, fallback: number): number => {
+    const v = value ?? fallback;
+    if (!Number.isFinite(v) || v < 0) throw new Error(`createSlackWebClient: ${name} must be ≥ 0`);
+    return v;
+  };
+  return {
+    token: options.token,
+    apiUrl,
+    timeoutMs: nonNegative('timeoutMs', options.timeoutMs, 4000),
+    retries: Math.floor(nonNegative('retries', options.retries, 2)),
+    retryMinDelayMs: nonNegative('retryMinDelayMs', options.retryMinDelayMs, 500),
+    retryMaxDelayMs: nonNegative('retryMaxDelayMs', options.retryMaxDelayMs, 2000),
+    maxConcurrency: Math.max(1, Math.floor(nonNegative('maxConcurrency', options.maxConcurrency, 3))),
+    logger: options.logger,
+  };
+}
+
+const TOKEN_PATTERN = /xox[a-z]-[A-Za-z0-9-]+/g;
+
+/** The SDK's logger interface over ours, scrubbing anything that looks like a Slack token. */
+function slackLogger(logger: Logger, token: string): SlackLogger {
+  let level = LogLevel.INFO;
+  const order = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
+  const enabled = (l: LogLevel) => order.indexOf(l) >= order.indexOf(level);
+  const text = (msg: unknown[]) =>
+    msg
+      .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
+      .join(' ')
+      .replaceAll(token, '[redacted]')
+      .replace(TOKEN_PATTERN, '[redacted]');
+  const at =
+    (l: LogLevel, write: (message: string) => void) =>
+    (...msg: unknown[]) => {
+      if (enabled(l)) write(`slack: ${text(msg)}`);
+    };
+  return {
+    debug: at(LogLevel.DEBUG, (m) => logger.debug(m)),
+    info: at(LogLevel.INFO, (m) => logger.info(m)),
+    warn: at(LogLevel.WARN, (m) => logger.warn(m)),
+    error: at(LogLevel.ERROR, (m) => logger.error(m)),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+function build(s: Settings, retries: number): WebClient {
+  const client = new WebClient(s.token, {
+    slackApiUrl: s.apiUrl,
+    timeout: s.timeoutMs,
+    retryConfig: {
+      retries,
+      factor: 2,
+      minTimeout: s.retryMinDelayMs,
+      maxTimeout: Math.max(s.retryMinDelayMs, s.retryMaxDelayMs),
+      randomize: true,
+    },
+    rejectRateLimitedCalls: true,
+    maxRequestConcurrency: s.maxConcurrency,
+    allowAbsoluteUrls: false,
+    ...(s.logger ? { logger: slackLogger(s.logger, s.token) } : { logLevel: LogLevel.WARN }),
+  });
+  settingsOf.set(client, { ...s, retries });
+  return client;
+}
+
+/** A WebClient for Lambda: see {@link SlackWebClientOptions} for the defaults. */
+export function createSlackWebClient(options: SlackWebClientOptions): WebClient {
+  const settings = resolve(options);
+  return build(settings, settings.retries);
+}
+
+/**
+ * The same client without automatic retries, for calls that are not idempotent (chat.postMessage: a retry
+ * after a timeout or a lost answer posts twice). Null when `client` was not made by createSlackWebClient.
+ */
+export function withoutRetries(client: WebClient): WebClient | null {
+  const s = settingsOf.get(client);
+  if (!s) return null;
+  return s.retries === 0 ? client : build(s, 0);
+}

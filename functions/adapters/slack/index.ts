@@ -1,0 +1,9 @@
+// adapters/slack → the Slack side of the notifier.
+export { SlackAdapter, type SlackAdapterOptions } from './adapter.js';
+export {
+  createSlackWebClient,
+  DEFAULT_SLACK_API_URL,
+  type SlackWebClientOptions,
+  withoutRetries,
+} from './client.js';
+export { PLATFORM_ERROR_KINDS, platformErrorKind, toSlackDeliveryError } from './errors.js';

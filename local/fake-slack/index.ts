@@ -1,0 +1,10 @@
+// local → the fake Slack Web API (tests and local runs).
+export {
+  FakeSlack,
+  type FakeSlackCall,
+  type FakeSlackEdit,
+  type FakeSlackFault,
+  type FakeSlackMessage,
+  type FakeSlackMetadata,
+  type FakeSlackOptions,
+} from './fake-slack.js';
