@@ -9,7 +9,8 @@ const EXISTING = {
   alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-alarms',
 };
 
-describe('cdk-nag AwsSolutions', () => {
+// The first synth in a worker loads most of aws-cdk-lib; allow for a busy machine.
+describe('cdk-nag AwsSolutions', { timeout: 120_000 }, () => {
   it.each([
     ['defaults', {}],
     ['an alarm email', { alarmEmail: 'ops@example.com' }],

@@ -24,9 +24,10 @@ const SECRET_VALUE_VARIABLES = [
 ];
 
 let built: BuiltApp;
+// The first synth in a worker loads most of aws-cdk-lib; allow for a busy machine.
 beforeAll(() => {
   built = buildApp();
-});
+}, 120_000);
 
 const env = (fnId: string): Record<string, unknown> =>
   (built.template.toJSON().Resources[fnId].Properties.Environment as { Variables: Record<string, unknown> })
