@@ -40,6 +40,11 @@ export interface ApiHandlerDeps {
   /** Zone of CodeArts' zone-less timestamps (`+08:00`). */
   timeZone: string;
   now: () => number;
+  /**
+   * When the poller last completed a cycle (epoch ms), e.g. `() => store.lastCompletedAt(POLLER_LEASE)`.
+   * Optional: without it, "last poll" is the last time the poller wrote the task (only on changes).
+   */
+  lastPollCycleAt?: () => Promise<number | null> | number | null;
   /** Defaults to a Powertools logger (service `codearts-notifier-api`). */
   logger?: Logger;
   /** How long `POST /tasks` waits for CodeArts before answering 503. Default 10 s (API Gateway allows 30). */
@@ -148,6 +153,17 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
     now: deps.now,
   };
   const verifyTimeoutMs = deps.verifyTimeoutMs ?? 10_000;
+  /** Best effort: a listing without the cycle time beats no listing. */
+  const lastCycleAt = async (): Promise<string | null> => {
+    if (deps.lastPollCycleAt === undefined) return null;
+    try {
+      const ms = await deps.lastPollCycleAt();
+      return ms === null ? null : new Date(ms).toISOString();
+    } catch (error) {
+      logger.warn('Last poll cycle time unavailable', { error });
+      return null;
+    }
+  };
   const auth = requireApiKey(deps.apiKeys);
   // Route handlers run inside the outer pipeline, which owns the Lambda deadline.
   const route = (): Route => middy<APIGatewayProxyEventV2, JsonResult>({ timeoutEarlyInMillis: 0 });
@@ -193,17 +209,17 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
   const getTasks = route()
     .use(auth)
     .handler(async () => {
-      const records = await listWatches(deps.store);
-      return json(200, { tasks: records.map(taskSummaryView) });
+      const [records, cycleAt] = await Promise.all([listWatches(deps.store), lastCycleAt()]);
+      return json(200, { tasks: records.map((record) => taskSummaryView(record, cycleAt)) });
     });
 
   const getTask = route()
     .use(auth)
     .handler(async (event) => {
       const taskId = taskIdParam(event);
-      const record = await deps.store.getTask(taskId);
+      const [record, cycleAt] = await Promise.all([deps.store.getTask(taskId), lastCycleAt()]);
       if (record === null) throw new ApiError(404, 'task_not_found', `Task ${taskId} is not watched`);
-      return json(200, taskDetailView(record));
+      return json(200, taskDetailView(record, cycleAt));
     });
 
   const deleteTask = route()
@@ -249,7 +265,7 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
       };
       try {
         const answer = await runSlashCommand(
-          { ...registration, verifyTimeoutMs: deps.slashVerifyTimeoutMs ?? 2000 },
+          { ...registration, verifyTimeoutMs: deps.slashVerifyTimeoutMs ?? 2000, lastCycleAt },
           request,
           signal,
         );

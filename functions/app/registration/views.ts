@@ -59,18 +59,33 @@ export interface HealthView {
   broken_channels: { channel: string; code: string; message: string; at: string }[];
 }
 
-export const healthView = (record: TaskRecord): HealthView => {
+/**
+ * When the task was last polled. The poller writes nothing when nothing changed (design §8), so for a
+ * healthy task the end of the last completed poll cycle (`lastCycleAt`, from the poller's lease) is the
+ * truer answer than the record's own `lastPollAt`, which only moves when something was written.
+ */
+export const lastPolledAt = (record: TaskRecord, lastCycleAt: string | null): string | null => {
   const { health } = record;
+  const healthy = !health.gone && health.staleSince === null && health.consecutiveFailures === 0;
+  const cycleCovers =
+    healthy && lastCycleAt !== null && health.lastSuccessAt !== null && lastCycleAt >= record.createdAt;
+  if (!cycleCovers) return health.lastPollAt;
+  return health.lastPollAt === null || lastCycleAt > health.lastPollAt ? lastCycleAt : health.lastPollAt;
+};
+
+export const healthView = (record: TaskRecord, lastCycleAt: string | null = null): HealthView => {
+  const { health } = record;
+  const lastPollAt = lastPolledAt(record, lastCycleAt);
   const status: HealthStatus = health.gone
     ? 'gone'
     : health.staleSince !== null
       ? 'stale'
-      : health.lastPollAt === null
+      : lastPollAt === null
         ? 'pending'
         : 'ok';
   return {
     status,
-    last_poll_at: health.lastPollAt,
+    last_poll_at: lastPollAt,
     last_success_at: health.lastSuccessAt,
     stale_since: health.staleSince,
     consecutive_failures: health.consecutiveFailures,
@@ -140,7 +155,7 @@ export const watchResultView = (
 };
 
 /** One row of `GET /tasks`: the last known state in brief, poll times and health. */
-export const taskSummaryView = (record: TaskRecord) => ({
+export const taskSummaryView = (record: TaskRecord, lastCycleAt: string | null = null) => ({
   ...taskHeader(record),
   state:
     record.run === null
@@ -152,8 +167,8 @@ export const taskSummaryView = (record: TaskRecord) => ({
           ended_at: record.run.endedAt,
           executor: record.run.executor,
         },
-  last_poll_at: record.health.lastPollAt,
-  health: healthView(record),
+  last_poll_at: lastPolledAt(record, lastCycleAt),
+  health: healthView(record, lastCycleAt),
   watches: sortedSubscriptions(record).map(watchView),
 });
 
@@ -199,7 +214,7 @@ const batchView = (batch: OutboxBatch, subs: Subscription[]) => ({
 });
 
 /** `GET /tasks/{id}`: everything an operator needs to see why a channel did (not) hear about a run. */
-export const taskDetailView = (record: TaskRecord) => {
+export const taskDetailView = (record: TaskRecord, lastCycleAt: string | null = null) => {
   const subs = sortedSubscriptions(record);
   return {
     task: {
@@ -227,7 +242,7 @@ export const taskDetailView = (record: TaskRecord) => {
       at: batch.at,
       events: batch.events.map(eventView),
     })),
-    health: healthView(record),
+    health: healthView(record, lastCycleAt),
   };
 };
 

@@ -3,6 +3,7 @@
 // the watch (the first poll confirms the task).
 import type { TaskRecord } from '../../ports.js';
 import { CHANNEL_ID_PATTERN } from '../registration/schema.js';
+import { lastPolledAt } from '../registration/views.js';
 import {
   listWatches,
   type RegistrationDeps,
@@ -16,6 +17,8 @@ import { clip, escapeMrkdwn, runLine, slackDate, stepLines } from './render.js';
 export interface SlashCommandDeps extends RegistrationDeps {
   /** How long `watch` waits for CodeArts before storing the watch unverified (Slack allows 3 s in all). */
   verifyTimeoutMs: number;
+  /** When the poller last completed a cycle (ISO), for "last polled"; see `lastPolledAt`. */
+  lastCycleAt?: () => Promise<string | null>;
 }
 
 export interface SlashCommandRequest {
@@ -172,18 +175,15 @@ const status = async (
   request: SlashCommandRequest,
   taskId: string,
 ): Promise<EphemeralMessage> => {
-  const record = await deps.store.getTask(taskId);
+  const [record, cycleAt] = await Promise.all([deps.store.getTask(taskId), deps.lastCycleAt?.() ?? null]);
   if (record === null) {
     return ephemeral(`\`${taskId}\` is not watched. Start with \`${request.command} watch ${taskId}\`.`);
   }
   const lines: string[] = [];
   if (record.run === null) lines.push('No run seen yet.');
   else lines.push(`Run \`${record.run.recordId}\`: ${runLine(record.run)}`, ...stepLines(record.run));
-  lines.push(
-    record.health.lastPollAt === null
-      ? 'Not polled yet.'
-      : `Last polled ${slackDate(record.health.lastPollAt)}.`,
-  );
+  const polledAt = lastPolledAt(record, cycleAt);
+  lines.push(polledAt === null ? 'Not polled yet.' : `Last polled ${slackDate(polledAt)}.`);
   const note = healthNote(record);
   if (note !== null) lines.push(note);
   const channels = Object.keys(record.subscriptions).length;

@@ -2,6 +2,7 @@
 // → dynalite.
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { POLLER_LEASE } from '../../../functions/app/poll-cycle.js';
 import { API_KEY, SIGNING_SECRET, slackSign } from '../../unit/api/fixtures.js';
 import { type Stack, startStack } from './stack.js';
 
@@ -191,6 +192,17 @@ describe('the HTTP API over real HTTP, dynalite and the CodeArts simulator', () 
       },
     });
     expect(await api('GET', `/tasks/${'f'.repeat(32)}`)).toMatchObject({ status: 404 });
+  });
+
+  it('GET /tasks shows the end of the last poll cycle (from the poller lease) as the last poll', async () => {
+    const end = stack.clock.now() + 1_000;
+    expect(await stack.store.acquireLease(POLLER_LEASE, 'test', stack.clock.now(), end + 60_000)).toBe(true);
+    await stack.store.releaseLease(POLLER_LEASE, 'test', end);
+    const list = await api('GET', '/tasks');
+    const finished = (
+      list.json.tasks as { task_id: string; last_poll_at: string; health: { status: string } }[]
+    ).find((t) => t.task_id === stack.tasks.finished);
+    expect(finished).toMatchObject({ last_poll_at: new Date(end).toISOString(), health: { status: 'ok' } });
   });
 
   it('the slash command watches, lists, shows and unwatches in its channel', async () => {

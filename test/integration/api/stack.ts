@@ -2,6 +2,7 @@
 // HTTP client, served by the local HTTP adapter.
 import { CodeArtsClient } from '../../../functions/adapters/codearts/index.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
+import { POLLER_LEASE } from '../../../functions/app/poll-cycle.js';
 import { createApiHandler } from '../../../functions/handlers/api-handler.js';
 import type { TaskRecord } from '../../../functions/ports.js';
 import { silentLogger } from '../../../functions/ports.js';
@@ -55,6 +56,7 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
     now: () => clock.now(),
     logger: silentLogger,
     slashVerifyTimeoutMs: options.slashVerifyTimeoutMs ?? 500,
+    lastPollCycleAt: () => store.lastCompletedAt(POLLER_LEASE),
   });
   const server = await createLocalApiServer(handler, { port: 0 });
   const dump = async (): Promise<TaskRecord[]> => {

@@ -444,6 +444,63 @@ describe('GET /tasks', () => {
     );
   });
 
+  it('shows the last completed poll cycle as the last poll of healthy tasks (the poller writes only changes)', async () => {
+    let cycle: number | null = Date.parse('2026-11-28T10:05:00Z');
+    const { handler, store } = makeHarness({ lastPollCycleAt: async () => cycle });
+    await call(handler, postTask({ task_id: TASK_A, channel: CHANNEL }));
+    await call(handler, postTask({ task_id: TASK_NEVER_RUN, channel: CHANNEL }));
+    const stale = store.dump().find((record) => record.taskId === TASK_NEVER_RUN);
+    if (stale === undefined) throw new Error('seed failed');
+    stale.health = {
+      ...stale.health,
+      lastPollAt: '2026-11-28T10:04:00.000Z',
+      consecutiveFailures: 3,
+      staleSince: '2026-11-28T10:00:00.000Z',
+    };
+    store.put(stale);
+    const list = async () =>
+      (
+        (await call(handler, apiEvent({ method: 'GET', path: '/tasks', headers: auth() }))).json as {
+          tasks: { task_id: string; last_poll_at: string | null; health: { status: string } }[];
+        }
+      ).tasks;
+    expect(await list()).toEqual([
+      expect.objectContaining({
+        task_id: TASK_NEVER_RUN,
+        last_poll_at: '2026-11-28T10:04:00.000Z',
+        health: expect.objectContaining({ status: 'stale' }),
+      }),
+      expect.objectContaining({
+        task_id: TASK_A,
+        last_poll_at: '2026-11-28T10:05:00.000Z',
+        health: expect.objectContaining({ status: 'ok' }),
+      }),
+    ]);
+    const detail = await call(
+      handler,
+      apiEvent({ method: 'GET', path: `/tasks/${TASK_A}`, headers: auth() }),
+    );
+    expect(detail.json).toMatchObject({ health: { status: 'ok', last_poll_at: '2026-11-28T10:05:00.000Z' } });
+    // A cycle that ended before the watch existed did not poll it.
+    cycle = Date.parse('2026-11-28T09:00:00Z');
+    expect((await list()).find((task) => task.task_id === TASK_A)).toMatchObject({
+      last_poll_at: null,
+      health: { status: 'pending' },
+    });
+  });
+
+  it('still lists when the last cycle time cannot be read', async () => {
+    const { handler } = makeHarness({
+      lastPollCycleAt: async () => {
+        throw new Error('lease read failed');
+      },
+    });
+    await call(handler, postTask({ task_id: TASK_A, channel: CHANNEL }));
+    expect(await call(handler, apiEvent({ method: 'GET', path: '/tasks', headers: auth() }))).toMatchObject({
+      status: 200,
+    });
+  });
+
   it('answers an empty list when nothing is watched', async () => {
     const { handler } = makeHarness();
     expect(await call(handler, apiEvent({ method: 'GET', path: '/tasks', headers: auth() }))).toMatchObject({
