@@ -3,7 +3,12 @@
 // metadata before being made again, so an unknown outcome never becomes a duplicate.
 import type { RunState, TaskEvent } from '../core/model.js';
 import { renderTaskGoneNotice } from '../core/notices.js';
-import { DEFAULT_CONSOLE_URL_TEMPLATE, expandConsoleUrl, planDelivery, type RenderContext } from '../core/render/index.js';
+import {
+  DEFAULT_CONSOLE_URL_TEMPLATE,
+  expandConsoleUrl,
+  planDelivery,
+  type RenderContext,
+} from '../core/render/index.js';
 import { type DeliveryOutcome, latestRunState, pendingBatches } from '../core/task-record.js';
 import {
   type OutboxBatch,
@@ -70,7 +75,13 @@ export async function deliverToSubscription(
     const current = record.run?.recordId;
     if (context.refreshLiving && current && !groups.some((g) => g.recordId === current)) {
       const at = new Date(context.nowMs).toISOString();
-      groups.push({ recordId: current, items: [], firstSeq: record.lastSeq + 1, lastSeq: record.lastSeq, firstAt: at });
+      groups.push({
+        recordId: current,
+        items: [],
+        firstSeq: record.lastSeq + 1,
+        lastSeq: record.lastSeq,
+        firstAt: at,
+      });
     }
     for (const group of groups) {
       await deliverRunGroup(record, subscription, group, slack, context, outcome);
@@ -93,7 +104,13 @@ function groupByRun(batches: OutboxBatch[]): RunGroup[] {
     for (const event of batch.events) {
       let group = groups.get(event.recordId);
       if (!group) {
-        group = { recordId: event.recordId, items: [], firstSeq: batch.seq, lastSeq: batch.seq, firstAt: batch.at };
+        group = {
+          recordId: event.recordId,
+          items: [],
+          firstSeq: batch.seq,
+          lastSeq: batch.seq,
+          firstAt: batch.at,
+        };
         groups.set(event.recordId, group);
       }
       group.items.push({ seq: batch.seq, event });
@@ -118,7 +135,13 @@ async function deliverRunGroup(
   const renderContext = renderContextFor(record, subscription, run, context);
   const previousRunFailed = lastOutcomeBefore(record, group.recordId) === 'failed';
   const plan = (items: RunGroup['items']) =>
-    planDelivery({ run, events: items.map((i) => i.event), options: subscription, ctx: renderContext, previousRunFailed });
+    planDelivery({
+      run,
+      events: items.map((i) => i.event),
+      options: subscription,
+      ctx: renderContext,
+      previousRunFailed,
+    });
 
   let items = group.items;
   const first = plan(items);
@@ -138,7 +161,11 @@ async function deliverRunGroup(
       if (living) await updateOrRelink(slack, living, first.living);
     }
     if (!living) {
-      living = await post(slack, { channel: subscription.channel, metadata: meta(LIVING_MESSAGE_EVENT, runKey) }, first.living);
+      living = await post(
+        slack,
+        { channel: subscription.channel, metadata: meta(LIVING_MESSAGE_EVENT, runKey) },
+        first.living,
+      );
     }
     const known = subscription.messages[group.recordId];
     if (known?.ts !== living.ts || known.channel !== living.channel) {
@@ -154,7 +181,9 @@ async function deliverRunGroup(
       channel: subscription.channel,
       eventType: CHANGE_MESSAGE_EVENT,
       key: changeKey,
-      ...(first.reply && living ? { threadTs: living.ts } : { oldest: slackTs(Date.parse(group.firstAt) - 60_000) }),
+      ...(first.reply && living
+        ? { threadTs: living.ts }
+        : { oldest: slackTs(Date.parse(group.firstAt) - 60_000) }),
     });
     const coveredUpTo = Number(found?.payload.toSeq ?? Number.NaN);
     if (found) items = Number.isFinite(coveredUpTo) ? items.filter((i) => i.seq > coveredUpTo) : [];
@@ -163,7 +192,11 @@ async function deliverRunGroup(
   const { reply, posts } = items === group.items ? first : plan(items);
   const metadata = meta(CHANGE_MESSAGE_EVENT, changeKey, group.lastSeq);
   if (reply && living) {
-    await post(slack, { channel: subscription.channel, threadTs: living.ts, broadcast: reply.broadcast, metadata }, reply.message);
+    await post(
+      slack,
+      { channel: subscription.channel, threadTs: living.ts, broadcast: reply.broadcast, metadata },
+      reply.message,
+    );
   }
   for (const message of posts) {
     await post(slack, { channel: subscription.channel, metadata }, message);
@@ -181,7 +214,15 @@ async function deliverNotice(
   const key = `${record.taskId}/notice/${batch.seq}`;
   if (batch.seq <= context.reconcileUpToSeq) {
     const oldest = slackTs(Date.parse(batch.at) - 60_000);
-    if (await slack.findByMetadata({ channel: subscription.channel, eventType: CHANGE_MESSAGE_EVENT, key, oldest })) return;
+    if (
+      await slack.findByMetadata({
+        channel: subscription.channel,
+        eventType: CHANGE_MESSAGE_EVENT,
+        key,
+        oldest,
+      })
+    )
+      return;
   }
   await post(
     slack,
@@ -224,7 +265,11 @@ function lastOutcomeBefore(record: TaskRecord, recordId: string): 'failed' | 'su
 }
 
 /** Edits a living message; if Slack says it is gone or no longer ours, posts a fresh one instead. */
-async function updateOrRelink(slack: SlackPort, ref: SlackMessageRef, message: SlackMessage): Promise<SlackMessageRef> {
+async function updateOrRelink(
+  slack: SlackPort,
+  ref: SlackMessageRef,
+  message: SlackMessage,
+): Promise<SlackMessageRef> {
   try {
     await withTextFallback(message, (m) => slack.update(ref, m));
     return ref;
@@ -240,11 +285,15 @@ const post = (slack: SlackPort, target: SlackPostTarget, message: SlackMessage) 
   withTextFallback(message, (m) => slack.post(target, m));
 
 /** Slack refusing a rich payload is our bug, not the reader's problem: retry once as plain text. */
-async function withTextFallback<T>(message: SlackMessage, send: (message: SlackMessage) => Promise<T>): Promise<T> {
+async function withTextFallback<T>(
+  message: SlackMessage,
+  send: (message: SlackMessage) => Promise<T>,
+): Promise<T> {
   try {
     return await send(message);
   } catch (error) {
-    if (error instanceof SlackDeliveryError && error.kind === 'payload') return send({ text: message.text.slice(0, 3000) });
+    if (error instanceof SlackDeliveryError && error.kind === 'payload')
+      return send({ text: message.text.slice(0, 3000) });
     throw error;
   }
 }

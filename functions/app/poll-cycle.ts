@@ -3,7 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, LeaseStore, Metrics, TaskRecord } from '../ports.js';
 import { CodeArtsError } from '../ports.js';
-import { pollTask, type SlackGate, type TaskPollDeps, type TaskPollResult } from './poll-task.js';
+import {
+  InjectedCrash,
+  pollTask,
+  type SlackGate,
+  type TaskPollDeps,
+  type TaskPollResult,
+} from './poll-task.js';
 
 export interface PollCycleDeps extends TaskPollDeps {
   lease: LeaseStore;
@@ -82,6 +88,7 @@ export async function runPollCycle(
   const gate: SlackGate = { tokenBroken: null, channelPausedUntil: new Map() };
   const throttle = { until: 0 };
   const latest = new Map<string, TaskRecord>();
+  let crashed = false;
 
   try {
     const tasks: TaskRecord[] = [];
@@ -122,10 +129,15 @@ export async function runPollCycle(
       nextPass += period;
       active = await pollAll(active.map((task) => latest.get(task.taskId) ?? task));
     }
+  } catch (error) {
+    crashed = error instanceof InjectedCrash; // a simulated crash leaves everything as it is, lease included
+    throw error;
   } finally {
-    report.durationMs = deps.clock.now() - started;
-    emitMetrics(deps, report, [...latest.values()], gate);
-    await deps.lease.releaseLease(leaseName, owner, deps.clock.now());
+    if (!crashed) {
+      report.durationMs = deps.clock.now() - started;
+      emitMetrics(deps, report, [...latest.values()], gate);
+      await deps.lease.releaseLease(leaseName, owner, deps.clock.now());
+    }
   }
   return report;
 }
@@ -153,6 +165,7 @@ async function pollOne(
     }
     return result;
   } catch (error) {
+    if (error instanceof InjectedCrash) throw error;
     // A store failure (throttling, timeout) for one task: its state is untouched, the next cycle retries it.
     report.taskErrors++;
     deps.logger.error('Polling a task failed', { taskId: task.taskId, error: String(error) });
@@ -160,11 +173,18 @@ async function pollOne(
   }
 }
 
-function emitMetrics(deps: PollCycleDeps, report: PollCycleReport, records: TaskRecord[], gate: SlackGate): void {
+function emitMetrics(
+  deps: PollCycleDeps,
+  report: PollCycleReport,
+  records: TaskRecord[],
+  gate: SlackGate,
+): void {
   const now = deps.clock.now();
   const oldestPending = Math.max(
     0,
-    ...records.flatMap((record) => record.outbox.slice(0, 1).map((batch) => (now - Date.parse(batch.at)) / 1000)),
+    ...records.flatMap((record) =>
+      record.outbox.slice(0, 1).map((batch) => (now - Date.parse(batch.at)) / 1000),
+    ),
   );
   const { metrics } = deps;
   metrics.add('CyclesCompleted', 1);

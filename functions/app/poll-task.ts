@@ -2,7 +2,12 @@
 import { detectChanges, needsBackfill } from '../core/changes.js';
 import { isTerminal, type RunState, type TaskEvent } from '../core/model.js';
 import { MalformedStateError, normaliseStateResponse } from '../core/normalise.js';
-import { applyDeliveries, applyObservation, hasBaseline, subscriptionsWithPending } from '../core/task-record.js';
+import {
+  applyDeliveries,
+  applyObservation,
+  hasBaseline,
+  subscriptionsWithPending,
+} from '../core/task-record.js';
 import {
   CodeArtsError,
   type CodeArtsPort,
@@ -25,6 +30,10 @@ const MAX_WRITE_ATTEMPTS = 4;
 
 /** Points where a fault hook may stop the cycle (the reliability suite simulates crashes there). */
 export type FaultPoint = 'after-fetch' | 'after-state-write' | 'after-slack-post' | 'before-mark-delivered';
+/** A fault hook that throws this stops the whole cycle on the spot, as a crash would (no clean-up). */
+export class InjectedCrash extends Error {
+  override readonly name = 'InjectedCrash';
+}
 export type FaultHook = (point: FaultPoint, taskId: string) => void | Promise<void>;
 
 export interface TaskPollDeps {
@@ -66,7 +75,14 @@ export async function pollTask(
   gate: SlackGate,
   signal?: AbortSignal,
 ): Promise<TaskPollResult> {
-  const result: TaskPollResult = { record: initial, active: false, events: [], detectionLagsMs: [], writes: 0, deliveries: [] };
+  const result: TaskPollResult = {
+    record: initial,
+    active: false,
+    events: [],
+    detectionLagsMs: [],
+    writes: 0,
+    deliveries: [],
+  };
   // Batches already in the outbox may have been attempted by an earlier cycle whose answer was lost.
   const reconcileUpToSeq = initial.lastSeq;
   let refreshLiving = false;
@@ -77,13 +93,18 @@ export async function pollTask(
     if ('failure' in observed) {
       result.failure = observed.failure;
       if (observed.failure instanceof CodeArtsError && observed.failure.kind === 'throttled') return result;
-      const written = await writeWithRetry(deps, initial, (record) => failureUpdate(record, observed.failure, nowMs()));
+      const written = await writeWithRetry(deps, initial, (record) =>
+        failureUpdate(record, observed.failure, nowMs()),
+      );
       result.record = written.record;
       result.writes += written.writes;
-      refreshLiving = written.changed && result.record.health.staleSince !== null && initial.health.staleSince === null;
+      refreshLiving =
+        written.changed && result.record.health.staleSince !== null && initial.health.staleSince === null;
       result.active = result.record.run !== null && !isTerminal(result.record.run.status);
     } else {
-      const written = await writeWithRetry(deps, initial, (record) => observationUpdate(record, observed, nowMs(), result));
+      const written = await writeWithRetry(deps, initial, (record) =>
+        observationUpdate(record, observed, nowMs(), result),
+      );
       result.record = written.record;
       result.writes += written.writes;
       refreshLiving = initial.health.staleSince !== null && result.record.health.staleSince === null;
@@ -112,7 +133,10 @@ async function observe(deps: TaskPollDeps, record: TaskRecord, signal?: AbortSig
     if (record.run && hasBaseline(record) && needsBackfill(record.run, run)) {
       // A new run appeared before we saw the previous one end: ask CodeArts how that one ended.
       try {
-        const body = await deps.codearts.getTaskState(record.taskId, { ...options, recordId: record.run.recordId });
+        const body = await deps.codearts.getTaskState(record.taskId, {
+          ...options,
+          recordId: record.run.recordId,
+        });
         previousRunFinal = normaliseStateResponse(body, { timeZone: deps.timeZone });
       } catch (error) {
         if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) throw error;
@@ -121,13 +145,17 @@ async function observe(deps: TaskPollDeps, record: TaskRecord, signal?: AbortSig
     }
     return { kind: 'run', run, previousRunFinal };
   } catch (error) {
-    if (error instanceof CodeArtsError && error.kind === 'task-gone') return { kind: 'gone', code: error.code ?? 'Deploy.00011020' };
-    if (error instanceof CodeArtsError && error.kind === 'record-gone') return { kind: 'no-run', taskName: '' };
+    if (error instanceof CodeArtsError && error.kind === 'task-gone')
+      return { kind: 'gone', code: error.code ?? 'Deploy.00011020' };
+    if (error instanceof CodeArtsError && error.kind === 'record-gone')
+      return { kind: 'no-run', taskName: '' };
     if (error instanceof CodeArtsError || error instanceof MalformedStateError) {
       deps.logger.warn('CodeArts poll failed', {
         taskId: record.taskId,
         error: error.message,
-        ...(error instanceof CodeArtsError ? { kind: error.kind, code: error.code, requestId: error.requestId } : {}),
+        ...(error instanceof CodeArtsError
+          ? { kind: error.kind, code: error.code, requestId: error.requestId }
+          : {}),
       });
       return { failure: error };
     }
@@ -155,8 +183,17 @@ function observationUpdate(
   const recovered = record.health.consecutiveFailures > 0 || record.health.staleSince !== null;
   if (observed.kind === 'gone') {
     if (record.health.gone) return null;
-    const batch: Omit<OutboxBatch, 'seq'> = { at: now, events: [], runs: [], notice: { kind: 'task-gone', code: observed.code } };
-    return applyObservation(record, { run: record.run, batch, health: { ...record.health, gone: true, lastPollAt: now } }, now);
+    const batch: Omit<OutboxBatch, 'seq'> = {
+      at: now,
+      events: [],
+      runs: [],
+      notice: { kind: 'task-gone', code: observed.code },
+    };
+    return applyObservation(
+      record,
+      { run: record.run, batch, health: { ...record.health, gone: true, lastPollAt: now } },
+      now,
+    );
   }
   if (observed.kind === 'no-run') {
     if (hasBaseline(record) && !recovered) return null;
@@ -164,7 +201,11 @@ function observationUpdate(
   }
   if (!hasBaseline(record)) {
     // First successful poll of a watch CodeArts could not confirm at registration: baseline, no replay.
-    return applyObservation(record, { run: observed.run, batch: null, health: healthy(now), taskName: observed.run.taskName }, now);
+    return applyObservation(
+      record,
+      { run: observed.run, batch: null, health: healthy(now), taskName: observed.run.taskName },
+      now,
+    );
   }
   const change = detectChanges({
     stored: record.run ?? NO_RUN_YET,
@@ -172,16 +213,29 @@ function observationUpdate(
     ...(observed.previousRunFinal === undefined ? {} : { previousRunFinal: observed.previousRunFinal }),
   });
   result.events = change.events;
-  result.detectionLagsMs = detectionLags(change.events, [change.run, ...(change.endedRun ? [change.endedRun] : [])], nowMs);
+  result.detectionLagsMs = detectionLags(
+    change.events,
+    [change.run, ...(change.endedRun ? [change.endedRun] : [])],
+    nowMs,
+  );
   const stepsChanged = (record.run?.steps?.length ?? -1) !== (change.run.steps?.length ?? -1);
-  if (change.events.length === 0 && !recovered && !stepsChanged && record.run?.recordId === change.run.recordId) {
+  if (
+    change.events.length === 0 &&
+    !recovered &&
+    !stepsChanged &&
+    record.run?.recordId === change.run.recordId
+  ) {
     return null; // the common case: nothing changed, nothing written
   }
   const runs = [...(change.endedRun ? [change.endedRun] : []), change.run].filter((run) =>
     change.events.some((event) => event.recordId === run.recordId),
   );
   const batch = change.events.length > 0 ? { at: now, events: change.events, runs } : null;
-  return applyObservation(record, { run: change.run, batch, health: healthy(now), taskName: change.run.taskName }, now);
+  return applyObservation(
+    record,
+    { run: change.run, batch, health: healthy(now), taskName: change.run.taskName },
+    now,
+  );
 }
 
 /**
@@ -201,7 +255,11 @@ const NO_RUN_YET: RunState = {
   steps: [],
 };
 
-function failureUpdate(record: TaskRecord, failure: CodeArtsError | MalformedStateError, nowMs: number): TaskRecord | null {
+function failureUpdate(
+  record: TaskRecord,
+  failure: CodeArtsError | MalformedStateError,
+  nowMs: number,
+): TaskRecord | null {
   if (record.health.consecutiveFailures >= FAILURE_COUNT_CAP) return null;
   const now = new Date(nowMs).toISOString();
   const consecutiveFailures = record.health.consecutiveFailures + 1;
@@ -209,7 +267,10 @@ function failureUpdate(record: TaskRecord, failure: CodeArtsError | MalformedSta
     ...record.health,
     lastPollAt: now,
     consecutiveFailures,
-    lastError: failure instanceof CodeArtsError ? `${failure.kind}: ${failure.message}` : `bad-response: ${failure.message}`,
+    lastError:
+      failure instanceof CodeArtsError
+        ? `${failure.kind}: ${failure.message}`
+        : `bad-response: ${failure.message}`,
     staleSince:
       record.health.staleSince ??
       (consecutiveFailures >= STALE_AFTER_FAILURES ? (record.health.lastSuccessAt ?? now) : null),
@@ -221,7 +282,8 @@ function detectionLags(events: TaskEvent[], runs: RunState[], nowMs: number): nu
   const lags: number[] = [];
   for (const event of events) {
     const run = runs.find((r) => r.recordId === event.recordId);
-    const at = event.type === 'run.started' ? run?.startedAt : event.type === 'run.finished' ? run?.endedAt : null;
+    const at =
+      event.type === 'run.started' ? run?.startedAt : event.type === 'run.finished' ? run?.endedAt : null;
     if (at) lags.push(Math.max(0, nowMs - Date.parse(at)));
   }
   return lags;
@@ -237,7 +299,8 @@ async function writeWithRetry(
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS && current; attempt++) {
     const next = update(current);
     if (!next) return { record: current, writes: 0, changed: false };
-    if (await deps.repository.putTask(next, current.version)) return { record: next, writes: 1, changed: true };
+    if (await deps.repository.putTask(next, current.version))
+      return { record: next, writes: 1, changed: true };
     current = await deps.repository.getTask(initial.taskId);
   }
   // Unwatched meanwhile, or a writer that keeps winning: leave it to the next cycle.
@@ -271,7 +334,10 @@ async function deliverAll(
     if (delivery.calls > 0) await deps.faultHook?.('after-slack-post', record.taskId);
     if (delivery.error?.kind === 'token') gate.tokenBroken = delivery.error;
     if (delivery.error?.kind === 'rate-limited') {
-      gate.channelPausedUntil.set(subscription.channel, nowMs() + (delivery.error.retryAfterSeconds ?? 1) * 1000);
+      gate.channelPausedUntil.set(
+        subscription.channel,
+        nowMs() + (delivery.error.retryAfterSeconds ?? 1) * 1000,
+      );
     }
     if (delivery.error) {
       deps.logger.warn('Slack delivery failed', {

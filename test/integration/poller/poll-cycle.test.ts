@@ -1,0 +1,202 @@
+// End to end: the real poll cycle against dynalite, the CodeArts simulator and the fake Slack over HTTP.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InjectedCrash } from '../../../functions/app/poll-task.js';
+import { CHANNEL, type Harness, OTHER_CHANNEL, startHarness } from '../../support/harness.js';
+
+const STEPS = [
+  'Select Deployment Source',
+  'Stop Service',
+  'Install Package',
+  'Start Service',
+  'Health Check',
+];
+const STEP_MS = 10_000;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.stop();
+});
+beforeEach(() => {
+  h.slack.reset();
+  h.sim.clearFaults();
+});
+
+const newTask = (options: { faqUrl?: string } = {}) =>
+  h.sim.createTask({
+    name: `svc-${Math.random().toString(36).slice(2, 8)}`,
+    steps: STEPS.map((name, i) => ({
+      name,
+      durationMs: STEP_MS,
+      ...(i === 2 && options.faqUrl ? { faqUrl: options.faqUrl } : {}),
+    })),
+  }).taskId;
+
+const topLevel = (channel = CHANNEL) =>
+  h.slack.messages(channel).filter((m) => !m.threadTs || m.threadTs === m.ts);
+const replies = (channel = CHANNEL) =>
+  h.slack.messages(channel).filter((m) => m.threadTs && m.threadTs !== m.ts);
+const allText = (m: { text: string; blocks?: unknown; attachments?: unknown }) =>
+  `${m.text}\n${JSON.stringify(m.blocks ?? [])}\n${JSON.stringify(m.attachments ?? [])}`;
+
+/** Polls every `everyMs` of simulated time until the run is over (plus one more poll). */
+async function pollThrough(runMs: number, everyMs: number) {
+  for (let t = 0; t <= runMs + everyMs; t += everyMs) {
+    await h.cycle();
+    h.advance(everyMs);
+  }
+}
+
+describe('poll cycle, end to end', () => {
+  it('reports a 5-step run as one living message, edited in place, with a reply per change', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.cycle(); // baseline: the task has never run
+    expect(h.slack.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+
+    h.sim.startRun(taskId, { pendingMs: 1000 });
+    await pollThrough(STEPS.length * STEP_MS + 1000, 4_000);
+
+    const parents = topLevel();
+    expect(parents).toHaveLength(1);
+    const living = parents[0]!;
+    expect(living.edits.length).toBeGreaterThanOrEqual(STEPS.length);
+    const finalLiving = allText(living);
+    for (const step of STEPS) expect(finalLiving).toContain(step);
+    expect(finalLiving.toLowerCase()).toContain('succeeded');
+
+    const thread = h.slack.thread(CHANNEL, living.ts).filter((m) => m.ts !== living.ts);
+    expect(thread.length).toBeGreaterThanOrEqual(2);
+    for (const step of STEPS) {
+      expect(
+        thread.filter((m) => m.text.includes(step)),
+        `one reply names ${step}`,
+      ).toHaveLength(1);
+    }
+    expect(thread.some((m) => m.broadcast)).toBe(false);
+    // Everything delivered: the outbox is empty.
+    expect((await h.store.getTask(taskId))?.outbox).toEqual([]);
+  });
+
+  it('reports a run that started and ended between two polls in full', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.cycle();
+    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
+    h.advance(60_000);
+    await h.cycle();
+
+    expect(topLevel()).toHaveLength(1);
+    const living = topLevel()[0]!;
+    expect(allText(living).toLowerCase()).toContain('succeeded');
+    const thread = h.slack.thread(CHANNEL, living.ts).filter((m) => m.ts !== living.ts);
+    expect(thread).toHaveLength(1); // coalesced: one reply for everything this poll saw
+    for (const step of STEPS) expect(thread[0]!.text).toContain(step);
+  });
+
+  it('reports a failed run loudly: the step, the mentions, the FAQ link, broadcast', async () => {
+    const taskId = newTask({ faqUrl: 'https://support.example.com/faq/install' });
+    await h.watch(taskId, { options: { notify: 'all', mode: 'thread', mentions: ['U0ONCALL1'] } });
+    await h.cycle();
+    h.sim.startRun(taskId, { pendingMs: 0, outcome: 'failed', failAtStep: 2 });
+    await pollThrough(3 * STEP_MS, 5_000);
+
+    const living = topLevel()[0]!;
+    expect(allText(living).toLowerCase()).toContain('failed');
+    const broadcast = replies().filter((m) => m.broadcast);
+    expect(broadcast).toHaveLength(1);
+    const failure = allText(broadcast[0]!);
+    expect(failure).toContain('Install Package');
+    expect(failure).toContain('<@U0ONCALL1>');
+    expect(failure).toContain('https://support.example.com/faq/install');
+  });
+
+  it('delivers everything to two channels, and a broken channel does not block the other', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.watch(taskId, { channel: OTHER_CHANNEL });
+    await h.watch(taskId, { channel: 'C0ARCHIVED' });
+    h.slack.inject({ kind: 'platform-error', error: 'is_archived', channel: 'C0ARCHIVED' });
+    await h.cycle();
+    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
+    h.advance(60_000);
+    await h.cycle();
+    await h.cycle();
+
+    for (const channel of [CHANNEL, OTHER_CHANNEL]) {
+      expect(topLevel(channel)).toHaveLength(1);
+      expect(replies(channel)).toHaveLength(1);
+    }
+    const record = await h.store.getTask(taskId);
+    expect(record?.subscriptions.C0ARCHIVED?.broken?.code).toBe('is_archived');
+    expect(record?.subscriptions[CHANNEL]?.deliveredSeq).toBe(record?.lastSeq);
+    expect(record?.outbox).toEqual([]); // a broken channel does not hold the outbox
+  });
+
+  it('posts nothing twice when two cycles run at once', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.cycle();
+    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
+    h.advance(60_000);
+    const [a, b] = await Promise.all([h.cycle(), h.cycle()]);
+    expect([a.leaseTaken, b.leaseTaken].sort()).toEqual([false, true]);
+    await h.cycle();
+    expect(topLevel()).toHaveLength(1);
+    expect(replies()).toHaveLength(1);
+  });
+
+  it('delivers, once, the events of a cycle killed between its state write and Slack', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.cycle();
+    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
+    h.advance(60_000);
+    await expect(
+      h.cycle({
+        budgetMs: 50_000,
+        faultHook: (point, id) => {
+          if (point === 'after-state-write' && id === taskId) throw new InjectedCrash('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    expect(h.slack.messages(CHANNEL)).toEqual([]);
+    expect((await h.store.getTask(taskId))?.outbox).toHaveLength(1);
+
+    h.advance(61_000); // the dead cycle's lease runs out
+    await h.cycle();
+    await h.cycle();
+    expect(topLevel()).toHaveLength(1);
+    expect(replies()).toHaveLength(1);
+  });
+
+  it('writes nothing but the lease in a cycle where nothing changed', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
+    h.advance(60_000);
+    await h.cycle();
+    await h.cycle();
+
+    const commands: string[] = [];
+    h.dynamo.documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'count-commands' },
+    );
+    try {
+      h.advance(60_000);
+      await h.cycle();
+    } finally {
+      h.dynamo.documentClient.middlewareStack.remove('count-commands');
+    }
+    const writes = commands.filter((c) => /Put|Update|Delete|BatchWrite/.test(c));
+    expect(writes).toEqual(['UpdateItemCommand', 'UpdateItemCommand']); // take and give back the lease
+    expect(commands.filter((c) => c === 'QueryCommand')).toHaveLength(1);
+    expect(commands.filter((c) => c === 'GetItemCommand')).toHaveLength(0);
+  });
+});
