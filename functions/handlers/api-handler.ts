@@ -114,8 +114,8 @@ const verificationToApiError = (error: VerificationError): ApiError => {
 };
 
 const taskIdParam = (event: APIGatewayProxyEventV2): string => {
-  const raw = event.pathParameters?.task_id ?? '';
-  const taskId = parseTaskId(decodeURIComponent(raw));
+  // Not URL-decoded here: API Gateway already decodes path parameters, and a task ID never needs it.
+  const taskId = parseTaskId(event.pathParameters?.task_id ?? '');
   if (taskId === null) {
     throw new ApiError(400, 'invalid_task_id', 'The task ID in the path must be 32 hexadecimal characters');
   }

@@ -585,6 +585,13 @@ describe('GET /tasks/{task_id}', () => {
       status: 400,
       json: { error: { code: 'invalid_task_id' } },
     });
+    // API Gateway's explicit routes hand over path parameters already decoded, '%' included.
+    const decoded = apiEvent({ method: 'DELETE', path: '/tasks/%25', headers: auth() });
+    decoded.pathParameters = { task_id: '%' };
+    expect(await call(handler, decoded)).toMatchObject({
+      status: 400,
+      json: { error: { code: 'invalid_task_id' } },
+    });
   });
 });
 
