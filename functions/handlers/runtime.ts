@@ -11,7 +11,9 @@ import type { CodeArtsPort, SlackPort } from '../ports.js';
 /** Secrets are re-read at most this often, so a rotated Slack token is picked up without a redeploy. */
 const SECRET_MAX_AGE_SECONDS = 300;
 
-export async function loadLambdaConfig(env: Record<string, string | undefined> = process.env): Promise<NotifierConfig> {
+export async function loadLambdaConfig(
+  env: Record<string, string | undefined> = process.env,
+): Promise<NotifierConfig> {
   const merged = await withSecrets(env, async (arn) => {
     const value = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
     return typeof value === 'string' ? value : undefined;
@@ -42,6 +44,9 @@ export function buildCodeArts(config: NotifierConfig): CodeArtsPort {
 }
 
 export function buildSlack(config: NotifierConfig): SlackPort {
-  if (!config.slack.botToken) throw new ConfigError(['SLACK_BOT_TOKEN is missing: set it to the Slack bot token (xoxb-…)']);
-  return new SlackAdapter(createSlackWebClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }));
+  if (!config.slack.botToken)
+    throw new ConfigError(['SLACK_BOT_TOKEN is missing: set it to the Slack bot token (xoxb-…)']);
+  return new SlackAdapter(
+    createSlackWebClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
+  );
 }
