@@ -3,6 +3,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ApiError } from './responses.js';
 
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** The body's bytes as the client sent them (API Gateway v2 base64-encodes non-text bodies). */
 export const rawBody = (event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): Buffer => {
   if (event.body === undefined || event.body === null) return Buffer.alloc(0);
@@ -43,9 +45,11 @@ export const guardBody = (options: {
         `Send the body as UTF-8 (got charset ${charset.slice(0, 40)})`,
       );
     }
-    const text = bytes.toString('utf8');
-    // Invalid UTF-8 decodes to U+FFFD; refusing it beats storing a mangled name or channel.
-    if (text.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD', 'utf8'))) {
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      // Refusing beats decoding to U+FFFD and storing a mangled channel or name.
       throw new ApiError(400, 'invalid_body', 'The body is not valid UTF-8');
     }
     event.body = text;
