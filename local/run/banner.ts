@@ -1,0 +1,67 @@
+// local/run → what `npm start` prints once it is up: where the API is, the key, where the data lives, what
+// it is talking to, and commands to copy. The first line is stable for scripts and tests to parse.
+import { relative, sep } from 'node:path';
+import type { Style } from '../terminal-slack/style.js';
+import type { ApiKeyInfo } from './api-key.js';
+import type { LocalSettings } from './settings.js';
+
+export interface BannerInput {
+  apiUrl: string;
+  apiKey: ApiKeyInfo;
+  settings: LocalSettings;
+  dataLocation: string;
+  codearts: { simulatorUrl: string } | { endpoint: string; region: string };
+  slack: { terminal: true } | { terminal: false; apiUrl: string };
+  demo: { taskId: string; taskName: string; channel: string; everyMinutes: number; failEvery: number } | null;
+  cwd?: string;
+}
+
+/** Single quotes for a POSIX shell. */
+const sq = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+const display = (path: string, cwd: string) => {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || rel.startsWith(sep) ? path : rel;
+};
+
+export function bannerLines(input: BannerInput, style: Style): string[] {
+  const { apiUrl, apiKey, settings } = input;
+  const cwd = input.cwd ?? process.cwd();
+  const label = (text: string) => style.dim(text.padEnd(10));
+  const fromEnv = apiKey.file === null;
+  // A key given in the environment is the user's secret: refer to the variable instead of echoing it.
+  const keyRef = fromEnv ? '$NOTIFIER_API_KEY' : apiKey.key;
+  const channel = input.demo?.channel ?? '#deployments';
+  const lines = [
+    `API listening on ${apiUrl}`,
+    `  ${label('API key')} ${fromEnv ? 'from NOTIFIER_API_KEY' : `${style.bold(apiKey.key)}  ${style.dim(`(kept in ${display(apiKey.file ?? '', cwd)})`)}`}`,
+    `  ${label('Data')} ${display(input.dataLocation, cwd)}  ${style.dim('(watches, snapshots and living messages survive restarts)')}`,
+    'simulatorUrl' in input.codearts
+      ? `  ${label('CodeArts')} built-in simulator at ${input.codearts.simulatorUrl}  ${style.dim('(set CODEARTS_ENDPOINT and credentials for real CodeArts)')}`
+      : `  ${label('CodeArts')} ${input.codearts.endpoint}  ${style.dim(`(default region ${input.codearts.region})`)}`,
+    input.slack.terminal
+      ? `  ${label('Slack')} shown here in the terminal  ${style.dim('(set SLACK_BOT_TOKEN to post to a workspace)')}`
+      : `  ${label('Slack')} posting through ${input.slack.apiUrl}`,
+    `  ${label('Polling')} every ${settings.pollIntervalSeconds} s, running deployments every ${settings.activePollSeconds} s${
+      settings.demoPacing
+        ? style.dim('  (demo pace; POLL_INTERVAL_SECONDS / ACTIVE_POLL_SECONDS change it)')
+        : ''
+    }`,
+    '',
+    'Watch a task:',
+    `  curl -s -X POST ${apiUrl}/tasks -H ${fromEnv ? `"Authorization: Bearer ${keyRef}"` : sq(`Authorization: Bearer ${keyRef}`)} -H 'Content-Type: application/json' -d ${sq(JSON.stringify({ task_id: '<task id>', channel }))}`,
+    `  NOTIFIER_ENDPOINT=${apiUrl} NOTIFIER_API_KEY=${fromEnv ? '"$NOTIFIER_API_KEY"' : keyRef} npx notifier tasks add <task id> --channel ${sq(channel)}`,
+  ];
+  if (input.demo && 'simulatorUrl' in input.codearts) {
+    const { demo } = input;
+    lines.push(
+      '',
+      `Demo: ${style.bold(demo.taskName)} (${demo.taskId}) deploys every ${demo.everyMinutes} minutes, every ${ordinal(demo.failEvery)} run fails; watched in ${demo.channel}.`,
+      `  A failing run now: curl -s -X POST ${input.codearts.simulatorUrl}/_sim/tasks/${demo.taskId}/runs -d '{"outcome":"failed","failAtStep":2}'`,
+    );
+  }
+  lines.push(style.dim('Ctrl-C stops; a restart picks up where this one left off.'), '');
+  return lines;
+}
+
+const ordinal = (n: number) => (n === 2 ? '2nd' : n === 3 ? '3rd' : n === 1 ? '' : `${n}th`);
