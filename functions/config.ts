@@ -72,9 +72,11 @@ export function parseConfig(env: Env): NotifierConfig {
   };
 
   const region = text('CODEARTS_REGION') ?? 'cn-north-4';
-  if (!REGION.test(region)) problems.push(`CODEARTS_REGION must be a region ID such as cn-north-4 (got "${region}")`);
+  if (!REGION.test(region))
+    problems.push(`CODEARTS_REGION must be a region ID such as cn-north-4 (got "${region}")`);
   const timeZone = text('CODEARTS_TIME_ZONE') ?? '+08:00';
-  if (!ZONE.test(timeZone)) problems.push(`CODEARTS_TIME_ZONE must be an offset such as +08:00 (got "${timeZone}")`);
+  if (!ZONE.test(timeZone))
+    problems.push(`CODEARTS_TIME_ZONE must be an offset such as +08:00 (got "${timeZone}")`);
 
   const consoleUrlTemplate = text('CODEARTS_CONSOLE_URL');
   if (consoleUrlTemplate !== undefined) {
@@ -95,7 +97,8 @@ export function parseConfig(env: Env): NotifierConfig {
     .split(',')
     .map((key) => key.trim())
     .filter((key) => key !== '');
-  if (apiKeys.some((key) => key.length < 16)) problems.push('NOTIFIER_API_KEY: every key must be at least 16 characters');
+  if (apiKeys.some((key) => key.length < 16))
+    problems.push('NOTIFIER_API_KEY: every key must be at least 16 characters');
 
   const config: NotifierConfig = {
     codearts: {
@@ -131,7 +134,9 @@ function parseAuth(
   const secretKey = text('HUAWEI_SECRET_KEY');
   if (accessKey || secretKey) {
     if (!accessKey || !secretKey) {
-      problems.push(`${accessKey ? 'HUAWEI_SECRET_KEY' : 'HUAWEI_ACCESS_KEY'} is missing: AK/SK signing needs both keys`);
+      problems.push(
+        `${accessKey ? 'HUAWEI_SECRET_KEY' : 'HUAWEI_ACCESS_KEY'} is missing: AK/SK signing needs both keys`,
+      );
       return undefined;
     }
     return { type: 'aksk', accessKey, secretKey };
@@ -141,10 +146,18 @@ function parseAuth(
   if (domainName || userName || password) {
     const missing = names.filter((name) => !text(name));
     if (missing.length > 0 || !domainName || !userName || !password) {
-      problems.push(`${missing.join(', ')} missing: IAM password auth needs HUAWEI_DOMAIN_NAME, HUAWEI_USER_NAME and HUAWEI_PASSWORD`);
+      problems.push(
+        `${missing.join(', ')} missing: IAM password auth needs HUAWEI_DOMAIN_NAME, HUAWEI_USER_NAME and HUAWEI_PASSWORD`,
+      );
       return undefined;
     }
-    return { type: 'password', domainName, userName, password, projectName: text('HUAWEI_PROJECT_NAME') ?? region };
+    return {
+      type: 'password',
+      domainName,
+      userName,
+      password,
+      projectName: text('HUAWEI_PROJECT_NAME') ?? region,
+    };
   }
   return undefined;
 }
@@ -156,7 +169,10 @@ export const SECRET_ARN_VARIABLES = ['HUAWEI_SECRET_ARN', 'SLACK_SECRET_ARN', 'A
  * Merges the JSON secrets named by `*_SECRET_ARN` into the environment (explicit variables win), so the
  * same names work locally and on Lambda. `readSecret` returns the secret string (cached by the caller).
  */
-export async function withSecrets(env: Env, readSecret: (arn: string) => Promise<string | undefined>): Promise<Env> {
+export async function withSecrets(
+  env: Env,
+  readSecret: (arn: string) => Promise<string | undefined>,
+): Promise<Env> {
   const merged: Env = {};
   for (const variable of SECRET_ARN_VARIABLES) {
     const arn = env[variable];
@@ -175,5 +191,8 @@ export async function withSecrets(env: Env, readSecret: (arn: string) => Promise
       if (typeof value === 'string' && value !== '') merged[key] = value;
     }
   }
-  return { ...merged, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) };
+  return {
+    ...merged,
+    ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  };
 }

@@ -1,7 +1,8 @@
 // core → messages about the watch itself rather than a run.
 import type { SlackMessage } from '../ports.js';
 
-const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+const escape = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 export function renderTaskGoneNotice(task: { taskId: string; taskName: string }, code: string): SlackMessage {
   const name = task.taskName || task.taskId;
