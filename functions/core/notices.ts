@@ -14,7 +14,7 @@ export function renderTaskGoneNotice(task: { taskId: string; taskName: string },
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `:wastebasket: *${escape(name)}* (\`${task.taskId}\`) was deleted in CodeArts (\`${escape(code)}\`).\nThis channel will hear nothing more about it; remove the watch with \`/codearts unwatch ${task.taskId}\`.`,
+          text: `:wastebasket: *${escapeMrkdwn(name)}* (\`${task.taskId}\`) was deleted in CodeArts (\`${escapeMrkdwn(code)}\`).\nThis channel will hear nothing more about it; remove the watch with \`/codearts unwatch ${task.taskId}\`.`,
         },
       },
     ],

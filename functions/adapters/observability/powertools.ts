@@ -1,7 +1,7 @@
 // adapter → Powertools Logger and Metrics behind the app's Logger/Metrics ports.
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import type { Logger, MetricUnit, Metrics } from '../../ports.js';
+import type { Logger, Metrics, MetricUnit } from '../../ports.js';
 
 export const METRICS_NAMESPACE = 'CodeArtsNotifier';
 
