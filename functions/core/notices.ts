@@ -1,8 +1,6 @@
 // core → messages about the watch itself rather than a run.
 import type { SlackMessage } from '../ports.js';
-
-const escape = (text: string) =>
-  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+import { escapeMrkdwn } from './render/index.js';
 
 export function renderTaskGoneNotice(task: { taskId: string; taskName: string }, code: string): SlackMessage {
   const name = task.taskName || task.taskId;
