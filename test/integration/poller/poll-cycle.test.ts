@@ -199,4 +199,66 @@ describe('poll cycle, end to end', () => {
     expect(commands.filter((c) => c === 'QueryCommand')).toHaveLength(1);
     expect(commands.filter((c) => c === 'GetItemCommand')).toHaveLength(0);
   });
+
+  it('shows "monitoring stale" on the living message after repeated CodeArts failures, and clears it on recovery', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.cycle();
+    h.sim.startRun(taskId, { pendingMs: 0 });
+    h.advance(1000);
+    await h.cycle();
+    const living = () => topLevel()[0]!;
+    expect(allText(living())).not.toContain('stale');
+
+    h.sim.inject({ kind: 'server-error', status: 503, taskId, count: 'always' });
+    for (let i = 0; i < 3; i++) {
+      h.advance(5000);
+      await h.cycle();
+    }
+    const record = await h.store.getTask(taskId);
+    expect(record?.health.consecutiveFailures).toBe(3);
+    expect(record?.health.staleSince).not.toBeNull();
+    expect(allText(living())).toContain('Monitoring stale since');
+
+    h.sim.clearFaults();
+    h.advance(5000);
+    await h.cycle();
+    expect((await h.store.getTask(taskId))?.health.staleSince).toBeNull();
+    expect(allText(living())).not.toContain('stale');
+    expect(topLevel()).toHaveLength(1);
+  });
+
+  it('says once that a deleted task is gone, and stops polling it', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.cycle();
+    h.sim.deleteTask(taskId);
+    await h.cycle();
+    await h.cycle();
+    const notices = h.slack.messages(CHANNEL).filter((m) => m.text.includes('no longer knows'));
+    expect(notices).toHaveLength(1);
+    expect((await h.store.getTask(taskId))?.health.gone).toBe(true);
+    const polls = h.sim.requests.filter((r) => r.taskId === taskId && r.path.endsWith('/state'));
+    h.sim.clearRequests();
+    await h.cycle();
+    expect(h.sim.requests.filter((r) => r.taskId === taskId)).toEqual([]);
+    expect(polls.length).toBeGreaterThan(0);
+  });
+
+  it('re-polls a running deployment every ACTIVE_POLL_SECONDS within one invocation', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.cycle();
+    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 8000) });
+    h.advance(100);
+    h.sim.clearRequests();
+    const report = await h.cycle({ activePollSeconds: 10, budgetMs: 50_000 });
+    const polls = h.sim.requests.filter((r) => r.taskId === taskId && r.path.endsWith('/state'));
+    // 50 s budget less the safety margin: the first poll plus one every 10 s.
+    expect(polls.length).toBeGreaterThanOrEqual(4);
+    expect(polls.length).toBeLessThanOrEqual(6);
+    expect(report.events).toBeGreaterThanOrEqual(4);
+    const thread = replies();
+    expect(thread.length).toBeGreaterThanOrEqual(3);
+  });
 });
