@@ -17,10 +17,7 @@ export interface LocalDynamo {
   stop(): Promise<void>;
 }
 
-export class DataDirInUseError extends Error {
-  override readonly name = 'DataDirInUseError';
-}
-
+/** Call only while holding the data directory (lockDataDir). */
 export async function startLocalDynamo(options: {
   dataDir: string;
   tableName: string;
@@ -40,12 +37,6 @@ export async function startLocalDynamo(options: {
     if (embedded) await freeLeaseOfDeadProcess(client, options.tableName);
   } catch (error) {
     await stop();
-    // LevelDB locks its directory: a second `npm start` on the same data dir fails on its first request.
-    if (embedded && /lock/i.test(String(error))) {
-      throw new DataDirInUseError(
-        `${options.dataDir} is in use by another \`npm start\`; stop it, or set NOTIFIER_DATA_DIR to another directory`,
-      );
-    }
     throw error;
   }
   return {
@@ -58,8 +49,8 @@ export async function startLocalDynamo(options: {
 
 /**
  * A process killed mid-cycle leaves the poller lease taken until its deadline passes. The embedded
- * database's directory is locked to this process, so whoever held the lease is dead: give it back now
- * rather than skip ticks until it expires. (Only for the embedded store: a shared endpoint may have a
+ * database's directory belongs to this process alone (see data-dir.ts), so whoever held the lease is
+ * dead: give it back now rather than skip ticks until it expires. (Only for the embedded store: a shared endpoint may have a
  * live poller elsewhere.) If the store's key layout ever changes, this finds nothing and the lease
  * simply expires as it would on Lambda.
  */

@@ -1,7 +1,6 @@
 // local/run → `npm start` assembled: the same API handler, poll cycle and adapters as on AWS, with local
 // stand-ins where an account would be needed (dynalite for DynamoDB, the simulator for CodeArts, the
 // terminal for Slack). Each stand-in steps aside when the real thing is configured.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../../functions/adapters/system-clock.js';
 import { runPollCycle } from '../../functions/app/poll-cycle.js';
@@ -16,6 +15,7 @@ import { createStyle, wantsColor } from '../terminal-slack/style.js';
 import { TerminalSlack } from '../terminal-slack/terminal-slack.js';
 import { loadOrCreateApiKey } from './api-key.js';
 import { bannerLines } from './banner.js';
+import { lockDataDir } from './data-dir.js';
 import { DEMO_EVERY_MS, DEMO_FAIL_EVERY, type DemoCodeArts, startDemoCodeArts } from './demo.js';
 import { type LocalDynamo, startLocalDynamo } from './dynamo.js';
 import { createTerminalLogger, parseLogLevel } from './logger.js';
@@ -64,7 +64,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   };
 
   try {
-    mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+    const lock = lockDataDir(settings.dataDir);
+    stops.push(async () => lock.release());
     const apiKey = loadOrCreateApiKey(config.apiKeys, settings.dataDir);
 
     const dynamo: LocalDynamo = await startLocalDynamo({
@@ -192,6 +193,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         style,
       ),
     );
+    if (lock.tookOverFromDeadProcess) {
+      logger.info('The previous run did not stop cleanly; whatever it had not delivered is delivered now');
+    }
     loop.start();
 
     let stopping: Promise<void> | null = null;

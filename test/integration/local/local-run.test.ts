@@ -1,0 +1,202 @@
+// The small parts of `npm start` that decide behaviour a user relies on: the poll timer's pacing and
+// shutdown, the generated API key, the data directory claim, and the demo defaults.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PollCycleOptions, PollCycleReport } from '../../../functions/app/poll-cycle.js';
+import { parseConfig } from '../../../functions/config.js';
+import { loadOrCreateApiKey } from '../../../local/run/api-key.js';
+import { DataDirInUseError, lockDataDir } from '../../../local/run/data-dir.js';
+import { PollLoop } from '../../../local/run/poll-loop.js';
+import { cycleBudgetMs, localSettings } from '../../../local/run/settings.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'notifier-run-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const report = (): PollCycleReport => ({
+  leaseTaken: true,
+  tasks: 0,
+  polls: 0,
+  events: 0,
+  writes: 0,
+  deliveries: 0,
+  deliveryFailures: 0,
+  slackCalls: 0,
+  codeartsFailures: 0,
+  throttled: 0,
+  taskErrors: 0,
+  detectionLagsMs: [],
+  durationMs: 0,
+});
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+describe('the poll timer', () => {
+  it('runs a cycle at once, then every interval, never two at once, each with its budget', async () => {
+    let running = 0;
+    let overlapped = false;
+    const deadlines: number[] = [];
+    const starts: number[] = [];
+    const loop = new PollLoop(
+      async (options: PollCycleOptions) => {
+        starts.push(Date.now());
+        deadlines.push(options.deadlineMs - Date.now());
+        running++;
+        if (running > 1) overlapped = true;
+        await sleep(120); // longer than the interval: the next tick must wait for this one
+        running--;
+        return report();
+      },
+      { intervalMs: 50, budgetMs: 1000 },
+    );
+    loop.start();
+    await sleep(450);
+    await loop.stop();
+    expect(overlapped).toBe(false);
+    expect(loop.cycles).toBeGreaterThanOrEqual(2);
+    for (const budget of deadlines) expect(budget).toBeGreaterThan(900);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(115);
+  });
+
+  it('stops by aborting the running cycle and waiting for it, but not forever', async () => {
+    let sawAbort = false;
+    const polite = new PollLoop(
+      (options) =>
+        new Promise<PollCycleReport>((resolve) => {
+          options.signal?.addEventListener('abort', () => {
+            sawAbort = true;
+            resolve(report());
+          });
+        }),
+      { intervalMs: 10_000, budgetMs: 5_000 },
+    );
+    polite.start();
+    await sleep(30);
+    await polite.stop(2_000);
+    expect(sawAbort).toBe(true);
+
+    const stubborn = new PollLoop(() => new Promise<PollCycleReport>(() => {}), {
+      intervalMs: 10_000,
+      budgetMs: 5_000,
+    });
+    stubborn.start();
+    await sleep(30);
+    const began = Date.now();
+    await stubborn.stop(200);
+    expect(Date.now() - began).toBeLessThan(1_000);
+  });
+
+  it('reports a failed cycle and carries on with the next tick', async () => {
+    const errors: unknown[] = [];
+    let calls = 0;
+    const loop = new PollLoop(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error('store unreachable');
+        return report();
+      },
+      { intervalMs: 20, budgetMs: 1_000, onError: (error) => errors.push(error) },
+    );
+    loop.start();
+    await sleep(150);
+    await loop.stop();
+    expect(errors).toHaveLength(1);
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  it('gives a cycle the interval less 5 s, like a Lambda, but always time to poll', () => {
+    expect(cycleBudgetMs(60)).toBe(55_000);
+    expect(cycleBudgetMs(15)).toBe(11_500);
+    // The cycle keeps 4 s in reserve; short local intervals still leave it time to work.
+    for (const interval of [5, 6, 8, 10]) {
+      expect(cycleBudgetMs(interval)).toBeGreaterThan(4_000);
+      expect(cycleBudgetMs(interval)).toBeLessThanOrEqual(interval * 1000);
+    }
+  });
+});
+
+describe('local settings', () => {
+  it('runs the demo at a brisk pace unless told otherwise, and the real thing at the configured one', () => {
+    const cwd = join(tmpdir(), 'a-project');
+    const demo = localSettings(parseConfig({}), {}, cwd);
+    expect(demo).toMatchObject({
+      demo: true,
+      terminalSlack: true,
+      dataDir: join(cwd, '.notifier'),
+      tableName: 'notifier',
+      pollIntervalSeconds: 15,
+      activePollSeconds: 3,
+      demoPacing: true,
+    });
+    const env = {
+      CODEARTS_ENDPOINT: 'http://127.0.0.1:1',
+      HUAWEI_AUTH_TOKEN: 't',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      NOTIFIER_DATA_DIR: 'data',
+    };
+    expect(localSettings(parseConfig(env), env, cwd)).toMatchObject({
+      demo: false,
+      terminalSlack: false,
+      dataDir: join(cwd, 'data'),
+      pollIntervalSeconds: 60,
+      activePollSeconds: 10,
+      demoPacing: false,
+    });
+    const paced = { POLL_INTERVAL_SECONDS: '30', ACTIVE_POLL_SECONDS: '5' };
+    expect(localSettings(parseConfig(paced), paced, cwd)).toMatchObject({
+      pollIntervalSeconds: 30,
+      activePollSeconds: 5,
+      demoPacing: false,
+    });
+  });
+});
+
+describe('the local API key', () => {
+  it('is generated once, kept owner-only, and reused', () => {
+    const dir = tempDir();
+    const first = loadOrCreateApiKey([], dir);
+    expect(first.key.length).toBeGreaterThanOrEqual(32);
+    expect(first.file).toBe(join(dir, 'api-key'));
+    expect(statSync(join(dir, 'api-key')).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateApiKey([], dir).key).toBe(first.key);
+    expect(readFileSync(join(dir, 'api-key'), 'utf8').trim()).toBe(first.key);
+  });
+
+  it('comes from NOTIFIER_API_KEY when set, and nothing is written', () => {
+    const dir = tempDir();
+    expect(loadOrCreateApiKey(['k'.repeat(20), 'j'.repeat(20)], dir)).toEqual({
+      keys: ['k'.repeat(20), 'j'.repeat(20)],
+      key: 'k'.repeat(20),
+      file: null,
+    });
+    expect(() => statSync(join(dir, 'api-key'))).toThrow();
+  });
+});
+
+describe('the data directory', () => {
+  it('belongs to one npm start at a time, and is taken over from one that died', () => {
+    const dir = tempDir();
+    const lock = lockDataDir(dir);
+    expect(lock.tookOverFromDeadProcess).toBe(false);
+    lock.release();
+
+    // Another live process holds it (the parent of this test process is alive and is not us).
+    writeFileSync(join(dir, 'npm-start.pid'), `${process.ppid}\n`);
+    expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
+
+    // A pid that is not running: a crash left the file behind.
+    writeFileSync(join(dir, 'npm-start.pid'), '2147483646\n');
+    const taken = lockDataDir(dir);
+    expect(taken.tookOverFromDeadProcess).toBe(true);
+    expect(readFileSync(join(dir, 'npm-start.pid'), 'utf8').trim()).toBe(String(process.pid));
+    taken.release();
+    expect(() => statSync(join(dir, 'npm-start.pid'))).toThrow();
+  });
+});
