@@ -12,7 +12,15 @@ export interface BannerInput {
   dataLocation: string;
   codearts: { simulatorUrl: string } | { endpoint: string; region: string };
   slack: { terminal: true } | { terminal: false; apiUrl: string };
-  demo: { taskId: string; taskName: string; channel: string; everyMinutes: number; failEvery: number } | null;
+  demo: {
+    taskId: string;
+    taskName: string;
+    channel: string;
+    /** Registered automatically (terminal Slack); else the user watches it where they choose. */
+    watched: boolean;
+    everyMinutes: number;
+    failEvery: number;
+  } | null;
   cwd?: string;
 }
 
@@ -32,6 +40,7 @@ export function bannerLines(input: BannerInput, style: Style): string[] {
   // A key given in the environment is the user's secret: refer to the variable instead of echoing it.
   const keyRef = fromEnv ? '$NOTIFIER_API_KEY' : apiKey.key;
   const channel = input.demo?.channel ?? '#deployments';
+  const exampleTask = input.demo && !input.demo.watched ? input.demo.taskId : '<task id>';
   const lines = [
     `API listening on ${apiUrl}`,
     `  ${label('API key')} ${fromEnv ? 'from NOTIFIER_API_KEY' : `${style.bold(apiKey.key)}  ${style.dim(`(kept in ${display(apiKey.file ?? '', cwd)})`)}`}`,
@@ -49,14 +58,18 @@ export function bannerLines(input: BannerInput, style: Style): string[] {
     }`,
     '',
     'Watch a task:',
-    `  curl -s -X POST ${apiUrl}/tasks -H ${fromEnv ? `"Authorization: Bearer ${keyRef}"` : sq(`Authorization: Bearer ${keyRef}`)} -H 'Content-Type: application/json' -d ${sq(JSON.stringify({ task_id: '<task id>', channel }))}`,
-    `  NOTIFIER_ENDPOINT=${apiUrl} NOTIFIER_API_KEY=${fromEnv ? '"$NOTIFIER_API_KEY"' : keyRef} npx notifier tasks add <task id> --channel ${sq(channel)}`,
+    `  curl -s -X POST ${apiUrl}/tasks -H ${fromEnv ? `"Authorization: Bearer ${keyRef}"` : sq(`Authorization: Bearer ${keyRef}`)} -H 'Content-Type: application/json' -d ${sq(JSON.stringify({ task_id: exampleTask, channel }))}`,
+    `  NOTIFIER_ENDPOINT=${apiUrl} NOTIFIER_API_KEY=${fromEnv ? '"$NOTIFIER_API_KEY"' : keyRef} npx notifier tasks add ${exampleTask} --channel ${sq(channel)}`,
   ];
   if (input.demo && 'simulatorUrl' in input.codearts) {
     const { demo } = input;
     lines.push(
       '',
-      `Demo: ${style.bold(demo.taskName)} (${demo.taskId}) deploys every ${demo.everyMinutes} minutes, every ${ordinal(demo.failEvery)} run fails; watched in ${demo.channel}.`,
+      `Demo: ${style.bold(demo.taskName)} (${demo.taskId}) deploys every ${demo.everyMinutes} minutes, every ${ordinal(demo.failEvery)} run fails; ${
+        demo.watched
+          ? `watched in ${demo.channel}.`
+          : 'not watched yet: the commands above watch it (pick your channel).'
+      }`,
       `  A failing run now: curl -s -X POST ${input.codearts.simulatorUrl}/_sim/tasks/${demo.taskId}/runs -d '{"outcome":"failed","failAtStep":2}'`,
     );
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../functions/adapters/system-clock.js';
 import { runPollCycle } from '../../functions/app/poll-cycle.js';
 import { watchTask } from '../../functions/app/registration/watches.js';
-import { type NotifierConfig, parseConfig } from '../../functions/config.js';
+import { ConfigError, type NotifierConfig, parseConfig } from '../../functions/config.js';
 import { createApiHandler } from '../../functions/handlers/api-handler.js';
 import { buildCodeArts, buildSlack } from '../../functions/handlers/runtime.js';
 import { type CodeArtsPort, type Logger, noMetrics, type SlackPort } from '../../functions/ports.js';
@@ -107,12 +107,20 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       port: config.local.port,
       host: '127.0.0.1',
       onError: (error) => logger.error('API request failed', { error }),
+    }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      throw new ConfigError([
+        `PORT ${config.local.port} is already in use: stop what listens there, or set PORT to another port (0 picks a free one)`,
+      ]);
     });
     stops.push(() => server.close());
 
+    // Simulated deployments go to the terminal on their own; a real workspace's #deployments is someone's
+    // real channel, so there the demo waits to be watched on purpose (the banner says how).
+    const autoWatch = demo !== null && settings.terminalSlack;
     if (demo) {
       // Watch the demo task before it first deploys, so its first run is reported from the start.
-      if (!(await store.getTask(demo.taskId))) {
+      if (autoWatch && !(await store.getTask(demo.taskId))) {
         await watchTask(
           { store, codearts, defaultRegion: config.codearts.region, timeZone: config.codearts.timeZone, now },
           {
@@ -184,6 +192,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
                 taskId: demo.taskId,
                 taskName: demo.taskName,
                 channel: demo.channel,
+                watched: autoWatch,
                 everyMinutes: DEMO_EVERY_MS / 60_000,
                 failEvery: DEMO_FAIL_EVERY,
               }
