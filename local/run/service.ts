@@ -40,7 +40,7 @@ export interface LocalService {
 /** How long Ctrl-C waits for a running cycle to wind down (it was asked to stop via its signal). */
 const STOP_CYCLE_TIMEOUT_MS = 5_000;
 
-/** Starts the whole service. Throws ConfigError for bad or missing configuration, before starting anything. */
+/** Starts the whole service. Throws ConfigError for bad configuration (before starting anything) or a busy PORT. */
 export async function startLocalService(options: LocalServiceOptions): Promise<LocalService> {
   const { env } = options;
   const out = options.out ?? process.stdout;
