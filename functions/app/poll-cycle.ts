@@ -50,7 +50,7 @@ export interface PollCycleReport {
 
 export const POLLER_LEASE = 'poller';
 /** Stop starting work this long before the deadline, so in-flight calls and writes can finish. */
-const SAFETY_MARGIN_MS = 4_000;
+export const SAFETY_MARGIN_MS = 4_000;
 /** The lease outlives the deadline a little, so a late write of ours never overlaps the next cycle. */
 const LEASE_GRACE_MS = 10_000;
 

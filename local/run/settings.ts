@@ -1,6 +1,7 @@
 // local/run → what `npm start` derives from the configuration: demo or real CodeArts, terminal or real
 // Slack, where the data lives, and how the timer paces poll cycles.
 import { isAbsolute, resolve } from 'node:path';
+import { SAFETY_MARGIN_MS } from '../../functions/app/poll-cycle.js';
 import type { NotifierConfig } from '../../functions/config.js';
 
 export interface LocalSettings {
@@ -42,9 +43,6 @@ export function localSettings(
   };
 }
 
-/** runPollCycle stops starting work this long before its deadline (its SAFETY_MARGIN_MS). */
-const CYCLE_SAFETY_MARGIN_MS = 4_000;
-
 /**
  * How long one cycle may run: like a Lambda on a one-minute schedule, the interval less 5 s. Short local
  * intervals would leave nothing once the cycle's own 4 s safety margin is taken, so the budget never drops
@@ -52,5 +50,5 @@ const CYCLE_SAFETY_MARGIN_MS = 4_000;
  */
 export function cycleBudgetMs(intervalSeconds: number): number {
   const interval = intervalSeconds * 1000;
-  return Math.max(interval - 5_000, Math.min(interval, CYCLE_SAFETY_MARGIN_MS + interval / 2));
+  return Math.max(interval - 5_000, Math.min(interval, SAFETY_MARGIN_MS + interval / 2));
 }

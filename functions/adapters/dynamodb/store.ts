@@ -199,6 +199,24 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
     }
   }
 
+  /** Frees the lease whoever holds it: only for a holder known to be dead (a local process killed mid-cycle). */
+  async breakLease(name: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leaseKey(name),
+          UpdateExpression: 'SET #until = :zero',
+          ConditionExpression: 'attribute_exists(#until)',
+          ExpressionAttributeNames: { '#until': 'leaseUntil' },
+          ExpressionAttributeValues: { ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error; // never taken: nothing to free
+    }
+  }
+
   async lastCompletedAt(name: string): Promise<number | null> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: leaseKey(name) }),

@@ -97,4 +97,12 @@ describe('DynamoTaskStore', () => {
     expect(await store.lastCompletedAt('poller')).toBe(70_000);
     expect(await store.acquireLease('poller', 'c', 70_001, 130_001)).toBe(true);
   });
+
+  it('breaks a lease held by a dead owner', async () => {
+    await store.breakLease('poller'); // never taken: nothing to do
+    expect(await store.acquireLease('poller', 'dead', 1000, 61_000)).toBe(true);
+    expect(await store.acquireLease('poller', 'next', 2000, 62_000)).toBe(false);
+    await store.breakLease('poller');
+    expect(await store.acquireLease('poller', 'next', 2000, 62_000)).toBe(true);
+  });
 });
