@@ -209,7 +209,10 @@ function renderAt(run: RunState, ctx: RenderContext, detail: Detail): SlackMessa
   ].filter(Boolean);
   const text = joinWithin([headline, ...extras], ' · ', SLACK_LIMITS.text, () => '…');
 
-  return { text, attachments: [{ color: look.color, blocks }] };
+  // The header goes on top as a real block: with top-level blocks present Slack shows them instead of `text`
+  // (which stays the notification fallback), so the headline is not shown twice above the colour bar.
+  const [header, ...details] = blocks;
+  return { text, blocks: header ? [header] : [], attachments: [{ color: look.color, blocks: details }] };
 }
 
 /**

@@ -48,7 +48,7 @@ describe('npm start with nothing configured (the demo)', () => {
       expect(output).toMatch(/API key +\S{32}/);
       // The living message of the first demo run, then its first thread reply.
       await waitFor('the living message', () => /^#deployments \d\d:\d\d:\d\d/m.test(output), 30_000);
-      expect(output).toMatch(/gateway-prod: deployment (is queued|is running)/);
+      expect(output).toMatch(/(⏳|🔄) gateway-prod/);
       await waitFor('a step finishing', () => output.includes('Select Deployment Source finished'), 40_000);
       expect(output).toMatch(/↳ reply in thread of/);
       expect(statSync(join(dataDir, 'api-key')).mode & 0o777).toBe(0o600);
