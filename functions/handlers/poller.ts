@@ -8,7 +8,8 @@ import { createPowertools } from '../adapters/observability/powertools.js';
 import { systemClock } from '../adapters/system-clock.js';
 import { type PollCycleDeps, type PollCycleReport, runPollCycle } from '../app/poll-cycle.js';
 import type { NotifierConfig } from '../config.js';
-import { buildCodeArts, buildSlack, buildStore, loadLambdaConfig } from './runtime.js';
+import { buildCodeArts, buildStore, loadLambdaConfig } from './runtime.js';
+import { buildSlack } from './slack-runtime.js';
 
 const { logger, metrics, loggerPort, metricsPort } = createPowertools('poller');
 

@@ -1,12 +1,12 @@
 // Shared composition for the Lambda entry points: configuration (with Secrets Manager values) and the
-// adapters built from it, once per container.
+// adapters built from it, once per container. (The Slack client is built in slack-runtime.ts, so the api
+// bundle does not carry it.)
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { CodeArtsClient } from '../adapters/codearts/client.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoTaskStore } from '../adapters/dynamodb/store.js';
-import { createSlackWebClient, SlackAdapter } from '../adapters/slack/index.js';
 import { ConfigError, type NotifierConfig, parseConfig, withSecrets } from '../config.js';
-import type { CodeArtsPort, SlackPort } from '../ports.js';
+import type { CodeArtsPort } from '../ports.js';
 
 /** Secrets are re-read at most this often, so a rotated Slack token is picked up without a redeploy. */
 const SECRET_MAX_AGE_SECONDS = 300;
@@ -41,12 +41,4 @@ export function buildCodeArts(config: NotifierConfig): CodeArtsPort {
     ...(endpoint ? { endpoint } : {}),
     ...(iamEndpoint ? { iamEndpoint } : {}),
   });
-}
-
-export function buildSlack(config: NotifierConfig): SlackPort {
-  if (!config.slack.botToken)
-    throw new ConfigError(['SLACK_BOT_TOKEN is missing: set it to the Slack bot token (xoxb-…)']);
-  return new SlackAdapter(
-    createSlackWebClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
-  );
 }
