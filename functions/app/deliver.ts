@@ -1,7 +1,7 @@
 // app → delivers a task's pending change batches to one subscription (design §6, §7).
 // Posts that an earlier cycle may already have made (its answer lost) are looked up by their Slack
 // metadata before being made again, so an unknown outcome never becomes a duplicate.
-import type { RunState, TaskEvent } from '../core/model.js';
+import { isTerminal, type RunState, type TaskEvent } from '../core/model.js';
 import { renderTaskGoneNotice } from '../core/notices.js';
 import {
   DEFAULT_CONSOLE_URL_TEMPLATE,
@@ -35,8 +35,8 @@ export interface DeliveryContext {
    * answer was lost: look for them in Slack before posting.
    */
   reconcileUpToSeq: number;
-  /** Re-render the current run's living message even with nothing pending (stale notice set or cleared). */
-  refreshLiving: boolean;
+  /** Re-render this run's living message even with nothing pending for it (stale notice set or cleared). */
+  refreshRecordId: string | null;
 }
 
 export interface SubscriptionDelivery extends DeliveryOutcome {
@@ -68,15 +68,12 @@ export async function deliverToSubscription(
   const batches = pendingBatches(record, subscription.channel);
   const slack = countingSlack(context.slack, outcome);
   try {
-    for (const batch of batches.filter((b) => b.notice)) {
-      await deliverNotice(record, subscription, batch, slack, context);
-    }
     const groups = groupByRun(batches);
-    const current = record.run?.recordId;
-    if (context.refreshLiving && current && !groups.some((g) => g.recordId === current)) {
+    const refresh = context.refreshRecordId;
+    if (refresh && !groups.some((g) => g.recordId === refresh)) {
       const at = new Date(context.nowMs).toISOString();
       groups.push({
-        recordId: current,
+        recordId: refresh,
         items: [],
         firstSeq: record.lastSeq + 1,
         lastSeq: record.lastSeq,
@@ -85,6 +82,10 @@ export async function deliverToSubscription(
     }
     for (const group of groups) {
       await deliverRunGroup(record, subscription, group, slack, context, outcome);
+    }
+    // After the runs: a deleted task's last run is ended before the notice that it is gone.
+    for (const batch of batches.filter((b) => b.notice)) {
+      await deliverNotice(record, subscription, batch, slack, context);
     }
     outcome.deliveredSeq = Math.max(subscription.deliveredSeq, batches.at(-1)?.seq ?? 0);
   } catch (error) {
@@ -148,6 +149,8 @@ async function deliverRunGroup(
 
   // The living message (thread mode): created once per run, then edited in place.
   let living: SlackMessageRef | null = subscription.messages[group.recordId] ?? null;
+  // A refresh only edits a living message this channel already has; it never starts one for an unreported run.
+  if (items.length === 0 && !living) return;
   if (first.living) {
     if (living) {
       living = await updateOrRelink(slack, living, first.living);
@@ -245,8 +248,10 @@ function renderContextFor(
       taskId: record.taskId,
       recordId: run.recordId,
     }),
-    // Only the run being watched right now can be stale; a finished one is history.
-    staleSince: record.run?.recordId === run.recordId ? record.health.staleSince : null,
+    // Only the run being watched right now can be stale; a finished one is history (and the notice could not
+    // be cleared from it once another run has taken its place).
+    staleSince:
+      record.run?.recordId === run.recordId && !isTerminal(run.status) ? record.health.staleSince : null,
     mentions: subscription.mentions,
     now: new Date(context.nowMs).toISOString(),
   };

@@ -1,5 +1,5 @@
 // app → one poll of one task: fetch, normalise, detect changes, record them (the outbox), deliver them.
-import { detectChanges, needsBackfill } from '../core/changes.js';
+import { abandonRun, detectChanges, needsBackfill, needsRecheck } from '../core/changes.js';
 import { isTerminal, type RunState, type TaskEvent } from '../core/model.js';
 import { MalformedStateError, normaliseStateResponse } from '../core/normalise.js';
 import {
@@ -85,7 +85,8 @@ export async function pollTask(
   };
   // Batches already in the outbox may have been attempted by an earlier cycle whose answer was lost.
   const reconcileUpToSeq = initial.lastSeq;
-  let refreshLiving = false;
+  // The run whose living message must be re-rendered because the stale notice was set or cleared.
+  let refreshRecordId: string | null = null;
 
   if (!initial.health.gone) {
     const observed = await observe(deps, initial, signal);
@@ -98,8 +99,17 @@ export async function pollTask(
       );
       result.record = written.record;
       result.writes += written.writes;
-      refreshLiving =
-        written.changed && result.record.health.staleSince !== null && initial.health.staleSince === null;
+      const run = result.record.run;
+      // Only a run still going can be out of date; a finished one shows its end, which is final.
+      if (
+        written.changed &&
+        result.record.health.staleSince !== null &&
+        initial.health.staleSince === null &&
+        run !== null &&
+        !isTerminal(run.status)
+      ) {
+        refreshRecordId = run.recordId;
+      }
       result.active = result.record.run !== null && !isTerminal(result.record.run.status);
     } else {
       const written = await writeWithRetry(deps, initial, (record) =>
@@ -107,43 +117,79 @@ export async function pollTask(
       );
       result.record = written.record;
       result.writes += written.writes;
-      refreshLiving = initial.health.staleSince !== null && result.record.health.staleSince === null;
+      // The notice sits on the run that was current during the outage, even if another run has started since.
+      const shown = initial.run;
+      if (
+        initial.health.staleSince !== null &&
+        result.record.health.staleSince === null &&
+        shown !== null &&
+        !isTerminal(shown.status)
+      ) {
+        refreshRecordId = shown.recordId;
+      }
       result.active = observed.kind === 'run' && !isTerminal(result.record.run?.status ?? 'unknown');
     }
     if (result.writes > 0) await deps.faultHook?.('after-state-write', initial.taskId);
   }
 
-  await deliverAll(deps, result, gate, nowMs, reconcileUpToSeq, refreshLiving);
+  await deliverAll(deps, result, gate, nowMs, reconcileUpToSeq, refreshRecordId);
   return result;
 }
 
 type Observation =
-  | { kind: 'run'; run: RunState; previousRunFinal: RunState | null | undefined }
+  | {
+      kind: 'run';
+      run: RunState;
+      /** How the stored run ended (see needsBackfill); null when its record is gone. */
+      previousRunFinal?: RunState | null;
+      /** The stored run as CodeArts has it now (see needsRecheck); null when its record is gone. */
+      storedRunNow?: RunState | null;
+    }
   | { kind: 'no-run'; taskName: string }
+  /** The run we were following is no longer known to CodeArts, and no other run took its place. */
+  | { kind: 'run-gone' }
   | { kind: 'gone'; code: string }
   | { failure: CodeArtsError | MalformedStateError };
 
 async function observe(deps: TaskPollDeps, record: TaskRecord, signal?: AbortSignal): Promise<Observation> {
   const options = { region: record.region, ...(signal ? { signal } : {}) };
-  try {
-    const run = normaliseStateResponse(await deps.codearts.getTaskState(record.taskId, options), {
-      timeZone: deps.timeZone,
-    });
-    let previousRunFinal: RunState | null | undefined;
-    if (record.run && hasBaseline(record) && needsBackfill(record.run, run)) {
-      // A new run appeared before we saw the previous one end: ask CodeArts how that one ended.
-      try {
-        const body = await deps.codearts.getTaskState(record.taskId, {
-          ...options,
-          recordId: record.run.recordId,
-        });
-        previousRunFinal = normaliseStateResponse(body, { timeZone: deps.timeZone });
-      } catch (error) {
-        if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) throw error;
-        previousRunFinal = null; // the record is gone: its end is reported as unknown
-      }
+  /** A run fetched by its record ID; null when CodeArts no longer has the record. */
+  const fetchRun = async (recordId: string): Promise<RunState | null> => {
+    try {
+      const body = await deps.codearts.getTaskState(record.taskId, { ...options, recordId });
+      return normaliseStateResponse(body, { timeZone: deps.timeZone });
+    } catch (error) {
+      if (error instanceof CodeArtsError && error.kind === 'record-gone') return null;
+      throw error;
     }
-    return { kind: 'run', run, previousRunFinal };
+  };
+  try {
+    let run: RunState | null;
+    try {
+      run = normaliseStateResponse(await deps.codearts.getTaskState(record.taskId, options), {
+        timeZone: deps.timeZone,
+      });
+    } catch (error) {
+      if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) throw error;
+      run = null; // the task has no run (any more)
+    }
+    const stored = record.run && hasBaseline(record) ? record.run : null;
+    if (run === null) {
+      if (stored === null || isTerminal(stored.status)) return { kind: 'no-run', taskName: '' };
+      // The run we follow was the only one and CodeArts now has none: ask for it by its record, so a deleted
+      // record still ends the run once (as unknown) instead of leaving it "running" for ever.
+      const final = await fetchRun(stored.recordId);
+      return final === null ? { kind: 'run-gone' } : { kind: 'run', run: final };
+    }
+    if (stored && needsBackfill(stored, run)) {
+      // A new run appeared before we saw the previous one end: ask CodeArts how that one ended.
+      return { kind: 'run', run, previousRunFinal: await fetchRun(stored.recordId) };
+    }
+    if (stored && needsRecheck(stored, run)) {
+      // The latest run went back to an older one: is the run we were following still there?
+      return { kind: 'run', run, storedRunNow: await fetchRun(stored.recordId) };
+    }
+    return { kind: 'run', run };
   } catch (error) {
     if (error instanceof CodeArtsError && error.kind === 'task-gone')
       return { kind: 'gone', code: error.code ?? 'Deploy.00011020' };
@@ -183,10 +229,14 @@ function observationUpdate(
   const recovered = record.health.consecutiveFailures > 0 || record.health.staleSince !== null;
   if (observed.kind === 'gone') {
     if (record.health.gone) return null;
+    // A run still going when its task was deleted can no longer be followed: it ends here, once, as unknown
+    // (the stored snapshot keeps how it was last seen).
+    const ended = record.run && hasBaseline(record) ? abandonRun(record.run) : null;
+    result.events = ended?.events ?? [];
     const batch: Omit<OutboxBatch, 'seq'> = {
       at: now,
-      events: [],
-      runs: [],
+      events: ended?.events ?? [],
+      runs: ended && ended.events.length > 0 ? [ended.run] : [],
       notice: { kind: 'task-gone', code: observed.code },
     };
     return applyObservation(
@@ -194,6 +244,14 @@ function observationUpdate(
       { run: record.run, batch, health: { ...record.health, gone: true, lastPollAt: now } },
       now,
     );
+  }
+  if (observed.kind === 'run-gone') {
+    if (!record.run) return null;
+    const ended = abandonRun(record.run);
+    result.events = ended.events;
+    const batch = ended.events.length > 0 ? { at: now, events: ended.events, runs: [ended.run] } : null;
+    // Nothing is left to follow: the next run CodeArts reports is new, and reported in full.
+    return applyObservation(record, { run: null, batch, health: healthy(now) }, now);
   }
   if (observed.kind === 'no-run') {
     if (hasBaseline(record) && !recovered) return null;
@@ -211,6 +269,7 @@ function observationUpdate(
     stored: record.run ?? NO_RUN_YET,
     observed: observed.run,
     ...(observed.previousRunFinal === undefined ? {} : { previousRunFinal: observed.previousRunFinal }),
+    ...(observed.storedRunNow === undefined ? {} : { storedRunNow: observed.storedRunNow }),
   });
   result.events = change.events;
   result.detectionLagsMs = detectionLags(
@@ -313,12 +372,12 @@ async function deliverAll(
   gate: SlackGate,
   nowMs: () => number,
   reconcileUpToSeq: number,
-  refreshLiving: boolean,
+  refreshRecordId: string | null,
 ): Promise<void> {
   const record = result.record;
   const due = new Set(subscriptionsWithPending(record).map((s) => s.channel));
   const targets = Object.values(record.subscriptions).filter(
-    (s) => s.broken === null && (due.has(s.channel) || (refreshLiving && s.mode === 'thread')),
+    (s) => s.broken === null && (due.has(s.channel) || (refreshRecordId !== null && s.mode === 'thread')),
   );
   for (const subscription of targets) {
     if (gate.tokenBroken) return;
@@ -328,7 +387,8 @@ async function deliverAll(
       nowMs: nowMs(),
       consoleUrlTemplate: deps.consoleUrlTemplate,
       reconcileUpToSeq,
-      refreshLiving: refreshLiving && !due.has(subscription.channel),
+      // Also where changes are pending: they may be about another run than the one showing the notice.
+      refreshRecordId,
     });
     result.deliveries.push(delivery);
     if (delivery.calls > 0) await deps.faultHook?.('after-slack-post', record.taskId);

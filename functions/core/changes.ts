@@ -15,6 +15,11 @@ export interface ChangeInput {
    * ended. null or absent when it could not be fetched (e.g. the record is gone).
    */
   previousRunFinal?: RunState | null;
+  /**
+   * When {@link needsRecheck} says so: the stored run fetched again by its record ID, because the latest answer
+   * went back to an older run. null when CodeArts no longer has the record; absent when it was not fetched.
+   */
+  storedRunNow?: RunState | null;
 }
 
 export interface ChangeResult {
@@ -51,6 +56,20 @@ export function needsBackfill(stored: RunState | null, observed: RunState): bool
     stored.recordId !== observed.recordId &&
     !isTerminal(stored.status) &&
     !isStale(stored, observed)
+  );
+}
+
+/**
+ * True when the latest-run answer went back to an older run while the stored one had not finished: the stored
+ * run's record may have been deleted. It should be fetched by its record ID and passed as `storedRunNow` (null
+ * when it is gone), so the run is still ended once instead of staying "running" for ever.
+ */
+export function needsRecheck(stored: RunState | null, observed: RunState): boolean {
+  return (
+    stored !== null &&
+    stored.recordId !== observed.recordId &&
+    !isTerminal(stored.status) &&
+    isStale(stored, observed)
   );
 }
 
@@ -181,6 +200,14 @@ function transitions(before: RunState, after: RunState): TaskEvent[] {
   return events;
 }
 
+/**
+ * Ends a run that can no longer be followed (its record or its whole task is gone in CodeArts): its end is
+ * reported once, as 'unknown'. A run that had already finished yields no events.
+ */
+export function abandonRun(stored: RunState): { run: RunState; events: TaskEvent[] } {
+  return endRun(stored, null);
+}
+
 /** Ends a run we stop following, from its refetched state when there is one; 'unknown' otherwise. */
 function endRun(stored: RunState, final: RunState | null): { run: RunState; events: TaskEvent[] } {
   const merged = final !== null && final.recordId === stored.recordId ? mergeRun(stored, final) : stored;
@@ -245,7 +272,21 @@ export function detectChanges(input: ChangeInput): ChangeResult {
     return { run, events, endedRun: null, changed: events.length > 0 || !sameRun(stored, run) };
   }
 
-  if (isStale(stored, observed)) return { run: stored, events: [], endedRun: null, changed: false };
+  if (isStale(stored, observed)) {
+    const final = input.storedRunNow;
+    if (final === undefined || isTerminal(stored.status)) {
+      return { run: stored, events: [], endedRun: null, changed: false };
+    }
+    if (final !== null && final.recordId === stored.recordId) {
+      // Only the latest-run answer was out of date: keep following the stored run, as fetched by its record.
+      const run = mergeRun(stored, final);
+      const events = transitions(stored, run);
+      return { run, events, endedRun: null, changed: events.length > 0 || !sameRun(stored, run) };
+    }
+    // The stored run's record is gone (see needsRecheck): end it once; the older run is what CodeArts shows now.
+    const ended = endRun(stored, null);
+    return { run: observed, events: ended.events, endedRun: ended.run, changed: true };
+  }
 
   const events: TaskEvent[] = [];
   let endedRun: RunState | null = null;
