@@ -1,0 +1,96 @@
+// Reliability: many deployments through the real poller (runPollCycle), dynalite, the CodeArts simulator and the
+// fake Slack, under faults, on a manual clock. Every scenario checks the whole Slack record against the
+// simulator's ground truth: every transition delivered, in order, exactly once per subscription.
+// The figures of all scenarios are printed as one table at the end.
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkerSelfTest, noFaults } from './scenarios/baseline.js';
+import {
+  codeartsBadBodies,
+  codeartsExpiredTokens,
+  codeartsHangs,
+  codeartsRecordVanishes,
+  codeartsServerErrors,
+  codeartsTaskDeleted,
+  codeartsThrottled,
+} from './scenarios/codearts.js';
+import { slackBrokenChannels, slackOutage, slackRateLimits, slackTokenRevoked } from './scenarios/slack.js';
+import type { Figures } from './support/fleet.js';
+import { figuresTable } from './support/report.js';
+
+const rows: Figures[] = [];
+
+afterAll(() => {
+  if (rows.length > 0) console.log(`\nReliability figures\n\n${figuresTable(rows)}\n`);
+});
+
+function expectComplete(figures: Figures): void {
+  rows.push(figures);
+  expect(figures.problems, figures.problems.slice(0, 20).join('\n')).toEqual([]);
+  expect(figures.unseen, 'runs no poll could see: lengthen minVisibleMs').toBe(0);
+  expect(figures.lost).toBe(0);
+  expect(figures.duplicated).toBe(0);
+  expect(figures.expected).toBeGreaterThan(0);
+  expect(figures.delivered).toBe(figures.expected);
+  expect(figures.recoveryCycles).toBeLessThan(Number.POSITIVE_INFINITY);
+}
+
+function scenario(name: string, play: () => Promise<Figures>, timeout = 60_000) {
+  it(name, async () => expectComplete(await play()), timeout);
+}
+
+describe('reliability', () => {
+  it('the checker counts a copied reply as a duplicate and a missing one as lost', async () => {
+    const { clean, duplicated, lost } = await checkerSelfTest();
+    expect(clean.problems).toEqual([]);
+    expect(clean.lost + clean.duplicated).toBe(0);
+    expect(duplicated.duplicated).toBeGreaterThanOrEqual(1);
+    expect(lost.lost).toBeGreaterThanOrEqual(1);
+  });
+
+  scenario('control: no faults', noFaults);
+
+  describe('Slack faults', () => {
+    scenario('outage: 5xx, timeouts, hangs', slackOutage);
+    scenario('429 storms with Retry-After', slackRateLimits);
+    it('a channel broken for good (channel_not_found, not_in_channel, is_archived) beside healthy ones', async () => {
+      const { figures, broken, healthyBroken } = await slackBrokenChannels();
+      expectComplete(figures);
+      for (const b of broken) expect(b.actual).toBe(b.expected);
+      expect(healthyBroken).toBe(0);
+    }, 60_000);
+    scenario('token revoked (token_revoked, invalid_auth), then restored', slackTokenRevoked);
+  });
+
+  describe('CodeArts faults', () => {
+    it('tokens expire mid-run (password auth): refreshed once and retried, no poll fails', async () => {
+      const figures = await codeartsExpiredTokens();
+      expectComplete(figures);
+      expect(figures.iamLogins).toBeGreaterThan(3);
+      expect(figures.pollFailures).toBe(0);
+    }, 60_000);
+    scenario('429 APIG.0308', codeartsThrottled);
+    it('5xx outage: living messages say "monitoring stale", and recovery clears it', async () => {
+      const figures = await codeartsServerErrors();
+      expectComplete(figures);
+      expect(figures.staleShown).toBeGreaterThan(0);
+      expect(figures.staleLeft).toBe(0);
+    }, 60_000);
+    scenario('hangs past the timeout', codeartsHangs);
+    scenario('HTML and malformed bodies', codeartsBadBodies);
+    it('a task deleted while watched: one notice per channel, watch gone, no crash', async () => {
+      const { figures, gone, notices, failedCycles } = await codeartsTaskDeleted();
+      expectComplete(figures);
+      expect(gone).toBe(true);
+      expect(notices).toEqual([1, 1]);
+      expect(failedCycles).toBe(0);
+    }, 60_000);
+    it('a run record disappears (a later run follows, an older run is latest again, no run is left): ended once, as unknown', async () => {
+      const figures = await codeartsRecordVanishes();
+      expectComplete(figures);
+      // Mid-way through task 0, the last run of task 3, and every run of task 2.
+      expect(figures.vanished).toEqual(
+        expect.arrayContaining(['task 0 run 2', 'task 3 run 4', 'task 2 run 0', 'task 2 run 4']),
+      );
+    }, 60_000);
+  });
+});

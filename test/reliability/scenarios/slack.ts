@@ -1,0 +1,129 @@
+// Slack faults: outages, rate limiting, permanently broken channels, a revoked token.
+import { type Figures, Fleet } from '../support/fleet.js';
+
+const FOREVER = 1e9;
+
+async function scenario(
+  fleet: Fleet,
+  name: string,
+  body: (fleet: Fleet) => Promise<number>,
+): Promise<Figures> {
+  try {
+    const recovery = await body(fleet);
+    await fleet.settle();
+    return fleet.figures(name, recovery);
+  } finally {
+    await fleet.stop();
+  }
+}
+
+/** 5xx, then hung requests (past the client timeout), then 502s, over several cycles in the middle of the runs. */
+export async function slackOutage(): Promise<Figures> {
+  return scenario(await Fleet.start({ seed: 11 }), 'Slack outage: 5xx, timeouts, hangs', async (fleet) => {
+    const { slack } = fleet.rig;
+    await fleet.play({
+      minCycles: 12,
+      maxCycles: 12,
+      before: (i) => {
+        if (i === 2) slack.inject({ kind: 'http-error', status: 503, times: FOREVER });
+        if (i === 5) {
+          slack.clearFaults();
+          slack.inject({ kind: 'hang', times: 6 });
+          slack.inject({ kind: 'http-error', status: 500, times: FOREVER });
+        }
+        if (i === 8) {
+          slack.clearFaults();
+          slack.inject({ kind: 'hang', method: 'chat.postMessage', times: 3 });
+          slack.inject({ kind: 'http-error', status: 502, times: FOREVER });
+        }
+      },
+    });
+    slack.clearFaults();
+    return fleet.recover();
+  });
+}
+
+/** Storms of HTTP 429 with Retry-After on every kind of call, some channels harder hit than others. */
+export async function slackRateLimits(): Promise<Figures> {
+  return scenario(await Fleet.start({ seed: 12 }), 'Slack 429 storms with Retry-After', async (fleet) => {
+    const { slack } = fleet.rig;
+    const channels = [...new Set(fleet.subscriptions.map((s) => s.channel))];
+    await fleet.play({
+      minCycles: 14,
+      maxCycles: 14,
+      before: (i) => {
+        if (i < 2) return;
+        slack.inject({ kind: 'rate-limit', retryAfter: 1 + (i % 5), times: 4 });
+        slack.inject({
+          kind: 'rate-limit',
+          retryAfter: 30,
+          channel: channels[i % channels.length]!,
+          times: 3,
+        });
+        slack.inject({ kind: 'rate-limit', retryAfter: 2, method: 'conversations.replies', times: 2 });
+      },
+    });
+    slack.clearFaults();
+    return fleet.recover();
+  });
+}
+
+const BROKEN_CODES = ['channel_not_found', 'not_in_channel', 'is_archived'] as const;
+
+/** One channel per task refuses for good, beside two healthy ones that must get everything. */
+export async function slackBrokenChannels(): Promise<{
+  figures: Figures;
+  broken: Array<{ expected: string; actual: string | undefined }>;
+  healthyBroken: number;
+}> {
+  const fleet = await Fleet.start({
+    seed: 13,
+    channels: (t) => [
+      { channel: `CR13T${t % 2}`, mode: 'thread' },
+      { channel: 'CR13M0', mode: 'messages' },
+      { channel: `CR13X${t}`, mode: t % 2 === 0 ? 'thread' : 'messages', broken: true },
+    ],
+  });
+  const broken: Array<{ expected: string; actual: string | undefined }> = [];
+  let healthyBroken = 0;
+  const figures = await scenario(fleet, 'Slack channel broken for good beside healthy ones', async (f) => {
+    f.tasks.forEach((_, t) => {
+      f.rig.slack.inject({ kind: 'platform-error', error: BROKEN_CODES[t % 3]!, channel: `CR13X${t}` });
+    });
+    await f.play();
+    const recovery = await f.recover();
+    for (const [t, task] of f.tasks.entries()) {
+      const record = await f.rig.store.getTask(task.taskId);
+      broken.push({
+        expected: BROKEN_CODES[t % 3]!,
+        actual: record?.subscriptions[`CR13X${t}`]?.broken?.code,
+      });
+      healthyBroken += Object.values(record?.subscriptions ?? {}).filter(
+        (s) => s.broken !== null && !s.channel.startsWith('CR13X'),
+      ).length;
+    }
+    return recovery;
+  });
+  return { figures, broken, healthyBroken };
+}
+
+/** The bot token stops working (revoked, then invalid_auth) for several cycles, then works again. */
+export async function slackTokenRevoked(): Promise<Figures> {
+  return scenario(await Fleet.start({ seed: 14 }), 'Slack token revoked, then restored', async (fleet) => {
+    const { slack } = fleet.rig;
+    await fleet.play({
+      minCycles: 12,
+      maxCycles: 12,
+      before: (i) => {
+        if (i === 2) slack.revokeToken();
+        if (i === 6) {
+          slack.restoreToken();
+          slack.inject({ kind: 'platform-error', error: 'invalid_auth', times: FOREVER });
+        }
+      },
+    });
+    slack.clearFaults();
+    slack.restoreToken();
+    return fleet.recover();
+  });
+}
