@@ -152,8 +152,9 @@ async function deliverRunGroup(
   // A refresh only edits a living message this channel already has; it never starts one for an unreported run.
   if (items.length === 0 && !living) return;
   if (first.living) {
+    const livingMeta = meta(LIVING_MESSAGE_EVENT, runKey);
     if (living) {
-      living = await updateOrRelink(slack, living, first.living);
+      living = await updateOrRelink(slack, living, first.living, livingMeta);
     } else if (mayBeDone) {
       living = await slack.findByMetadata({
         channel: subscription.channel,
@@ -161,14 +162,10 @@ async function deliverRunGroup(
         key: runKey,
         oldest: slackTs(Date.parse(group.firstAt) - 60_000),
       });
-      if (living) await updateOrRelink(slack, living, first.living);
+      if (living) living = await updateOrRelink(slack, living, first.living, livingMeta);
     }
     if (!living) {
-      living = await post(
-        slack,
-        { channel: subscription.channel, metadata: meta(LIVING_MESSAGE_EVENT, runKey) },
-        first.living,
-      );
+      living = await post(slack, { channel: subscription.channel, metadata: livingMeta }, first.living);
     }
     const known = subscription.messages[group.recordId];
     if (known?.ts !== living.ts || known.channel !== living.channel) {
@@ -269,18 +266,33 @@ function lastOutcomeBefore(record: TaskRecord, recordId: string): 'failed' | 'su
   return last;
 }
 
-/** Edits a living message; if Slack says it is gone or no longer ours, posts a fresh one instead. */
+/**
+ * Edits a living message; if Slack says it is gone or no longer ours, posts a fresh one instead. The fresh one
+ * carries the run's metadata like the first, and is looked for before posting: an earlier attempt may have
+ * posted it and lost the answer, and the reference we keep is still the gone message's.
+ */
 async function updateOrRelink(
   slack: SlackPort,
   ref: SlackMessageRef,
   message: SlackMessage,
+  metadata: SlackMetadata,
 ): Promise<SlackMessageRef> {
   try {
     await withTextFallback(message, (m) => slack.update(ref, m));
     return ref;
   } catch (error) {
     if (error instanceof SlackDeliveryError && error.kind === 'message-gone') {
-      return post(slack, { channel: ref.channel }, message);
+      const replacement = await slack.findByMetadata({
+        channel: ref.channel,
+        eventType: metadata.eventType,
+        key: String(metadata.payload.key),
+        oldest: ref.ts,
+      });
+      if (replacement && replacement.ts !== ref.ts) {
+        await withTextFallback(message, (m) => slack.update(replacement, m));
+        return { channel: replacement.channel, ts: replacement.ts };
+      }
+      return post(slack, { channel: ref.channel, metadata }, message);
     }
     throw error;
   }

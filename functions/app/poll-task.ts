@@ -83,8 +83,9 @@ export async function pollTask(
     writes: 0,
     deliveries: [],
   };
-  // Batches already in the outbox may have been attempted by an earlier cycle whose answer was lost.
-  const reconcileUpToSeq = initial.lastSeq;
+  // Batches already in the outbox may have been attempted by an earlier cycle whose answer was lost. Only a batch
+  // this poll records itself is known to be new; that is settled once the write is done (see seqsToReconcile).
+  let reconcileUpToSeq = initial.lastSeq;
   // The run whose living message must be re-rendered because the stale notice was set or cleared.
   let refreshRecordId: string | null = null;
 
@@ -99,6 +100,7 @@ export async function pollTask(
       );
       result.record = written.record;
       result.writes += written.writes;
+      reconcileUpToSeq = seqsToReconcile(written);
       const run = result.record.run;
       // Only a run still going can be out of date; a finished one shows its end, which is final.
       if (
@@ -117,6 +119,7 @@ export async function pollTask(
       );
       result.record = written.record;
       result.writes += written.writes;
+      reconcileUpToSeq = seqsToReconcile(written);
       // The notice sits on the run that was current during the outage, even if another run has started since.
       const shown = initial.run;
       if (
@@ -153,11 +156,27 @@ type Observation =
 
 async function observe(deps: TaskPollDeps, record: TaskRecord, signal?: AbortSignal): Promise<Observation> {
   const options = { region: record.region, ...(signal ? { signal } : {}) };
+  /**
+   * A well-formed answer about another task (or, asked by record, another record) is as unusable as a malformed
+   * one: taken as it is, it would replace this task's snapshot and report a run that is not this task's.
+   */
+  const normalise = (body: unknown, recordId?: string): RunState => {
+    const run = normaliseStateResponse(body, { timeZone: deps.timeZone });
+    if (run.taskId.toLowerCase() !== record.taskId.toLowerCase()) {
+      throw new MalformedStateError('result.task_id', 'result.task_id names another task');
+    }
+    if (recordId !== undefined && run.recordId !== recordId) {
+      throw new MalformedStateError(
+        'result.record_id',
+        'result.record_id names another record than asked for',
+      );
+    }
+    return run;
+  };
   /** A run fetched by its record ID; null when CodeArts no longer has the record. */
   const fetchRun = async (recordId: string): Promise<RunState | null> => {
     try {
-      const body = await deps.codearts.getTaskState(record.taskId, { ...options, recordId });
-      return normaliseStateResponse(body, { timeZone: deps.timeZone });
+      return normalise(await deps.codearts.getTaskState(record.taskId, { ...options, recordId }), recordId);
     } catch (error) {
       if (error instanceof CodeArtsError && error.kind === 'record-gone') return null;
       throw error;
@@ -166,9 +185,7 @@ async function observe(deps: TaskPollDeps, record: TaskRecord, signal?: AbortSig
   try {
     let run: RunState | null;
     try {
-      run = normaliseStateResponse(await deps.codearts.getTaskState(record.taskId, options), {
-        timeZone: deps.timeZone,
-      });
+      run = normalise(await deps.codearts.getTaskState(record.taskId, options));
     } catch (error) {
       if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) throw error;
       run = null; // the task has no run (any more)
@@ -348,22 +365,41 @@ function detectionLags(events: TaskEvent[], runs: RunState[], nowMs: number): nu
   return lags;
 }
 
+interface Written {
+  record: TaskRecord;
+  writes: number;
+  changed: boolean;
+  /** The record the written update was applied to (after a conflict, a fresher one than we started from). */
+  base: TaskRecord;
+}
+
 /** Applies `update` to the freshest record and writes it conditionally, re-reading after a conflict. */
 async function writeWithRetry(
   deps: TaskPollDeps,
   initial: TaskRecord,
   update: (record: TaskRecord) => TaskRecord | null,
-): Promise<{ record: TaskRecord; writes: number; changed: boolean }> {
+): Promise<Written> {
   let current: TaskRecord | null = initial;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS && current; attempt++) {
     const next = update(current);
-    if (!next) return { record: current, writes: 0, changed: false };
+    if (!next) return { record: current, writes: 0, changed: false, base: current };
     if (await deps.repository.putTask(next, current.version))
-      return { record: next, writes: 1, changed: true };
+      return { record: next, writes: 1, changed: true, base: current };
     current = await deps.repository.getTask(initial.taskId);
   }
   // Unwatched meanwhile, or a writer that keeps winning: leave it to the next cycle.
-  return { record: current ?? initial, writes: 0, changed: false };
+  const record = current ?? initial;
+  return { record, writes: 0, changed: false, base: record };
+}
+
+/**
+ * Up to which seq pending batches must be looked for in Slack before posting: all but the one this poll has just
+ * recorded. The record we started from may be out of date (an eventually consistent listing, a conflicting
+ * writer), so batches we only met after re-reading may have been posted by an earlier cycle whose answer was lost.
+ */
+function seqsToReconcile(written: Written): number {
+  const recordedHere = written.changed && written.record.lastSeq > written.base.lastSeq;
+  return recordedHere ? written.record.lastSeq - 1 : written.record.lastSeq;
 }
 
 async function deliverAll(
