@@ -3,6 +3,7 @@
 // simulator's ground truth: every transition delivered, in order, exactly once per subscription.
 // The figures of all scenarios are printed as one table at the end.
 import { afterAll, describe, expect, it } from 'vitest';
+import { fuzzedStateAnswers } from './scenarios/bad-input.js';
 import { checkerSelfTest, noFaults } from './scenarios/baseline.js';
 import {
   codeartsBadBodies,
@@ -13,7 +14,15 @@ import {
   codeartsTaskDeleted,
   codeartsThrottled,
 } from './scenarios/codearts.js';
+import {
+  dynamoConditionalFailures,
+  dynamoStaleListing,
+  dynamoThrottling,
+  dynamoTimeouts,
+} from './scenarios/dynamodb.js';
+import { crashAtEveryBoundary, overlappingCycles, sameTickTwice } from './scenarios/process.js';
 import { slackBrokenChannels, slackOutage, slackRateLimits, slackTokenRevoked } from './scenarios/slack.js';
+import { lostResponses } from './scenarios/unknown-outcome.js';
 import type { Figures } from './support/fleet.js';
 import { figuresTable } from './support/report.js';
 
@@ -91,6 +100,56 @@ describe('reliability', () => {
       expect(figures.vanished).toEqual(
         expect.arrayContaining(['task 0 run 2', 'task 3 run 4', 'task 2 run 0', 'task 2 run 4']),
       );
+    }, 60_000);
+  });
+
+  describe('Process faults', () => {
+    it('killed at every step boundary (after the read, the state write, a Slack post, before marking delivered)', async () => {
+      const figures = await crashAtEveryBoundary();
+      expectComplete(figures);
+      for (const point of ['after-fetch', 'after-state-write', 'after-slack-post', 'before-mark-delivered']) {
+        expect(figures.crashesAt[point], point).toBeGreaterThanOrEqual(2);
+      }
+    }, 90_000);
+    it('two cycles overlapping: one holds the lease, the other skips', async () => {
+      const figures = await overlappingCycles();
+      expectComplete(figures);
+      expect(figures.skipped).toBeGreaterThan(5);
+    }, 60_000);
+    scenario('the same tick delivered twice', sameTickTwice);
+  });
+
+  describe('Delivery whose outcome is unknown', () => {
+    it('lost answers on living messages, thread replies, channel posts, edits and lookups: no duplicates', async () => {
+      const figures = await lostResponses();
+      expectComplete(figures);
+      expect(figures.lostAnswers).toBeGreaterThan(30);
+      expect(figures.relinked).toBe(1);
+      expect(figures.replacementAnswerLost).toBe(true);
+    }, 60_000);
+  });
+
+  describe('DynamoDB faults', () => {
+    it('throttling (task writes, reads, the listing, the lease)', async () => {
+      const figures = await dynamoThrottling();
+      expectComplete(figures);
+      // A refused listing or lease fails that invocation (the next tick retries); it must not lose anything.
+      expect(figures.failedCycles).toBeGreaterThan(0);
+    }, 60_000);
+    scenario(
+      'conditional-check failures (injected, and a competing registration write)',
+      dynamoConditionalFailures,
+    );
+    scenario('timeouts before and after the write, with in-cycle re-polling', dynamoTimeouts);
+    scenario('a stale (eventually consistent) task listing while Slack loses answers', dynamoStaleListing);
+  });
+
+  describe('Bad input', () => {
+    it('fuzzed /state answers never crash a cycle nor touch the stored record; the runs are still reported', async () => {
+      const figures = await fuzzedStateAnswers();
+      expectComplete(figures);
+      expect(figures.answers).toBe(60);
+      expect(Object.keys(figures.kinds).length).toBeGreaterThanOrEqual(8);
     }, 60_000);
   });
 });

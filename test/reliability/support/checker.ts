@@ -66,6 +66,8 @@ export interface CheckInput {
   /** Tasks deleted in CodeArts while watched (by task ID, with when): one notice per subscription. */
   deletedTasks?: Map<string, number>;
   polls?: PollLog;
+  /** Messages deleted in Slack by someone (`channel/ts`), see Rig.deleteSlackMessage. */
+  deletedMessages?: ReadonlySet<string>;
 }
 
 export interface Delivered {
@@ -226,25 +228,49 @@ interface Reconstruction {
 }
 
 /** What one subscription was told about one task, in Slack order. */
-export function reconstruct(slack: SlackRecord, sub: SubscriptionSpec, problems: string[]): Reconstruction {
+export function reconstruct(
+  slack: SlackRecord,
+  sub: SubscriptionSpec,
+  problems: string[],
+  deletedMessages: ReadonlySet<string> = new Set(),
+): Reconstruction {
   const messages = slack.messages(sub.channel).filter((m) => m.author === 'bot');
   const prefix = `${sub.taskId}/`;
   const delivered: Delivered[] = [];
   const livingStatus = new Map<string, string[]>();
   const livingByTs = new Map<string, string>();
+  const replaced = new Set<string>();
 
   for (const m of messages) {
     const key = payloadKey(m);
     if (m.threadTs === null && m.metadata?.event_type === 'codearts_run' && key?.startsWith(prefix)) {
       const recordId = key.slice(prefix.length);
       livingByTs.set(m.ts, recordId);
-      delivered.push({
-        key: `${recordId}/run.started`,
-        kind: 'run.started',
-        recordId,
-        ts: Number(m.ts),
-        line: -1,
-      });
+      // A living message someone deleted told its readers the run had started; the one that replaces it is
+      // not news. What counts at the end is what the one still there shows.
+      if (deletedMessages.has(`${m.channel}/${m.ts}`)) {
+        replaced.add(recordId);
+        if (!delivered.some((d) => d.key === `${recordId}/run.started`)) {
+          delivered.push({
+            key: `${recordId}/run.started`,
+            kind: 'run.started',
+            recordId,
+            ts: Number(m.ts),
+            line: -1,
+          });
+        }
+        continue;
+      }
+      if (replaced.has(recordId)) {
+        replaced.delete(recordId);
+      } else
+        delivered.push({
+          key: `${recordId}/run.started`,
+          kind: 'run.started',
+          recordId,
+          ts: Number(m.ts),
+          line: -1,
+        });
       const status = LIVING_STATUS.exec(m.text)?.[1];
       const shown = status ? (VERBS[status] ?? '?') : '?';
       // A recovered monitoring problem must not stay on the message.
@@ -311,7 +337,7 @@ export function check(input: CheckInput): CheckResult {
   for (const sub of input.subscriptions) {
     const problems: string[] = [];
     const truth = truthByTask.get(sub.taskId) ?? [];
-    const { delivered, livingStatus } = reconstruct(input.slack, sub, problems);
+    const { delivered, livingStatus } = reconstruct(input.slack, sub, problems, input.deletedMessages);
     const where = `${sub.channel} (${sub.mode}) task ${sub.taskId.slice(0, 8)}`;
     for (const p of problems) wrong(p);
     if (sub.broken) {
@@ -405,7 +431,7 @@ export function caughtUp(input: CheckInput, asOf: number): { done: boolean; miss
   for (const sub of input.subscriptions) {
     if (sub.broken) continue;
     const truth = input.truth.runs(sub.taskId);
-    const { delivered } = reconstruct(input.slack, sub, []);
+    const { delivered } = reconstruct(input.slack, sub, [], input.deletedMessages);
     const keys = new Set(delivered.map((d) => d.key));
     for (const t of expectedTransitions(sub.taskId, truth, input)) {
       if (!t.optional && t.at <= asOf && isOver(t, truth) && !keys.has(t.key)) missing++;

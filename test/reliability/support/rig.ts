@@ -21,7 +21,7 @@ import type {
   TaskRepository,
   WatchRequest,
 } from '../../../functions/ports.js';
-import { silentLogger } from '../../../functions/ports.js';
+import { SlackDeliveryError, silentLogger } from '../../../functions/ports.js';
 import { ManualClock } from '../../../local/codearts-simulator/clock.js';
 import { CodeArtsSimulator } from '../../../local/codearts-simulator/index.js';
 import { FakeSlack } from '../../../local/fake-slack/index.js';
@@ -40,15 +40,23 @@ export interface RigOptions {
   slackTimeoutMs?: number;
   /** Re-poll period for running deployments within a cycle; default 0 (off). */
   activePollSeconds?: number;
+  /**
+   * Tasks polled at once (CODEARTS_CONCURRENCY). Default 1, so the order of calls, and so which call a counted
+   * fault hits, is the same on every run; scenarios about interleaving use more.
+   */
+  concurrency?: number;
 }
 
 /** A DynamoDB failure injected at the SDK client, before the request is sent or after it was applied. */
 export interface DynamoFault {
   /** Low-level command name: PutItemCommand, GetItemCommand, QueryCommand, UpdateItemCommand (the lease). */
   command: string;
-  kind: 'throttle' | 'conditional' | 'timeout' | 'timeout-after-write' | 'concurrent-write';
+  /** 'stale-read' (a QueryCommand): answers with what the previous query saw, as an eventually consistent index may. */
+  kind: 'throttle' | 'conditional' | 'timeout' | 'timeout-after-write' | 'concurrent-write' | 'stale-read';
   /** How many matching calls it hits (default 1). */
   times?: number;
+  /** Matching calls let through before it starts hitting (default 0), so it is not always the same task's. */
+  skip?: number;
   /** For 'concurrent-write': the competing write made just before the call goes out (given the task it is about). */
   write?: (taskId: string) => Promise<void>;
 }
@@ -73,6 +81,13 @@ export interface Rig {
   codearts: CodeArtsClient;
   /** The Slack port the poller uses (for the checker's self-test). */
   slackPort: SlackPort;
+  /**
+   * Deletes a message "in Slack", as a person could: from then on an edit of it, or a reply under it, is refused
+   * as gone, and a metadata lookup no longer finds it. (The fake Slack keeps every message, so this is done on
+   * the poller's side of the Slack port; `deletedSlackMessages` lets the checker read the record without them.)
+   */
+  deleteSlackMessage(channel: string, ts: string, options?: { onRefused?: () => void }): void;
+  deletedSlackMessages: ReadonlySet<string>;
   /** Arms a DynamoDB fault (see {@link DynamoFault}). */
   injectDynamo(fault: DynamoFault): void;
   clearDynamoFaults(): void;
@@ -112,7 +127,9 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     timeoutMs: options.codeartsTimeoutMs ?? 400,
     now: () => clock.now(),
   });
-  const slackPort = new SlackAdapter(
+  const deleted = new Set<string>();
+  const onRefused = new Map<string, () => void>();
+  const slackAdapter = new SlackAdapter(
     createSlackWebClient({
       token: slack.token,
       apiUrl: slack.url,
@@ -123,6 +140,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       logger: silentLogger,
     }),
   );
+  const slackPort = withDeletions(slackAdapter, deleted, onRefused);
   // Sleeping moves the manual clock, so throttling pauses and re-polling cost no real time.
   const cycleClock: Clock = {
     now: () => clock.now(),
@@ -131,16 +149,30 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     },
   };
 
-  const armed: Array<{ fault: DynamoFault; remaining: number }> = [];
+  const armed: Array<{ fault: DynamoFault; remaining: number; skip: number }> = [];
   const fired: Record<string, number> = {};
   let competing = false;
+  let previousQuery: unknown;
   dynamo.documentClient.middlewareStack.add(
     (next, context) => async (args) => {
       // The competing writer's own calls go through untouched.
       const entry = competing
         ? undefined
         : armed.find((a) => a.remaining > 0 && a.fault.command === context.commandName);
-      if (!entry) return next(args);
+      if (entry && entry.skip > 0) {
+        entry.skip--;
+        return next(args);
+      }
+      if (!entry || entry.fault.kind === 'stale-read') {
+        const output = await next(args);
+        const seen = previousQuery;
+        // Kept as is: the store only reads a query's answer.
+        if (context.commandName === 'QueryCommand') previousQuery = output;
+        if (!entry || seen === undefined) return output;
+        entry.remaining--;
+        fired['stale-read'] = (fired['stale-read'] ?? 0) + 1;
+        return seen as typeof output;
+      }
       entry.remaining--;
       const { kind } = entry.fault;
       fired[kind] = (fired[kind] ?? 0) + 1;
@@ -185,9 +217,14 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     store,
     codearts,
     slackPort,
+    deleteSlackMessage: (channel, ts, options = {}) => {
+      deleted.add(`${channel}/${ts}`);
+      if (options.onRefused) onRefused.set(`${channel}/${ts}`, options.onRefused);
+    },
+    deletedSlackMessages: deleted,
     dynamoFaultsFired: fired,
     injectDynamo: (fault) => {
-      armed.push({ fault, remaining: fault.times ?? 1 });
+      armed.push({ fault, remaining: fault.times ?? 1, skip: fault.skip ?? 0 });
     },
     clearDynamoFaults: () => {
       armed.length = 0;
@@ -213,7 +250,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       try {
         const report = await runPollCycle(
           deps,
-          { concurrency: 4, activePollSeconds: options.activePollSeconds ?? 0 },
+          { concurrency: options.concurrency ?? 1, activePollSeconds: options.activePollSeconds ?? 0 },
           { deadlineMs: clock.now() + 50_000 },
         );
         return { report, crashed: false, error: undefined };
@@ -235,6 +272,36 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     },
   };
   return rig;
+}
+
+/** Slack as it behaves once some messages have been deleted (see Rig.deleteSlackMessage). */
+function withDeletions(
+  port: SlackPort,
+  deleted: ReadonlySet<string>,
+  onRefused: ReadonlyMap<string, () => void>,
+): SlackPort {
+  const gone = (channel: string, ts: string | undefined) =>
+    ts !== undefined && deleted.has(`${channel}/${ts}`);
+  const refused = (code: string) => new SlackDeliveryError('message-gone', code, `Slack answered ${code}`);
+  return {
+    post: async (target, message) => {
+      if (gone(target.channel, target.threadTs)) throw refused('thread_not_found');
+      return port.post(target, message);
+    },
+    update: async (ref, message) => {
+      if (gone(ref.channel, ref.ts)) {
+        onRefused.get(`${ref.channel}/${ref.ts}`)?.();
+        throw refused('message_not_found');
+      }
+      return port.update(ref, message);
+    },
+    findByMetadata: async (query) => {
+      if (gone(query.channel, query.threadTs)) throw refused('thread_not_found');
+      const found = await port.findByMetadata(query);
+      // The newest match is what Slack answers; a deleted one would not be there (an older one never is newer).
+      return found && gone(found.channel, found.ts) ? null : found;
+    },
+  };
 }
 
 function timeoutError(): Error {
