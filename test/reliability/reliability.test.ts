@@ -60,7 +60,12 @@ describe('reliability', () => {
 
   describe('Slack faults', () => {
     scenario('outage: 5xx, timeouts, hangs', slackOutage);
-    scenario('429 storms with Retry-After', slackRateLimits);
+    it('429 storms with Retry-After', async () => {
+      const figures = await slackRateLimits();
+      expectComplete(figures);
+      expect(figures.limited).toBeGreaterThan(20);
+      expect(figures.callsWhilePaused).toBe(0);
+    }, 60_000);
     it('a channel broken for good (channel_not_found, not_in_channel, is_archived) beside healthy ones', async () => {
       const { figures, broken, healthyBroken } = await slackBrokenChannels();
       expectComplete(figures);
@@ -77,7 +82,12 @@ describe('reliability', () => {
       expect(figures.iamLogins).toBeGreaterThan(3);
       expect(figures.pollFailures).toBe(0);
     }, 60_000);
-    scenario('429 APIG.0308', codeartsThrottled);
+    it('429 APIG.0308: the cycle waits, then tries again', async () => {
+      const figures = await codeartsThrottled();
+      expectComplete(figures);
+      expect(figures.throttled).toBeGreaterThan(10);
+      expect(figures.slowedMs).toBeGreaterThan(0);
+    }, 60_000);
     it('5xx outage: living messages say "monitoring stale", and recovery clears it', async () => {
       const figures = await codeartsServerErrors();
       expectComplete(figures);
@@ -115,6 +125,7 @@ describe('reliability', () => {
       const figures = await overlappingCycles();
       expectComplete(figures);
       expect(figures.skipped).toBeGreaterThan(5);
+      expect(figures.heldHalfway).toBeGreaterThan(3);
     }, 60_000);
     scenario('the same tick delivered twice', sameTickTwice);
   });
@@ -136,10 +147,12 @@ describe('reliability', () => {
       // A refused listing or lease fails that invocation (the next tick retries); it must not lose anything.
       expect(figures.failedCycles).toBeGreaterThan(0);
     }, 60_000);
-    scenario(
-      'conditional-check failures (injected, and a competing registration write)',
-      dynamoConditionalFailures,
-    );
+    it('conditional-check failures (injected, and a competing registration write that must not be undone)', async () => {
+      const figures = await dynamoConditionalFailures();
+      expectComplete(figures);
+      expect(figures.competingWrites).toBeGreaterThan(10);
+      expect(figures.registrationsKept).toBe(true);
+    }, 60_000);
     scenario('timeouts before and after the write, with in-cycle re-polling', dynamoTimeouts);
     scenario('a stale (eventually consistent) task listing while Slack loses answers', dynamoStaleListing);
   });

@@ -40,27 +40,31 @@ export async function codeartsExpiredTokens(): Promise<
 }
 
 /** 429 APIG.0308, with and without Retry-After, on most polls for a while. */
-export async function codeartsThrottled(): Promise<Figures> {
-  return scenario(
-    await Fleet.start({ seed: 22, minVisibleMs: 60_000 }),
-    'CodeArts 429 APIG.0308',
-    async (fleet) => {
-      const { sim } = fleet.rig;
-      await fleet.play({
-        minCycles: 14,
-        maxCycles: 14,
-        before: (i) => {
-          if (i < 2) return;
-          sim.inject({ kind: 'throttle', count: 3 });
-          sim.inject({ kind: 'throttle', retryAfterSeconds: 2, count: 2 });
-          if (i % 4 === 0) sim.inject({ kind: 'throttle', taskId: fleet.tasks[0]!.taskId, count: 'always' });
-          if (i % 4 === 1) sim.clearFaults();
-        },
-      });
-      sim.clearFaults();
-      return fleet.recover();
-    },
-  );
+export async function codeartsThrottled(): Promise<Figures & { throttled: number; slowedMs: number }> {
+  const fleet = await Fleet.start({ seed: 22, minVisibleMs: 60_000 });
+  const figures = await scenario(fleet, 'CodeArts 429 APIG.0308', async () => {
+    const { sim } = fleet.rig;
+    await fleet.play({
+      minCycles: 14,
+      maxCycles: 14,
+      before: (i) => {
+        if (i < 2) return;
+        sim.inject({ kind: 'throttle', count: 3 });
+        sim.inject({ kind: 'throttle', retryAfterSeconds: 2, count: 2 });
+        if (i % 4 === 0) sim.inject({ kind: 'throttle', taskId: fleet.tasks[0]!.taskId, count: 'always' });
+        if (i % 4 === 1) sim.clearFaults();
+      },
+    });
+    sim.clearFaults();
+    return fleet.recover();
+  });
+  const reports = fleet.outcomes.flatMap((o) => (o.report ? [o.report] : []));
+  return {
+    ...figures,
+    throttled: reports.reduce((n, r) => n + r.throttled, 0),
+    // Simulated time a cycle spent waiting for CodeArts to let it go on (the manual clock moves while it sleeps).
+    slowedMs: reports.reduce((n, r) => n + r.durationMs, 0),
+  };
 }
 
 /** A CodeArts outage (5xx) long enough for the living messages to say "monitoring stale", then recovery. */

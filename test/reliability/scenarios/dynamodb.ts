@@ -6,10 +6,13 @@ async function scenario(
   fleet: Fleet,
   name: string,
   body: (fleet: Fleet) => Promise<number>,
+  /** Runs once everything is settled, before the fleet stops (e.g. to read the store). */
+  after?: (fleet: Fleet) => Promise<void>,
 ): Promise<Figures> {
   try {
     const recovery = await body(fleet);
     await fleet.settle();
+    await after?.(fleet);
     return fleet.figures(name, recovery);
   } finally {
     await fleet.stop();
@@ -47,39 +50,68 @@ export async function dynamoThrottling(): Promise<Figures & { failedCycles: numb
  * ConditionalCheckFailedException: injected on task writes, and caused for real by a registration that changes a
  * subscription (its mentions) just before the poller's write, so the poller re-reads and applies its change again.
  */
-export async function dynamoConditionalFailures(): Promise<Figures> {
+export async function dynamoConditionalFailures(): Promise<
+  Figures & { competingWrites: number; registrationsKept: boolean }
+> {
   const fleet = await Fleet.start({ seed: 52, rig: { concurrency: 4 } });
   let mention = 0;
-  return scenario(fleet, 'DynamoDB conditional-check failures', async (f) => {
-    const { rig } = f;
-    const competingWrite = async (taskId: string) => {
-      const sub = f.subscriptions.find((s) => s.taskId === taskId)!;
-      const task = f.tasks.find((t) => t.taskId === taskId)!;
-      await rig.watch({
-        taskId,
-        taskName: task.name,
-        channel: sub.channel,
-        options: { notify: 'all', mode: sub.mode, mentions: [`U0MENTION${++mention}`] },
-      });
-    };
-    await f.play({
-      minCycles: 16,
-      maxCycles: 16,
-      before: (i) => {
-        if (i < 2) return;
-        rig.injectDynamo({ command: 'PutItemCommand', kind: 'conditional', skip: i % 3, times: 1 + (i % 2) });
-        rig.injectDynamo({
-          command: 'PutItemCommand',
-          kind: 'concurrent-write',
-          write: competingWrite,
-          skip: i % 4,
-          times: 2,
+  const lastMentions = new Map<string, string[]>();
+  let registrationsKept = true;
+  const figures = await scenario(
+    fleet,
+    'DynamoDB conditional-check failures',
+    async (f) => {
+      const { rig } = f;
+      const competingWrite = async (taskId: string) => {
+        const sub = f.subscriptions.find((s) => s.taskId === taskId)!;
+        const task = f.tasks.find((t) => t.taskId === taskId)!;
+        const mentions = [`U0MENTION${++mention}`];
+        await rig.watch({
+          taskId,
+          taskName: task.name,
+          channel: sub.channel,
+          options: { notify: 'all', mode: sub.mode, mentions },
         });
-      },
-    });
-    rig.clearDynamoFaults();
-    return f.recover();
-  });
+        lastMentions.set(`${taskId}/${sub.channel}`, mentions);
+      };
+      await f.play({
+        minCycles: 16,
+        maxCycles: 16,
+        before: (i) => {
+          if (i < 2) return;
+          rig.injectDynamo({
+            command: 'PutItemCommand',
+            kind: 'conditional',
+            skip: i % 3,
+            times: 1 + (i % 2),
+          });
+          rig.injectDynamo({
+            command: 'PutItemCommand',
+            kind: 'concurrent-write',
+            write: competingWrite,
+            skip: i % 4,
+            times: 2,
+          });
+        },
+      });
+      rig.clearDynamoFaults();
+      return f.recover();
+    },
+    async () => {
+      // The poller re-applied its change on top of each registration; none was undone.
+      for (const [key, mentions] of lastMentions) {
+        const [taskId, channel] = key.split('/') as [string, string];
+        const record = await fleet.rig.store.getTask(taskId);
+        registrationsKept &&=
+          JSON.stringify(record?.subscriptions[channel]?.mentions) === JSON.stringify(mentions);
+      }
+    },
+  );
+  return {
+    ...figures,
+    competingWrites: fleet.rig.dynamoFaultsFired['concurrent-write'] ?? 0,
+    registrationsKept,
+  };
 }
 
 /**

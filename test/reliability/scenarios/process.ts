@@ -65,17 +65,18 @@ export async function crashAtEveryBoundary(): Promise<Figures & { crashesAt: Rec
  * Two cycles at once on every tick; on every other tick the second starts while the first is held half-way
  * (after its first state write), and the first then carries on.
  */
-export async function overlappingCycles(): Promise<Figures & { skipped: number }> {
+export async function overlappingCycles(): Promise<Figures & { skipped: number; heldHalfway: number }> {
   const fleet = await Fleet.start({ seed: 32 });
   let skipped = 0;
+  let heldHalfway = 0;
   const figures = await scenario(fleet, 'Two cycles overlapping', async (f) => {
     await f.play({
-      before: async (i) => {
+      invoke: async (i) => {
         const { rig } = f;
         if (i % 2 === 0) {
-          const [a, b] = await Promise.all([rig.cycle(), rig.cycle()]);
-          skipped += [a, b].filter((o) => o.report?.leaseTaken === false).length;
-          return;
+          const pair = await Promise.all([rig.cycle(), rig.cycle()]);
+          skipped += pair.filter((o) => o.report?.leaseTaken === false).length;
+          return pair;
         }
         let release: () => void = () => {};
         let held: () => void = () => {};
@@ -90,6 +91,7 @@ export async function overlappingCycles(): Promise<Figures & { skipped: number }
           hold: async (point) => {
             if (point !== 'after-state-write' || !holding) return;
             holding = false;
+            heldHalfway++;
             held();
             await gate;
           },
@@ -99,22 +101,19 @@ export async function overlappingCycles(): Promise<Figures & { skipped: number }
         const second = await rig.cycle();
         if (second.report?.leaseTaken === false) skipped++;
         release();
-        await first;
+        return [await first, second];
       },
     });
     return f.recover();
   });
-  return { ...figures, skipped };
+  return { ...figures, skipped, heldHalfway };
 }
 
 /** Every tick is delivered twice (an at-least-once scheduler): the second invocation runs right after the first. */
 export async function sameTickTwice(): Promise<Figures> {
   return scenario(await Fleet.start({ seed: 33 }), 'Same tick delivered twice', async (f) => {
-    await f.play({
-      before: async (i) => {
-        if (i > 0) await f.rig.cycle();
-      },
-    });
+    // The second invocation of each tick starts when the first has finished, at the same scheduled time.
+    await f.play({ invoke: async () => [await f.rig.cycle(), await f.rig.cycle()] });
     return f.recover();
   });
 }

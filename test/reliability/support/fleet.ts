@@ -207,11 +207,19 @@ export class Fleet {
     if (at > clock.now()) clock.set(at);
   }
 
-  /** One scheduled tick: time moves to the next poll, then the cycle runs. */
-  async tick(options: { crash?: CrashPlan } = {}): Promise<CycleOutcome> {
+  /**
+   * One scheduled tick: time moves to the next poll, then the cycle runs; `invoke` replaces the one cycle with
+   * what the scenario makes of the tick (e.g. two invocations at once), all of whose outcomes are kept.
+   */
+  async tick(
+    options: { crash?: CrashPlan; invoke?: () => Promise<CycleOutcome[]> } = {},
+  ): Promise<CycleOutcome> {
     this.advanceTo(Math.max(this.nextCycleAt, this.rig.clock.now()));
-    const outcome = await this.rig.cycle(options);
-    this.outcomes.push(outcome);
+    const outcomes = options.invoke
+      ? await options.invoke()
+      : [await this.rig.cycle(options.crash ? { crash: options.crash } : {})];
+    this.outcomes.push(...outcomes);
+    const outcome = outcomes[0]!;
     // A cycle that slept (throttling) moved the clock; the schedule keeps its period from there.
     this.nextCycleAt = Math.max(this.nextCycleAt + this.pollMs, this.rig.clock.now());
     return outcome;
@@ -233,12 +241,14 @@ export class Fleet {
       maxCycles?: number;
       before?: (cycle: number) => void | Promise<void>;
       crash?: CrashPlan;
+      invoke?: (cycle: number) => Promise<CycleOutcome[]>;
     } = {},
   ): Promise<void> {
     const max = options.maxCycles ?? 200;
     for (let i = 0; i < max && (i < (options.minCycles ?? 0) || !this.allRunsOver); i++) {
       await options.before?.(i);
-      await this.tick(options.crash ? { crash: options.crash } : {});
+      const { crash, invoke } = options;
+      await this.tick({ ...(crash ? { crash } : {}), ...(invoke ? { invoke: () => invoke(i) } : {}) });
     }
   }
 
