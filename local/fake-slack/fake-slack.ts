@@ -78,6 +78,8 @@ export interface FakeSlackOptions {
   token?: string;
   /** Milliseconds since the epoch, for message timestamps; default Date.now (tests may pass a manual clock). */
   now?: () => number;
+  /** Delay (real ms) before every answer, without blocking other requests, as a remote Slack has. Default 0. */
+  latencyMs?: number;
 }
 
 interface Answer {
@@ -128,6 +130,8 @@ const clone = <T>(value: T): T => structuredClone(value);
 export class FakeSlack {
   readonly url: string;
   readonly token: string;
+  /** Real milliseconds before each answer; may be changed at any time. */
+  latencyMs: number;
   private readonly server: Server;
   private readonly now: () => number;
   private readonly callLog: FakeSlackCall[] = [];
@@ -136,13 +140,16 @@ export class FakeSlack {
   private readonly lastTs = new Map<string, number>();
   private faults: Array<{ fault: FakeSlackFault; remaining: number }> = [];
   private readonly hung = new Set<ServerResponse>();
+  /** Answers waiting out `latencyMs`; stop() cancels them. */
+  private readonly delayed = new Set<NodeJS.Timeout>();
   private revoked = false;
 
-  private constructor(server: Server, url: string, token: string, now: () => number) {
+  private constructor(server: Server, url: string, token: string, now: () => number, latencyMs: number) {
     this.server = server;
     this.url = url;
     this.token = token;
     this.now = now;
+    this.latencyMs = latencyMs;
   }
 
   static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -162,6 +169,7 @@ export class FakeSlack {
       `http://${urlHost}:${port}/api/`,
       options.token ?? 'xoxb-test',
       options.now ?? Date.now,
+      options.latencyMs ?? 0,
     );
     server.on('request', (req, res) => {
       fake.handle(req, res).catch(() => {
@@ -240,6 +248,8 @@ export class FakeSlack {
 
   async stop(): Promise<void> {
     this.dropHung();
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -316,12 +326,25 @@ export class FakeSlack {
   }
 
   private send(res: ServerResponse, answer: Answer): void {
-    const isJson = typeof answer.body !== 'string';
-    res.writeHead(answer.status, {
-      'content-type': isJson ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
-      ...answer.headers,
-    });
-    res.end(isJson ? JSON.stringify(answer.body) : answer.body);
+    const write = (): void => {
+      if (res.writableEnded || res.destroyed) return;
+      const isJson = typeof answer.body !== 'string';
+      res.writeHead(answer.status, {
+        'content-type': isJson ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
+        ...answer.headers,
+      });
+      res.end(isJson ? JSON.stringify(answer.body) : answer.body);
+    };
+    if (this.latencyMs <= 0) {
+      write();
+      return;
+    }
+    // The call is already recorded (and its effect applied); only the answer waits, as over a real network.
+    const timer = setTimeout(() => {
+      this.delayed.delete(timer);
+      write();
+    }, this.latencyMs);
+    this.delayed.add(timer);
   }
 
   private record(method: string, args: Args, answer: Answer, fault?: FakeSlackFault['kind']): Answer {
