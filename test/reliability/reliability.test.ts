@@ -134,7 +134,9 @@ describe('reliability', () => {
     it('lost answers on living messages, thread replies, channel posts, edits and lookups: no duplicates', async () => {
       const figures = await lostResponses();
       expectComplete(figures);
-      expect(figures.lostAnswers).toBeGreaterThan(30);
+      // Every kind of call lost some answers: the living message, thread replies, channel posts (mode
+      // messages), edits, and the metadata lookups themselves.
+      for (const [kind, n] of Object.entries(figures.lostAnswers)) expect(n, kind).toBeGreaterThanOrEqual(3);
       expect(figures.relinked).toBe(1);
       expect(figures.replacementAnswerLost).toBe(true);
     }, 60_000);

@@ -75,6 +75,7 @@ export async function overlappingCycles(): Promise<Figures & { skipped: number; 
         const { rig } = f;
         if (i % 2 === 0) {
           const pair = await Promise.all([rig.cycle(), rig.cycle()]);
+          f.extraFaults++;
           skipped += pair.filter((o) => o.report?.leaseTaken === false).length;
           return pair;
         }
@@ -86,6 +87,7 @@ export async function overlappingCycles(): Promise<Figures & { skipped: number; 
         const gate = new Promise<void>((resolve) => {
           release = resolve;
         });
+        f.extraFaults++;
         let holding = true;
         const first = rig.cycle({
           hold: async (point) => {
@@ -113,7 +115,12 @@ export async function overlappingCycles(): Promise<Figures & { skipped: number; 
 export async function sameTickTwice(): Promise<Figures> {
   return scenario(await Fleet.start({ seed: 33 }), 'Same tick delivered twice', async (f) => {
     // The second invocation of each tick starts when the first has finished, at the same scheduled time.
-    await f.play({ invoke: async () => [await f.rig.cycle(), await f.rig.cycle()] });
+    await f.play({
+      invoke: async () => {
+        f.extraFaults++;
+        return [await f.rig.cycle(), await f.rig.cycle()];
+      },
+    });
     return f.recover();
   });
 }

@@ -1,4 +1,5 @@
 // Deliveries whose outcome is unknown: Slack did the work but the answer was lost.
+import type { FakeSlackCall } from '../../../local/fake-slack/index.js';
 import { type Figures, Fleet } from '../support/fleet.js';
 
 /**
@@ -7,7 +8,7 @@ import { type Figures, Fleet } from '../support/fleet.js';
  * replacement post also loses its answer. Nothing may be posted twice.
  */
 export async function lostResponses(): Promise<
-  Figures & { lostAnswers: number; relinked: number; replacementAnswerLost: boolean }
+  Figures & { lostAnswers: Record<string, number>; relinked: number; replacementAnswerLost: boolean }
 > {
   const fleet = await Fleet.start({
     seed: 41,
@@ -38,6 +39,7 @@ export async function lostResponses(): Promise<
                 running.includes(String(m.metadata.event_payload.key)),
             );
           if (!living) throw new Error('no running deployment has a living message in CR41T0 at cycle 6');
+          fleet.extraFaults++;
           fleet.rig.deleteSlackMessage(living.channel, living.ts, {
             onRefused: () => {
               if (relinkCall !== undefined) return;
@@ -77,12 +79,28 @@ export async function lostResponses(): Promise<
         : slack.calls
             .slice(relinkCall)
             .find((c) => c.method === 'chat.postMessage' && c.args.channel === 'CR41T0');
+    const eventType = (c: FakeSlackCall) =>
+      (c.args.metadata as { event_type?: string } | undefined)?.event_type;
+    const lost = slack.calls.filter((c) => c.fault === 'lose-response');
+    const posts = lost.filter((c) => c.method === 'chat.postMessage');
     return {
       ...figures,
-      lostAnswers: slack.calls.filter((c) => c.fault === 'lose-response').length,
+      lostAnswers: {
+        livingMessages: posts.filter((c) => eventType(c) === 'codearts_run').length,
+        threadReplies: posts.filter(
+          (c) => eventType(c) === 'codearts_change' && c.args.thread_ts !== undefined,
+        ).length,
+        channelPosts: posts.filter(
+          (c) => eventType(c) === 'codearts_change' && c.args.thread_ts === undefined,
+        ).length,
+        edits: lost.filter((c) => c.method === 'chat.update').length,
+        lookups: lost.filter((c) => c.method.startsWith('conversations.')).length,
+      },
       relinked: deleted.size,
       replacementAnswerLost:
-        replacement?.fault === 'lose-response' && replacement.args.thread_ts === undefined,
+        replacement !== undefined &&
+        eventType(replacement) === 'codearts_run' &&
+        replacement.fault === 'lose-response',
     };
   } finally {
     await fleet.stop();

@@ -7,11 +7,12 @@
 //   fixed per run, so they identify a message whatever happened around its posting.
 // - Content (which transitions a message tells) is read from the rendered text a reader gets: one line per change
 //   ("✅ Step 2/5 · … finished", "❌ Deployment failed …"). It does not go through the poller's own seq
-//   bookkeeping (the metadata `toSeq`, the store's outbox and `recent`), so a duplicate is counted as one even
-//   when the product believes it covered nothing new, and the store's history (which keeps only the last few
-//   batches) cannot hide anything.
+//   bookkeeping (the metadata `toSeq`, the store's outbox and `recent`): a change posted twice counts twice even
+//   when the poller believes the second post covered nothing new, and the store's history (which keeps only the
+//   last few batches) cannot hide anything.
 // - In thread mode a run's start is the living message itself (run.started has no reply line), so it counts once
-//   per living message posted for the run; its final text must show how the run ended.
+//   per living message posted for the run (one that replaces a living message someone deleted is not news); its
+//   final text must show how the run ended, with no stale-monitoring notice left on it.
 
 import type { RunTruth } from '../../../local/codearts-simulator/index.js';
 import type { FakeSlackMessage } from '../../../local/fake-slack/index.js';
@@ -243,42 +244,31 @@ export function reconstruct(
 
   for (const m of messages) {
     const key = payloadKey(m);
-    if (m.threadTs === null && m.metadata?.event_type === 'codearts_run' && key?.startsWith(prefix)) {
-      const recordId = key.slice(prefix.length);
-      livingByTs.set(m.ts, recordId);
-      // A living message someone deleted told its readers the run had started; the one that replaces it is
-      // not news. What counts at the end is what the one still there shows.
-      if (deletedMessages.has(`${m.channel}/${m.ts}`)) {
-        replaced.add(recordId);
-        if (!delivered.some((d) => d.key === `${recordId}/run.started`)) {
-          delivered.push({
-            key: `${recordId}/run.started`,
-            kind: 'run.started',
-            recordId,
-            ts: Number(m.ts),
-            line: -1,
-          });
-        }
-        continue;
-      }
-      if (replaced.has(recordId)) {
-        replaced.delete(recordId);
-      } else
-        delivered.push({
-          key: `${recordId}/run.started`,
-          kind: 'run.started',
-          recordId,
-          ts: Number(m.ts),
-          line: -1,
-        });
-      const status = LIVING_STATUS.exec(m.text)?.[1];
-      const shown = status ? (VERBS[status] ?? '?') : '?';
-      // A recovered monitoring problem must not stay on the message.
-      livingStatus.set(recordId, [
-        ...(livingStatus.get(recordId) ?? []),
-        m.text.includes('stale since') ? `${shown} (stale)` : shown,
-      ]);
+    if (m.threadTs !== null || m.metadata?.event_type !== 'codearts_run' || !key?.startsWith(prefix))
+      continue;
+    const recordId = key.slice(prefix.length);
+    livingByTs.set(m.ts, recordId);
+    const start = {
+      key: `${recordId}/run.started`,
+      kind: 'run.started' as const,
+      recordId,
+      ts: Number(m.ts),
+      line: -1,
+    };
+    if (deletedMessages.has(`${m.channel}/${m.ts}`)) {
+      // It told its readers the run had started; what it shows now no longer matters.
+      replaced.add(recordId);
+      delivered.push(start);
+      continue;
     }
+    if (replaced.has(recordId)) replaced.delete(recordId);
+    else delivered.push(start);
+    const status = LIVING_STATUS.exec(m.text)?.[1];
+    const shown = status ? (VERBS[status] ?? '?') : '?';
+    livingStatus.set(recordId, [
+      ...(livingStatus.get(recordId) ?? []),
+      m.text.includes('stale since') ? `${shown} (stale)` : shown,
+    ]);
   }
   for (const m of messages) {
     const key = payloadKey(m);
