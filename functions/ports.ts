@@ -20,6 +20,22 @@ export interface GetTaskStateOptions {
   signal?: AbortSignal;
 }
 
+export interface ListTaskHistoryOptions {
+  /** The CodeArts project of the task (`project_id` of its task detail; not the IAM project). */
+  projectId: string;
+  /** First day, `yyyy-MM-dd` in CodeArts' time zone; `endDate` − `startDate` may be at most 30 days. */
+  startDate: string;
+  /** Last day, `yyyy-MM-dd`, on or after `startDate`. */
+  endDate: string;
+  /** 1-based page. */
+  page: number;
+  /** Records per page, 1–100. */
+  size: number;
+  /** Region of the task; omitted = the client's default region. */
+  region?: string;
+  signal?: AbortSignal;
+}
+
 export interface CodeArtsPort {
   /**
    * `GET /v2/tasks/{taskId}/state?step_state=true[&record_id=…]`.
@@ -32,6 +48,13 @@ export interface CodeArtsPort {
    * Resolves with the parsed JSON body; rejects with a {@link CodeArtsError}.
    */
   getTaskDetail(taskId: string, options?: Omit<GetTaskStateOptions, 'recordId'>): Promise<unknown>;
+  /**
+   * `GET /v2/{projectId}/task/{taskId}/history?page=&size=&start_date=&end_date=` (the task's runs that began on
+   * those days, newest first, with `total_num` for paging). Resolves with the parsed JSON body (parsed by core/);
+   * rejects with a {@link CodeArtsError}. Optional so that a port without it still polls: the poller then cannot
+   * recover runs that were never the latest at a successful poll, and says so in its logs.
+   */
+  listTaskHistory?(taskId: string, options: ListTaskHistoryOptions): Promise<unknown>;
 }
 
 /**
@@ -227,6 +250,8 @@ export interface TaskRecord {
   taskName: string;
   /** Bumped by every write; every write is conditional on it. */
   version: number;
+  /** The task's CodeArts project ID (for the history API); filled by the poller the first time it needs it. */
+  projectId?: string;
   /** The latest run as we last saw it (merged, monotone); null until CodeArts reports a run. */
   run: RunState | null;
   /** Undelivered (to at least one subscription) change batches, oldest first. */

@@ -1,5 +1,15 @@
 // app → one poll of one task: fetch, normalise, detect changes, record them (the outbox), deliver them.
-import { abandonRun, detectChanges, needsBackfill, needsRecheck } from '../core/changes.js';
+import { abandonRun, detectChanges, isNewRun, needsBackfill, needsRecheck } from '../core/changes.js';
+import {
+  HISTORY_PAGE_SIZE,
+  type HistoryRecord,
+  historyDates,
+  historyReachesBack,
+  MAX_HISTORY_PAGES,
+  MAX_MISSED_RUNS,
+  parseHistory,
+  selectMissedRuns,
+} from '../core/history.js';
 import { isTerminal, type RunState, type TaskEvent } from '../core/model.js';
 import { MalformedStateError, normaliseStateResponse } from '../core/normalise.js';
 import {
@@ -90,7 +100,7 @@ export async function pollTask(
   let refreshRecordId: string | null = null;
 
   if (!initial.health.gone) {
-    const observed = await observe(deps, initial, signal);
+    const observed = await observe(deps, initial, nowMs, signal);
     await deps.faultHook?.('after-fetch', initial.taskId);
     if ('failure' in observed) {
       result.failure = observed.failure;
@@ -147,6 +157,12 @@ type Observation =
       previousRunFinal?: RunState | null;
       /** The stored run as CodeArts has it now (see needsRecheck); null when its record is gone. */
       storedRunNow?: RunState | null;
+      /** Runs between the stored run and this one that no poll saw (see findMissedRuns), oldest first. */
+      missedRuns?: RunState[];
+      /** The stored run's record ID the missed runs were looked up after. */
+      missedAfter?: string;
+      /** The task's CodeArts project ID, when this poll had to look it up (stored with the change). */
+      projectId?: string;
     }
   | { kind: 'no-run'; taskName: string }
   /** The run we were following is no longer known to CodeArts, and no other run took its place. */
@@ -154,7 +170,12 @@ type Observation =
   | { kind: 'gone'; code: string }
   | { failure: CodeArtsError | MalformedStateError };
 
-async function observe(deps: TaskPollDeps, record: TaskRecord, signal?: AbortSignal): Promise<Observation> {
+async function observe(
+  deps: TaskPollDeps,
+  record: TaskRecord,
+  nowMs: () => number,
+  signal?: AbortSignal,
+): Promise<Observation> {
   const options = { region: record.region, ...(signal ? { signal } : {}) };
   /**
    * A well-formed answer about another task (or, asked by record, another record) is as unusable as a malformed
@@ -198,15 +219,26 @@ async function observe(deps: TaskPollDeps, record: TaskRecord, signal?: AbortSig
       const final = await fetchRun(stored.recordId);
       return final === null ? { kind: 'run-gone' } : { kind: 'run', run: final };
     }
-    if (stored && needsBackfill(stored, run)) {
-      // A new run appeared before we saw the previous one end: ask CodeArts how that one ended.
-      return { kind: 'run', run, previousRunFinal: await fetchRun(stored.recordId) };
-    }
     if (stored && needsRecheck(stored, run)) {
       // The latest run went back to an older one: is the run we were following still there?
       return { kind: 'run', run, storedRunNow: await fetchRun(stored.recordId) };
     }
-    return { kind: 'run', run };
+    // A new run appeared before we saw the previous one end: ask CodeArts how that one ended.
+    const previousRunFinal =
+      stored && needsBackfill(stored, run) ? await fetchRun(stored.recordId) : undefined;
+    const missed =
+      stored && isNewRun(stored, run)
+        ? await findMissedRuns(deps, record, stored, run, nowMs(), fetchRun, signal)
+        : undefined;
+    return {
+      kind: 'run',
+      run,
+      ...(previousRunFinal === undefined ? {} : { previousRunFinal }),
+      ...(missed === undefined || missed.runs.length === 0
+        ? {}
+        : { missedRuns: missed.runs, missedAfter: stored?.recordId ?? '' }),
+      ...(missed?.projectId === undefined ? {} : { projectId: missed.projectId }),
+    };
   } catch (error) {
     if (error instanceof CodeArtsError && error.kind === 'task-gone')
       return { kind: 'gone', code: error.code ?? 'Deploy.00011020' };
@@ -224,6 +256,126 @@ async function observe(deps: TaskPollDeps, record: TaskRecord, signal?: AbortSig
     }
     throw error;
   }
+}
+
+/**
+ * The runs that began after `stored` and before `observed` (a new run) and were never the latest at a successful
+ * poll: found in the task's history, then fetched by record ID, oldest first. Cost: one history call per new run
+ * (more pages only after more than 100 runs), one task-detail call per task ever (for its project ID), and one
+ * `/state` call per missed run. A transient failure of any of them throws, failing the whole poll so it is retried
+ * with nothing skipped; a permanent one (the project or the API refused) is logged and the missed runs are given
+ * up on, so the task is not blocked for ever.
+ */
+async function findMissedRuns(
+  deps: TaskPollDeps,
+  record: TaskRecord,
+  stored: RunState,
+  observed: RunState,
+  nowMs: number,
+  fetchRun: (recordId: string) => Promise<RunState | null>,
+  signal?: AbortSignal,
+): Promise<{ runs: RunState[]; projectId?: string }> {
+  const listTaskHistory = deps.codearts.listTaskHistory?.bind(deps.codearts);
+  const giveUp = (why: string, error?: CodeArtsError) => {
+    deps.logger.warn('Runs between polls cannot be looked up; any missed run is not reported', {
+      taskId: record.taskId,
+      why,
+      ...(error
+        ? { error: error.message, kind: error.kind, code: error.code, requestId: error.requestId }
+        : {}),
+    });
+  };
+  if (listTaskHistory === undefined) {
+    giveUp('the CodeArts port has no history call');
+    return { runs: [] };
+  }
+  const options = { region: record.region, ...(signal ? { signal } : {}) };
+  const permanent = (error: unknown): error is CodeArtsError =>
+    error instanceof CodeArtsError && !error.transient;
+
+  let projectId = record.projectId;
+  let found: string | undefined;
+  if (projectId === undefined) {
+    try {
+      const detail = await deps.codearts.getTaskDetail(record.taskId, options);
+      const value =
+        typeof detail === 'object' && detail !== null
+          ? (detail as Record<string, unknown>).project_id
+          : undefined;
+      if (typeof value !== 'string' || value === '') {
+        giveUp('the task detail names no project_id');
+        return { runs: [] };
+      }
+      projectId = value;
+      found = value;
+    } catch (error) {
+      if (!permanent(error)) throw error;
+      giveUp('the task detail was refused', error);
+      return { runs: [] };
+    }
+  }
+  const withProject = (runs: RunState[]) => ({ runs, ...(found === undefined ? {} : { projectId: found }) });
+
+  const dates = historyDates(
+    stored.startedAt === null ? null : Date.parse(stored.startedAt),
+    Math.max(nowMs, observed.startedAt === null ? nowMs : Date.parse(observed.startedAt)),
+    deps.timeZone,
+  );
+  if (dates.clamped) {
+    deps.logger.warn('History reaches back only 30 days; older missed runs are not reported', {
+      taskId: record.taskId,
+      startDate: dates.startDate,
+    });
+  }
+  const history: HistoryRecord[] = [];
+  try {
+    for (let page = 1; page <= MAX_HISTORY_PAGES; page++) {
+      const body = await listTaskHistory(record.taskId, {
+        ...options,
+        projectId,
+        startDate: dates.startDate,
+        endDate: dates.endDate,
+        page,
+        size: HISTORY_PAGE_SIZE,
+      });
+      const { records, total } = parseHistory(body, { timeZone: deps.timeZone });
+      history.push(...records);
+      if (historyReachesBack(history, records, total, HISTORY_PAGE_SIZE, stored)) break;
+    }
+  } catch (error) {
+    if (!permanent(error)) throw error;
+    giveUp('the history was refused', error);
+    return withProject([]);
+  }
+
+  const selected = selectMissedRuns(history, stored, observed, MAX_MISSED_RUNS);
+  if (selected.dropped > 0) {
+    deps.logger.warn('Too many missed runs in one poll; only the newest are reported', {
+      taskId: record.taskId,
+      reported: selected.recordIds.length,
+      dropped: selected.dropped,
+    });
+  }
+  const runs: RunState[] = [];
+  for (const recordId of selected.recordIds) {
+    let run: RunState | null;
+    try {
+      run = await fetchRun(recordId);
+    } catch (error) {
+      if (!permanent(error)) throw error;
+      giveUp(`record ${recordId} was refused`, error);
+      continue;
+    }
+    // Deleted since the history was read: there is nothing left to report about it.
+    if (run !== null) runs.push(run);
+  }
+  if (runs.length > 0) {
+    deps.logger.info('Reporting runs that began and ended between polls', {
+      taskId: record.taskId,
+      recordIds: runs.map((r) => r.recordId),
+    });
+  }
+  return withProject(runs);
 }
 
 const healthy = (now: string): PollHealth => ({
@@ -282,18 +434,17 @@ function observationUpdate(
       now,
     );
   }
+  const missedRuns = missedSince(observed.missedRuns, observed.missedAfter, record.run);
   const change = detectChanges({
     stored: record.run ?? NO_RUN_YET,
     observed: observed.run,
     ...(observed.previousRunFinal === undefined ? {} : { previousRunFinal: observed.previousRunFinal }),
     ...(observed.storedRunNow === undefined ? {} : { storedRunNow: observed.storedRunNow }),
+    ...(missedRuns.length === 0 ? {} : { missedRuns }),
   });
+  const endedRuns = [...(change.endedRun ? [change.endedRun] : []), ...(change.missedRuns ?? [])];
   result.events = change.events;
-  result.detectionLagsMs = detectionLags(
-    change.events,
-    [change.run, ...(change.endedRun ? [change.endedRun] : [])],
-    nowMs,
-  );
+  result.detectionLagsMs = detectionLags(change.events, [change.run, ...endedRuns], nowMs);
   const stepsChanged = (record.run?.steps?.length ?? -1) !== (change.run.steps?.length ?? -1);
   if (
     change.events.length === 0 &&
@@ -303,15 +454,35 @@ function observationUpdate(
   ) {
     return null; // the common case: nothing changed, nothing written
   }
-  const runs = [...(change.endedRun ? [change.endedRun] : []), change.run].filter((run) =>
+  const runs = [...endedRuns, change.run].filter((run) =>
     change.events.some((event) => event.recordId === run.recordId),
   );
   const batch = change.events.length > 0 ? { at: now, events: change.events, runs } : null;
-  return applyObservation(
+  const next = applyObservation(
     record,
     { run: change.run, batch, health: healthy(now), taskName: change.run.taskName },
     now,
   );
+  // Looked up for the history call: kept with this change rather than costing a write of its own.
+  return observed.projectId !== undefined && next.projectId === undefined
+    ? { ...next, projectId: observed.projectId }
+    : next;
+}
+
+/**
+ * The missed runs still to report against `current`: they were found after the run the poll read, but a conflicting
+ * writer (an overlapping cycle) may have moved the record on since. Runs up to the one it now holds have been
+ * reported by that writer; if it holds a run we know nothing about, that writer looked up its own missed runs.
+ */
+function missedSince(
+  missed: RunState[] | undefined,
+  after: string | undefined,
+  current: RunState | null,
+): RunState[] {
+  if (missed === undefined || current === null) return [];
+  if (current.recordId === after) return missed;
+  const at = missed.findIndex((run) => run.recordId === current.recordId);
+  return at < 0 ? [] : missed.slice(at + 1);
 }
 
 /**

@@ -20,6 +20,12 @@ export interface ChangeInput {
    * went back to an older run. null when CodeArts no longer has the record; absent when it was not fetched.
    */
   storedRunNow?: RunState | null;
+  /**
+   * When {@link isNewRun} says so and the task's history shows runs between the stored run and the observed one
+   * (see core/history.ts): those runs as fetched by their record IDs, oldest first. Each is reported in full
+   * between the end of the stored run and the start of the observed one.
+   */
+  missedRuns?: RunState[];
 }
 
 export interface ChangeResult {
@@ -31,6 +37,8 @@ export interface ChangeResult {
   endedRun: RunState | null;
   /** Anything worth writing: events, or a stored snapshot that differs materially. */
   changed: boolean;
+  /** The missed runs this poll reported, as ended (present only when there were some). */
+  missedRuns?: RunState[];
 }
 
 const instant = (iso: string | null): number | null => {
@@ -57,6 +65,14 @@ export function needsBackfill(stored: RunState | null, observed: RunState): bool
     !isTerminal(stored.status) &&
     !isStale(stored, observed)
   );
+}
+
+/**
+ * True when the observation is a run that started after the stored one (not an out-of-date answer): other runs may
+ * have come and gone in between without ever being the latest at a poll, so the task's history is worth a look.
+ */
+export function isNewRun(stored: RunState | null, observed: RunState): boolean {
+  return stored !== null && stored.recordId !== observed.recordId && !isStale(stored, observed);
 }
 
 /**
@@ -295,7 +311,17 @@ export function detectChanges(input: ChangeInput): ChangeResult {
     endedRun = ended.run;
     events.push(...ended.events);
   }
+  const missedRuns: RunState[] = [];
+  const reported = new Set([stored.recordId, observed.recordId]);
+  for (const missed of input.missedRuns ?? []) {
+    if (reported.has(missed.recordId)) continue;
+    reported.add(missed.recordId);
+    // Found after the fact: reported in full, and ended here since nothing follows it any more.
+    const ended = endRun({ ...missed, status: 'pending', steps: null }, missed);
+    events.push({ type: 'run.started', recordId: missed.recordId }, ...ended.events);
+    missedRuns.push(ended.run);
+  }
   const unseen: RunState = { ...observed, status: 'pending', steps: null };
   events.push({ type: 'run.started', recordId: observed.recordId }, ...transitions(unseen, observed));
-  return { run: observed, events, endedRun, changed: true };
+  return { run: observed, events, endedRun, changed: true, ...(missedRuns.length > 0 ? { missedRuns } : {}) };
 }

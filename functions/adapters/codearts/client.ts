@@ -7,7 +7,12 @@
 // (transient: the next poll tries again). What is inside `result` (field types, unknown statuses,
 // missing step fields) is passed through for core/ to normalise or reject, because core already
 // has to be tolerant of both the doc and SDK field types.
-import { CodeArtsError, type CodeArtsPort, type GetTaskStateOptions } from '../../ports.js';
+import {
+  CodeArtsError,
+  type CodeArtsPort,
+  type GetTaskStateOptions,
+  type ListTaskHistoryOptions,
+} from '../../ports.js';
 import { httpError, parseErrorFields } from './errors.js';
 import { type Exchange, exchange } from './http.js';
 import { IamTokenProvider, type PasswordAuth } from './iam-token.js';
@@ -63,6 +68,12 @@ const detailEnvelope: BodyCheck = (body) =>
     ? 'an error body'
     : null;
 
+/** History is `{"result":[…],"total_num":n}`; the entries themselves are core/'s to check. */
+const historyEnvelope: BodyCheck = (body) =>
+  Array.isArray(body.result)
+    ? null
+    : `expected {"result":[…],"total_num":n}, got result ${JSON.stringify(typeof body.result)}`;
+
 export class CodeArtsClient implements CodeArtsPort {
   readonly region: string;
   readonly #auth: CodeArtsAuth;
@@ -108,6 +119,22 @@ export class CodeArtsClient implements CodeArtsPort {
 
   getTaskDetail(taskId: string, options: Omit<GetTaskStateOptions, 'recordId'> = {}): Promise<unknown> {
     return this.#get(options.region, `/v2/tasks/${rfc3986(taskId)}`, [], options.signal, detailEnvelope);
+  }
+
+  listTaskHistory(taskId: string, options: ListTaskHistoryOptions): Promise<unknown> {
+    const query: Array<[string, string]> = [
+      ['page', String(options.page)],
+      ['size', String(options.size)],
+      ['start_date', options.startDate],
+      ['end_date', options.endDate],
+    ];
+    return this.#get(
+      options.region,
+      `/v2/${rfc3986(options.projectId)}/task/${rfc3986(taskId)}/history`,
+      query,
+      options.signal,
+      historyEnvelope,
+    );
   }
 
   async #get(

@@ -428,3 +428,64 @@ describe('CodeArtsClient: errors', () => {
     expect(defaultIamEndpoint('eu-west-101')).toBe('https://iam.eu-west-101.myhuaweicloud.eu');
   });
 });
+
+describe('CodeArtsClient: task history', () => {
+  let c: CodeArtsClient;
+  beforeAll(() => {
+    c = client({ type: 'token', token: sim.issueToken() });
+  });
+  /** Today in the simulator's zone (UTC+8), as the history API's dates are written. */
+  const day = (offsetDays = 0) =>
+    new Date(clock.now() + 8 * 3_600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+  it('lists runs newest first with total_num, paged, using the project_id from the task detail', async () => {
+    const { taskId, recordId: first } = finishedTask('history');
+    const { recordId: second } = sim.startRun(taskId, { pendingMs: 0 });
+    clock.advance(60_000);
+    const detail = (await c.getTaskDetail(taskId)) as { project_id: string };
+    expect(detail.project_id).toBe(sim.projectId);
+    const calls = track();
+    const options = { projectId: detail.project_id, startDate: day(-1), endDate: day(), size: 1 };
+    const page1 = (await c.listTaskHistory(taskId, { ...options, page: 1 })) as {
+      result: Array<{ execution_id: string; release_id: number }>;
+      total_num: number;
+    };
+    const page2 = (await c.listTaskHistory(taskId, { ...options, page: 2 })) as typeof page1;
+    expect(page1.total_num).toBe(2);
+    expect(page1.result.map((r) => r.execution_id)).toEqual([second]);
+    expect(page2.result.map((r) => r.execution_id)).toEqual([first]);
+    expect(page1.result[0]?.release_id).toBeGreaterThan(
+      page2.result[0]?.release_id ?? Number.POSITIVE_INFINITY,
+    );
+    expect(calls()).toEqual(['GET /v2/{id}/task/{id}/history 200', 'GET /v2/{id}/task/{id}/history 200']);
+    expect(sim.requests.at(-1)?.query).toMatchObject({
+      page: '2',
+      size: '1',
+      start_date: day(-1),
+      end_date: day(),
+    });
+  });
+
+  it('fails like the other calls: unknown project, over-long span, throttling, a body without a result list', async () => {
+    const { taskId } = finishedTask('history-errors');
+    const options = { projectId: sim.projectId, startDate: day(), endDate: day(), page: 1, size: 100 };
+    expect(await failure(c.listTaskHistory(taskId, { ...options, projectId: 'f'.repeat(32) }))).toMatchObject(
+      {
+        kind: 'bad-request',
+        status: 404,
+        code: 'Deploy.00016902',
+        transient: false,
+      },
+    );
+    expect((await failure(c.listTaskHistory(taskId, { ...options, startDate: day(-40) }))).transient).toBe(
+      false,
+    );
+    sim.inject({ kind: 'throttle' });
+    expect((await failure(c.listTaskHistory(taskId, options))).kind).toBe('throttled');
+    sim.inject({ kind: 'server-error' });
+    expect((await failure(c.listTaskHistory(taskId, options))).kind).toBe('server');
+    sim.inject({ kind: 'wrong-shape', body: { total_num: 1 } });
+    expect((await failure(c.listTaskHistory(taskId, options))).kind).toBe('bad-response');
+    expect((await failure(c.listTaskHistory('0'.repeat(32), options))).kind).toBe('task-gone');
+  });
+});
