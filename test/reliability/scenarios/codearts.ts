@@ -226,3 +226,28 @@ export async function codeartsRecordVanishes(): Promise<Figures & { vanished: st
   });
   return { ...figures, vanished };
 }
+
+/**
+ * A CodeArts outage (5xx on every call) longer than the runs: tasks deploy several times while no poll succeeds,
+ * and runs shorter than the poll interval come and go between polls even without faults. None of those runs is
+ * ever the latest at a successful /state poll; the poller finds them in the task's history and reports each in full.
+ */
+export async function codeartsOutageShorterRuns(): Promise<Figures & { historyCalls: number }> {
+  const fleet = await Fleet.start({ seed: 29, minVisibleMs: 0, runsPerTask: 8 });
+  const figures = await scenario(fleet, 'CodeArts outage longer than the runs (history)', async () => {
+    const { sim } = fleet.rig;
+    await fleet.play({
+      minCycles: 14,
+      maxCycles: 14,
+      before: (i) => {
+        if (i === 3) sim.inject({ kind: 'server-error', status: 503, code: 'APIG.0203', count: 'always' });
+      },
+    });
+    sim.clearFaults();
+    return fleet.recover();
+  });
+  const historyCalls = fleet.rig.sim.requests.filter(
+    (r) => r.path.endsWith('/history') && r.status === 200,
+  ).length;
+  return { ...figures, historyCalls };
+}

@@ -22,10 +22,10 @@ export interface FleetOptions {
   channels?: (task: number) => ChannelSpec[];
   rig?: RigOptions;
   /**
-   * Each run stays the task's latest for at least this long (default two poll intervals). The poller reads only
-   * the latest run (and, when a newer one appears, the one it was following), so a run that is never the latest
-   * when a poll succeeds is out of its sight: finding those would take CodeArts' history API. Scenarios whose
-   * faults keep polls from succeeding for a while make runs last longer than that.
+   * Each run stays the task's latest for at least this long (default two poll intervals). `/state` shows only the
+   * latest run, so a run that is never the latest when a poll succeeds is found only through CodeArts' history
+   * API (counted as `unseen`). Scenarios about other faults that keep polls from succeeding for a while make runs
+   * last longer than that, so their fault is tested through `/state`; 0 lets runs come and go unseen.
    */
   minVisibleMs?: number;
 }

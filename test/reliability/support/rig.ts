@@ -16,6 +16,7 @@ import type {
   Clock,
   CodeArtsPort,
   LeaseStore,
+  ListTaskHistoryOptions,
   SlackPort,
   TaskRecord,
   TaskRepository,
@@ -370,6 +371,14 @@ class Process {
     return {
       getTaskState: (taskId, options) => this.run(() => port.getTaskState(taskId, options)),
       getTaskDetail: (taskId, options) => this.run(() => port.getTaskDetail(taskId, options)),
+      ...(port.listTaskHistory
+        ? {
+            listTaskHistory: (taskId: string, options: ListTaskHistoryOptions) =>
+              this.run(() =>
+                (port.listTaskHistory as NonNullable<CodeArtsPort['listTaskHistory']>)(taskId, options),
+              ),
+          }
+        : {}),
     };
   }
 
