@@ -7,7 +7,15 @@ import type { PollCycleReport } from '../../functions/app/poll-cycle.js';
 import type { RunScript } from '../../local/codearts-simulator/index.js';
 import type { FakeSlackCall, FakeSlackMessage } from '../../local/fake-slack/index.js';
 import type { DdbCounts } from './ddb-counter.js';
-import { CONCURRENCY, inParallel, MAIN_CHANNEL, SECOND_CHANNEL, startWorld, type World } from './world.js';
+import {
+  aroundTaskState,
+  CONCURRENCY,
+  inParallel,
+  MAIN_CHANNEL,
+  SECOND_CHANNEL,
+  startWorld,
+  type World,
+} from './world.js';
 
 const HOUR = 3_600_000;
 
@@ -117,22 +125,18 @@ export async function setUpCycleWorld(
   let firstCallAt = Number.POSITIVE_INFINITY;
   let lastEndAt = 0;
   let codeartsMs = 0;
-  const codearts = world.deps.codearts;
-  world.deps.codearts = {
-    getTaskState: async (taskId, options) => {
-      polled++;
-      const start = performance.now();
-      firstCallAt = Math.min(firstCallAt, start);
-      try {
-        return await codearts.getTaskState(taskId, options);
-      } finally {
-        const end = performance.now();
-        codeartsMs += end - start;
-        lastEndAt = Math.max(lastEndAt, end);
-      }
-    },
-    getTaskDetail: (taskId, options) => codearts.getTaskDetail(taskId, options),
-  };
+  world.deps.codearts = aroundTaskState(world.deps.codearts, async (_taskId, call) => {
+    polled++;
+    const start = performance.now();
+    firstCallAt = Math.min(firstCallAt, start);
+    try {
+      return await call();
+    } finally {
+      const end = performance.now();
+      codeartsMs += end - start;
+      lastEndAt = Math.max(lastEndAt, end);
+    }
+  });
 
   const measure = async (label: string): Promise<CycleMeasure> => {
     progress(`N=${n}: ${label}`);

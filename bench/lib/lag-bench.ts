@@ -4,7 +4,15 @@
 // take real time, while idle waits (between ticks, and between active re-poll passes) are skipped. So a
 // lag includes everything the poller itself spends, but not Lambda start-up or EventBridge Scheduler jitter.
 import type { RunTruth } from '../../local/codearts-simulator/index.js';
-import { inParallel, LAMBDA_TIMEOUT_MS, MAIN_CHANNEL, type ObservedWrite, startWorld } from './world.js';
+import {
+  aroundTaskState,
+  inParallel,
+  LAMBDA_TIMEOUT_MS,
+  MAIN_CHANNEL,
+  type ObservedWrite,
+  startWorld,
+  type WorldOptions,
+} from './world.js';
 
 const TICK_MS = 60_000;
 
@@ -35,7 +43,8 @@ export interface LagResult {
   ticks: number;
   /**
    * Step started/finished/failed and run finished, of runs the poller had already seen start (those it saw
-   * only later are bound by the schedule, like run.started), plus every transition of a run never seen.
+   * only later are bound by the schedule, like run.started), plus every transition of a run never seen
+   * because its task was never polled. Runs lost between two polls are counted in `unseen` instead.
    */
   running: LagStats;
   /** A new run's first sighting (run.started): bound by the schedule, not by active re-polling. */
@@ -54,12 +63,19 @@ export interface LagResult {
 export async function measureLag(
   workerFile: string,
   n: number,
-  options: { activePollSeconds: number; ticks: number; codeartsMs: number; slackMs: number; seed: number },
+  options: {
+    activePollSeconds: number;
+    ticks: number;
+    codeartsMs: number;
+    slackMs: number;
+    seed: number;
+    world?: WorldOptions;
+  },
   progress: (message: string) => void,
 ): Promise<LagResult> {
   const mode =
     options.activePollSeconds > 0 ? `active re-poll ${options.activePollSeconds} s` : 'schedule only';
-  const world = await startWorld(workerFile);
+  const world = await startWorld(workerFile, options.world);
   const { servers, clock } = world;
   const random = rng(options.seed);
   try {
@@ -101,17 +117,13 @@ export async function measureLag(
     let missed = 0;
     const polled = new Set<string>();
     const pollTimes = new Map<string, number[]>();
-    const codearts = world.deps.codearts;
-    world.deps.codearts = {
-      getTaskState: (taskId, opts) => {
-        polled.add(taskId);
-        const times = pollTimes.get(taskId) ?? [];
-        times.push(clock.now());
-        pollTimes.set(taskId, times);
-        return codearts.getTaskState(taskId, opts);
-      },
-      getTaskDetail: (taskId, opts) => codearts.getTaskDetail(taskId, opts),
-    };
+    world.deps.codearts = aroundTaskState(world.deps.codearts, (taskId, call) => {
+      polled.add(taskId);
+      const times = pollTimes.get(taskId) ?? [];
+      times.push(clock.now());
+      pollTimes.set(taskId, times);
+      return call();
+    });
     for (let k = 0; k <= options.ticks + 1; k++) {
       clock.jumpTo(tickAt(k));
       if (k === 1) callsAtStart = await servers.codeartsCalls();
@@ -136,8 +148,8 @@ export async function measureLag(
     const windowStart = tickAt(1);
     const windowEnd = tickAt(options.ticks + 1);
     const truths = await servers.runs(activeIds);
-    const { running, newRuns } = lags(truths.flat(), world.writes, windowStart, windowEnd);
     const unseen = unseenRuns(truths, world.writes, pollTimes, windowStart, windowEnd);
+    const { running, newRuns } = lags(truths.flat(), world.writes, windowStart, windowEnd, unseen.lost);
     const hours = (windowEnd - windowStart) / 3_600_000;
     const perHour = (list: string[]) =>
       list.reduce((sum, id) => sum + ((callsAtEnd.get(id) ?? 0) - (callsAtStart.get(id) ?? 0)), 0) /
@@ -172,6 +184,8 @@ export interface UnseenRuns {
    */
   supersededBetweenPolls: number;
   other: number;
+  /** Record IDs of the superseded runs: lost, not late, so they are kept out of the lag figures. */
+  lost: string[];
 }
 
 function unseenRuns(
@@ -188,6 +202,7 @@ function unseenRuns(
     taskNotPolled: 0,
     supersededBetweenPolls: 0,
     other: 0,
+    lost: [],
   };
   for (const runs of truths) {
     runs.forEach((run, i) => {
@@ -202,6 +217,7 @@ function unseenRuns(
       if (polls.length === 0) out.taskNotPolled++;
       else if (!pollDuring && next !== undefined && (nextPoll === undefined || next.createdAt <= nextPoll)) {
         out.supersededBetweenPolls++;
+        out.lost.push(run.recordId);
       } else out.other++;
     });
   }
@@ -247,7 +263,9 @@ function lags(
   writes: ObservedWrite[],
   windowStart: number,
   windowEnd: number,
+  lost: string[],
 ): { running: LagStats; newRuns: LagStats } {
+  const lostRuns = new Set(lost);
   const seenAt = new Map<string, number>();
   for (const write of writes) {
     for (const event of write.events) {
@@ -259,6 +277,7 @@ function lags(
   const running: number[] = [];
   const newRuns: number[] = [];
   for (const run of runs) {
+    if (lostRuns.has(run.recordId)) continue;
     const startSeen = seenAt.get(`${run.recordId}/run.started`);
     for (const t of transitionsOf(run)) {
       if (t.at < windowStart || t.at >= windowEnd) continue;
@@ -266,7 +285,8 @@ function lags(
       const lag = seen === undefined ? Number.POSITIVE_INFINITY : Math.max(0, seen - t.at);
       if (t.key.endsWith('/run.started')) newRuns.push(lag);
       // A running deployment: the poller already knew this run when the transition happened. A run it never
-      // saw at all (its task starved of polls, or the run came and went unseen) counts here too, as missed.
+      // saw at all because its task was not polled counts here too, as missed. (Runs superseded unseen
+      // between two polls are lost rather than late: reported apart, in UnseenRuns.)
       else if (startSeen === undefined || startSeen <= t.at) running.push(lag);
     }
   }

@@ -110,6 +110,15 @@ export function evaluateTargets(results: Results): Results['targets'] {
       detail: `mean ${fmt(run.slackCallsPerChangedPoll)}, max ${run.slackCallsMaxPerSubscription}, ${fmt(run.eventsPerChangedPoll, 1)} events coalesced per poll`,
     });
     targets.push({
+      target: `${n} no run lost between polls (design §7; active-polling run)`,
+      met: run.unseenRuns.active.neverReported === 0,
+      detail:
+        `${run.unseenRuns.active.neverReported} of ${run.unseenRuns.active.runsInWindow} runs never reported ` +
+        `(${run.unseenRuns.active.supersededBetweenPolls} superseded between polls, ` +
+        `${run.unseenRuns.active.taskNotPolled} on tasks never polled); schedule-only ` +
+        `${run.unseenRuns.scheduleOnly.neverReported} of ${run.unseenRuns.scheduleOnly.runsInWindow}`,
+    });
+    targets.push({
       target: `${n} detection lag p95 ≤ ACTIVE_POLL_SECONDS + 1 s (${active + 1} s)`,
       met: run.detectionLagP95Seconds !== null && run.detectionLagP95Seconds <= active + 1,
       detail: `p95 ${lag(run.detectionLagP95Seconds, run.detectionLagUndetected)}, schedule-only p95 ${lag(run.scheduleOnlyLagP95Seconds, run.scheduleOnlyUndetected)}`,
@@ -186,6 +195,9 @@ export function renderTable(results: Results): string {
     `CodeArts calls per idle task per hour: ${fmt(idle ?? null, 1)}; ` +
       `monthly AWS cost (before free tiers): 100 tasks $${results.cost.tasks100USDPerMonth.toFixed(2)}, ` +
       `1,000 tasks $${results.cost.tasks1000USDPerMonth.toFixed(2)}`,
+    ...results.runs
+      .filter((r) => r.problems.length > 0)
+      .map((r) => `Problems the cycle logged at N=${r.n} (first of them): ${r.problems[0]}`),
     '',
     'Targets:',
     ...results.targets.map((t) => `  ${t.met ? 'met ' : 'MISS'}  ${t.target}: ${t.detail}`),

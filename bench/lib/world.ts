@@ -9,9 +9,15 @@ import { ensureTable } from '../../functions/adapters/dynamodb/create-table.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClient, SlackAdapter } from '../../functions/adapters/slack/index.js';
 import { type PollCycleDeps, type PollCycleReport, runPollCycle } from '../../functions/app/poll-cycle.js';
-import type { RunState, TaskEvent } from '../../functions/core/model.js';
+import { isTerminal, type RunState, type TaskEvent } from '../../functions/core/model.js';
 import { normaliseStateResponse } from '../../functions/core/normalise.js';
-import type { Logger, TaskRecord, TaskRepository } from '../../functions/ports.js';
+import type {
+  CodeArtsPort,
+  GetTaskStateOptions,
+  Logger,
+  TaskRecord,
+  TaskRepository,
+} from '../../functions/ports.js';
 import type { RunScript, RunTruth, TaskSpec } from '../../local/codearts-simulator/index.js';
 import type { FakeSlackCall, FakeSlackMessage } from '../../local/fake-slack/index.js';
 import { countDynamoRequests, type DdbCounter } from './ddb-counter.js';
@@ -116,7 +122,17 @@ export async function startServers(workerFile: string, clock: VirtualClock): Pro
   };
 }
 
-export async function startWorld(workerFile: string): Promise<World> {
+/**
+ * What-if knobs (bench/what-if.ts), to measure the effect of a recommended change before it is made in the
+ * product: another CODEARTS_CONCURRENCY, or the task listing reordered so tasks with a deployment running
+ * (per their stored snapshot) come first. Both default to the product as it is.
+ */
+export interface WorldOptions {
+  concurrency?: number;
+  taskOrder?: 'as-listed' | 'active-first';
+}
+
+export async function startWorld(workerFile: string, options: WorldOptions = {}): Promise<World> {
   const clock = new VirtualClock();
   const servers = await startServers(workerFile, clock);
   const { ready } = servers;
@@ -143,7 +159,7 @@ export async function startWorld(workerFile: string): Promise<World> {
   };
   const logger: Logger = { debug() {}, info() {}, warn: note('warn'), error: note('error') };
   const deps: PollCycleDeps = {
-    repository: observingRepository(store, clock, writes),
+    repository: observingRepository(store, clock, writes, options.taskOrder ?? 'as-listed'),
     lease: store,
     codearts,
     slack: slackPort,
@@ -164,7 +180,11 @@ export async function startWorld(workerFile: string): Promise<World> {
     problems,
     deps,
     cycle: ({ activePollSeconds, deadlineMs }) =>
-      runPollCycle(deps, { concurrency: CONCURRENCY, activePollSeconds }, { deadlineMs }),
+      runPollCycle(
+        deps,
+        { concurrency: options.concurrency ?? CONCURRENCY, activePollSeconds },
+        { deadlineMs },
+      ),
     watch: async (taskId, channels) => {
       let run: RunState | null = null;
       let taskName = '';
@@ -203,16 +223,21 @@ function observingRepository(
   store: TaskRepository,
   clock: VirtualClock,
   writes: ObservedWrite[],
+  order: NonNullable<WorldOptions['taskOrder']>,
 ): TaskRepository {
   const lastSeq = new Map<string, number>();
   return {
     getTask: (taskId) => store.getTask(taskId),
     deleteTask: (taskId, version) => store.deleteTask(taskId, version),
     listTasks: async function* () {
+      const held: TaskRecord[] = [];
       for await (const record of store.listTasks()) {
         lastSeq.set(record.taskId, Math.max(lastSeq.get(record.taskId) ?? 0, record.lastSeq));
-        yield record;
+        if (order === 'as-listed') yield record;
+        else held.push(record);
       }
+      const running = (r: TaskRecord) => (r.run !== null && !isTerminal(r.run.status) ? 0 : 1);
+      yield* held.sort((a, b) => running(a) - running(b));
     },
     putTask: async (record: TaskRecord, expectedVersion: number | null) => {
       const ok = await store.putTask(record, expectedVersion);
@@ -225,6 +250,26 @@ function observingRepository(
       return ok;
     },
   };
+}
+
+/**
+ * The same CodeArts port with `getTaskState` passed through `around` (to count or time the poller's polls);
+ * every other method, present or future, is the original's, so the cycle behaves exactly as without it.
+ */
+export function aroundTaskState(
+  port: CodeArtsPort,
+  around: (taskId: string, call: () => Promise<unknown>) => Promise<unknown>,
+): CodeArtsPort {
+  return new Proxy(port, {
+    get(target, property) {
+      if (property === 'getTaskState') {
+        return (taskId: string, options?: GetTaskStateOptions) =>
+          around(taskId, () => target.getTaskState(taskId, options));
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** Runs `work` over `items` with at most `limit` in flight (setting up thousands of tasks). */
