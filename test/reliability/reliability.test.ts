@@ -20,6 +20,7 @@ import {
   dynamoStaleListing,
   dynamoThrottling,
   dynamoTimeouts,
+  dynamoWritesRefusedShorterRuns,
 } from './scenarios/dynamodb.js';
 import { crashAtEveryBoundary, overlappingCycles, sameTickTwice } from './scenarios/process.js';
 import { slackBrokenChannels, slackOutage, slackRateLimits, slackTokenRevoked } from './scenarios/slack.js';
@@ -166,6 +167,11 @@ describe('reliability', () => {
     }, 60_000);
     scenario('timeouts before and after the write, with in-cycle re-polling', dynamoTimeouts);
     scenario('a stale (eventually consistent) task listing while Slack loses answers', dynamoStaleListing);
+    it('every task write refused for longer than the runs: the runs never stored are found in the history', async () => {
+      const figures = await dynamoWritesRefusedShorterRuns();
+      expectComplete(figures, { unseen: true });
+      expect(figures.faults).toBeGreaterThan(10);
+    }, 60_000);
   });
 
   describe('Bad input', () => {

@@ -165,3 +165,23 @@ export async function dynamoStaleListing(): Promise<Figures> {
     return f.recover();
   });
 }
+
+/**
+ * Every task write refused for a while (throttled) while runs come and go faster than that: no observation of
+ * those runs is ever stored, so once writes succeed again the poller finds them in the task's history.
+ */
+export async function dynamoWritesRefusedShorterRuns(): Promise<Figures> {
+  const fleet = await Fleet.start({ seed: 56, minVisibleMs: 0, runsPerTask: 8 });
+  return scenario(fleet, 'DynamoDB writes refused longer than the runs (history)', async (f) => {
+    const { rig } = f;
+    await f.play({
+      minCycles: 14,
+      maxCycles: 14,
+      before: (i) => {
+        if (i === 3) rig.injectDynamo({ command: 'PutItemCommand', kind: 'throttle', times: 10_000 });
+      },
+    });
+    rig.clearDynamoFaults();
+    return f.recover();
+  });
+}
