@@ -2,11 +2,13 @@
 import { abandonRun, detectChanges, isNewRun, needsBackfill, needsRecheck } from '../core/changes.js';
 import {
   HISTORY_PAGE_SIZE,
+  type HistoryAnchor,
   type HistoryRecord,
   historyDates,
   historyReachesBack,
   MAX_HISTORY_PAGES,
   MAX_MISSED_RUNS,
+  noRunAnchor,
   parseHistory,
   selectMissedRuns,
 } from '../core/history.js';
@@ -226,17 +228,24 @@ async function observe(
     // A new run appeared before we saw the previous one end: ask CodeArts how that one ended.
     const previousRunFinal =
       stored && needsBackfill(stored, run) ? await fetchRun(stored.recordId) : undefined;
-    const missed =
+    // After the stored run; or, when none is stored, after the last time CodeArts said the task had no run at all.
+    const anchor: HistoryAnchor | null =
       stored && isNewRun(stored, run)
-        ? await findMissedRuns(deps, record, stored, run, nowMs(), fetchRun, signal)
-        : undefined;
+        ? stored
+        : record.run === null && record.health.lastSuccessAt !== null
+          ? noRunAnchor(record.health.lastSuccessAt)
+          : null;
+    const missed =
+      anchor === null
+        ? undefined
+        : await findMissedRuns(deps, record, anchor, run, nowMs(), fetchRun, signal);
     return {
       kind: 'run',
       run,
       ...(previousRunFinal === undefined ? {} : { previousRunFinal }),
       ...(missed === undefined || missed.runs.length === 0
         ? {}
-        : { missedRuns: missed.runs, missedAfter: stored?.recordId ?? '' }),
+        : { missedRuns: missed.runs, missedAfter: anchor?.recordId ?? '' }),
       ...(missed?.projectId === undefined ? {} : { projectId: missed.projectId }),
     };
   } catch (error) {
@@ -259,8 +268,9 @@ async function observe(
 }
 
 /**
- * The runs that began after `stored` and before `observed` (a new run) and were never the latest at a successful
- * poll: found in the task's history, then fetched by record ID, oldest first. Cost: one history call per new run
+ * The runs that began after `stored` (the stored run, or a time the task had no run) and before `observed` (a new
+ * run) and were never the latest at a successful poll: found in the task's history, then fetched by record ID,
+ * oldest first. Cost: one history call per new run
  * (more pages only after more than 100 runs), one task-detail call per task ever (for its project ID), and one
  * `/state` call per missed run. A transient failure of any of them throws, failing the whole poll so it is retried
  * with nothing skipped; a permanent one (the project or the API refused) is logged and the missed runs are given
@@ -269,7 +279,7 @@ async function observe(
 async function findMissedRuns(
   deps: TaskPollDeps,
   record: TaskRecord,
-  stored: RunState,
+  stored: HistoryAnchor,
   observed: RunState,
   nowMs: number,
   fetchRun: (recordId: string) => Promise<RunState | null>,
@@ -479,9 +489,11 @@ function missedSince(
   after: string | undefined,
   current: RunState | null,
 ): RunState[] {
-  if (missed === undefined || current === null) return [];
-  if (current.recordId === after) return missed;
-  const at = missed.findIndex((run) => run.recordId === current.recordId);
+  if (missed === undefined) return [];
+  // '' stands for "no run stored" (see noRunAnchor).
+  const currentId = current?.recordId ?? '';
+  if (currentId === after) return missed;
+  const at = missed.findIndex((run) => run.recordId === currentId);
   return at < 0 ? [] : missed.slice(at + 1);
 }
 

@@ -128,7 +128,7 @@ export function historyReachesBack(
   lastPage: HistoryRecord[],
   total: number,
   pageSize: number,
-  stored: RunState,
+  stored: HistoryAnchor,
 ): boolean {
   if (read.length >= total || lastPage.length < pageSize) return true;
   const storedAt = instant(stored.startedAt);
@@ -137,6 +137,24 @@ export function historyReachesBack(
     return r.recordId === stored.recordId || (storedAt !== null && at !== null && at < storedAt);
   });
 }
+
+/** Where the missed runs begin: after this run (by record ID and start), or after a time when there was none. */
+export type HistoryAnchor = Pick<RunState, 'recordId' | 'startedAt'>;
+
+/**
+ * Clock skew allowed for when the anchor is a time CodeArts said the task had no run (see {@link noRunAnchor}):
+ * a run older than that cannot exist, so the margin only ever widens the window by runs that are new anyway.
+ */
+export const NO_RUN_SKEW_MS = 10 * 60_000;
+
+/**
+ * The anchor when no run is stored: CodeArts reported no run at all at `noRunAt` (the last success written without
+ * a run), so every run in the history before the observed one began after that and was never reported.
+ */
+export const noRunAnchor = (noRunAt: string): HistoryAnchor => {
+  const ms = Date.parse(noRunAt);
+  return { recordId: '', startedAt: Number.isNaN(ms) ? null : new Date(ms - NO_RUN_SKEW_MS).toISOString() };
+};
 
 export interface MissedRuns {
   /** Record IDs of runs strictly between the stored run and the observed one, oldest first. */
@@ -153,8 +171,8 @@ export interface MissedRuns {
  */
 export function selectMissedRuns(
   history: HistoryRecord[],
-  stored: RunState,
-  observed: RunState,
+  stored: HistoryAnchor,
+  observed: HistoryAnchor,
   limit: number = MAX_MISSED_RUNS,
 ): MissedRuns {
   const byId = new Map(history.map((r) => [r.recordId, r]));

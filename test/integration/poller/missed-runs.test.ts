@@ -62,7 +62,10 @@ async function taskWithThreeRunsDuringAnOutage() {
   await h.cycle(); // baseline: never ran
   const { recordId: first } = h.sim.startRun(taskId, { pendingMs: 0 });
   h.advance(STEPS.length * STEP_MS + 1000);
+  const calls = track(taskId);
   await h.cycle();
+  // The first run of a task that had none: is it the only one since? The task detail once, for its project ID.
+  expect(calls()).toEqual(['state', 'detail', 'history']);
   h.sim.inject({ kind: 'server-error', status: 503, taskId, count: 'always' });
   const missed: string[] = [];
   for (const outcome of ['succeeded', 'failed', 'succeeded'] as const) {
@@ -86,8 +89,8 @@ describe('runs missed during a CodeArts outage', () => {
     h.sim.clearFaults();
     const calls = track(taskId);
     await h.cycle();
-    // One /state, the task detail once (for its project ID), one history page, one /state per missed run.
-    expect(calls()).toEqual(['state', 'detail', 'history', ...missed.map(() => 'state?record_id')]);
+    // One /state, one history page, one /state per missed run (the project ID was looked up with the first run).
+    expect(calls()).toEqual(['state', 'history', ...missed.map(() => 'state?record_id')]);
     expect((await h.store.getTask(taskId))?.projectId).toBe(h.sim.projectId);
 
     for (let i = 0; i < 4; i++) {
@@ -150,5 +153,24 @@ describe('runs missed during a CodeArts outage', () => {
     await h.cycle();
     expect(parents(taskId).map(recordOf).slice(1)).toEqual([current]);
     expect((await h.store.getTask(taskId))?.run?.recordId).toBe(current);
+  });
+
+  it('also finds them for a task that had never run when it was watched', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.cycle(); // CodeArts: no run at all
+    h.sim.inject({ kind: 'server-error', status: 503, taskId, count: 'always' });
+    const missed: string[] = [];
+    for (let r = 0; r < 3; r++) {
+      missed.push(h.sim.startRun(taskId, { pendingMs: 0 }).recordId);
+      h.advance(STEPS.length * STEP_MS + 5_000);
+      await h.cycle();
+    }
+    const { recordId: current } = h.sim.startRun(taskId, { pendingMs: 0 });
+    h.advance(1_000);
+    h.sim.clearFaults();
+    await h.cycle();
+    expect(parents(taskId).map(recordOf)).toEqual([...missed, current]);
+    for (const m of parents(taskId).slice(0, 3)) expect(allText(m).toLowerCase()).toContain('succeeded');
   });
 });

@@ -5,6 +5,8 @@ import {
   type HistoryRecord,
   historyDates,
   historyReachesBack,
+  NO_RUN_SKEW_MS,
+  noRunAnchor,
   parseHistory,
   selectMissedRuns,
 } from '../../../functions/core/history.js';
@@ -192,6 +194,15 @@ describe('selectMissedRuns', () => {
       recordIds: [rec('c'), rec('d')],
       dropped: 1,
     });
+  });
+
+  it('anchored at a time the task had no run: every run since (allowing for skew) up to the observed one', () => {
+    const anchor = noRunAnchor(at(30));
+    expect(Date.parse(anchor.startedAt ?? '')).toBe(Date.parse(at(30)) - NO_RUN_SKEW_MS);
+    const history = [entry('e', 40, 9), entry('d', 35, 8), entry('c', 21, 7), entry('b', 10, 6)];
+    expect(selectMissedRuns(history, anchor, observed).recordIds).toEqual([rec('c'), rec('d')]);
+    expect(noRunAnchor('not a time').startedAt).toBeNull();
+    expect(selectMissedRuns(history, noRunAnchor('not a time'), observed).recordIds).toEqual([]);
   });
 
   it('counts a record listed twice once', () => {
