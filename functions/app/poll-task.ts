@@ -326,9 +326,11 @@ async function findMissedRuns(
   }
   const withProject = (runs: RunState[]) => ({ runs, ...(found === undefined ? {} : { projectId: found }) });
 
+  const observedAt = observed.startedAt === null ? Number.NaN : Date.parse(observed.startedAt);
   const dates = historyDates(
     stored.startedAt === null ? null : Date.parse(stored.startedAt),
-    Math.max(nowMs, observed.startedAt === null ? nowMs : Date.parse(observed.startedAt)),
+    // CodeArts' clock may be ahead of ours: the day the observed run began must be in the window.
+    Number.isFinite(observedAt) ? Math.max(nowMs, observedAt) : nowMs,
     deps.timeZone,
   );
   if (dates.clamped) {

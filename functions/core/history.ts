@@ -107,7 +107,9 @@ export function historyDates(
   const endDate = formatCodeArtsTime(nowMs, timeZone).slice(0, 10);
   const earliest = Date.parse(`${endDate}T00:00:00Z`) - MAX_SPAN_DAYS * DAY_MS;
   const from =
-    fromMs === null ? null : Date.parse(`${formatCodeArtsTime(fromMs, timeZone).slice(0, 10)}T00:00:00Z`);
+    fromMs === null || !Number.isFinite(fromMs)
+      ? null
+      : Date.parse(`${formatCodeArtsTime(fromMs, timeZone).slice(0, 10)}T00:00:00Z`);
   const clamped = from === null || from < earliest;
   const startDay = clamped ? earliest : Math.min(from, Date.parse(`${endDate}T00:00:00Z`));
   return { startDate: new Date(startDay).toISOString().slice(0, 10), endDate, clamped };

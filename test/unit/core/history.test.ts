@@ -126,6 +126,7 @@ describe('historyDates', () => {
       clamped: true,
     });
     expect(historyDates(null, ms('2025-07-10T01:00:00Z'), TIME_ZONE).startDate).toBe('2025-06-10');
+    expect(historyDates(Number.NaN, ms('2025-07-10T01:00:00Z'), TIME_ZONE).startDate).toBe('2025-06-10');
   });
 
   it('never starts after it ends (a stored start ahead of our clock)', () => {
