@@ -51,10 +51,9 @@ export interface CodeArtsPort {
   /**
    * `GET /v2/{projectId}/task/{taskId}/history?page=&size=&start_date=&end_date=` (the task's runs that began on
    * those days, newest first, with `total_num` for paging). Resolves with the parsed JSON body (parsed by core/);
-   * rejects with a {@link CodeArtsError}. Optional so that a port without it still polls: the poller then cannot
-   * recover runs that were never the latest at a successful poll, and says so in its logs.
+   * rejects with a {@link CodeArtsError}. The poller uses it to find runs that were never the latest at a poll.
    */
-  listTaskHistory?(taskId: string, options: ListTaskHistoryOptions): Promise<unknown>;
+  listTaskHistory(taskId: string, options: ListTaskHistoryOptions): Promise<unknown>;
 }
 
 /**

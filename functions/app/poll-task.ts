@@ -285,7 +285,6 @@ async function findMissedRuns(
   fetchRun: (recordId: string) => Promise<RunState | null>,
   signal?: AbortSignal,
 ): Promise<{ runs: RunState[]; projectId?: string }> {
-  const listTaskHistory = deps.codearts.listTaskHistory?.bind(deps.codearts);
   const giveUp = (why: string, error?: CodeArtsError) => {
     deps.logger.warn('Runs between polls cannot be looked up; any missed run is not reported', {
       taskId: record.taskId,
@@ -295,10 +294,6 @@ async function findMissedRuns(
         : {}),
     });
   };
-  if (listTaskHistory === undefined) {
-    giveUp('the CodeArts port has no history call');
-    return { runs: [] };
-  }
   const options = { region: record.region, ...(signal ? { signal } : {}) };
   const permanent = (error: unknown): error is CodeArtsError =>
     error instanceof CodeArtsError && !error.transient;
@@ -342,7 +337,7 @@ async function findMissedRuns(
   const history: HistoryRecord[] = [];
   try {
     for (let page = 1; page <= MAX_HISTORY_PAGES; page++) {
-      const body = await listTaskHistory(record.taskId, {
+      const body = await deps.codearts.listTaskHistory(record.taskId, {
         ...options,
         projectId,
         startDate: dates.startDate,

@@ -371,14 +371,8 @@ class Process {
     return {
       getTaskState: (taskId, options) => this.run(() => port.getTaskState(taskId, options)),
       getTaskDetail: (taskId, options) => this.run(() => port.getTaskDetail(taskId, options)),
-      ...(port.listTaskHistory
-        ? {
-            listTaskHistory: (taskId: string, options: ListTaskHistoryOptions) =>
-              this.run(() =>
-                (port.listTaskHistory as NonNullable<CodeArtsPort['listTaskHistory']>)(taskId, options),
-              ),
-          }
-        : {}),
+      listTaskHistory: (taskId: string, options: ListTaskHistoryOptions) =>
+        this.run(() => port.listTaskHistory(taskId, options)),
     };
   }
 

@@ -138,6 +138,11 @@ export class FakeCodeArts implements CodeArtsPort {
       return { task_id: taskId, name: task.name, state: 'Available' };
     });
   }
+
+  /** Registration never reads history; an empty one keeps the port complete. */
+  async listTaskHistory(): Promise<unknown> {
+    return { result: [], total_num: 0 };
+  }
 }
 
 /** A logger that keeps what it was told, so tests can assert that internals went to the log, not the caller. */
