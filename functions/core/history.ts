@@ -2,6 +2,7 @@
 // in it the poller missed. `/state` only shows the latest run: a run that was never the latest at a successful
 // poll (several deployments during an outage, runs shorter than the poll interval) is only found here.
 
+import { get, ID_PATTERN, isObject, toRunStatus } from './codearts-json.js';
 import { formatCodeArtsTime, parseCodeArtsTime } from './codearts-time.js';
 import type { RunState, RunStatus } from './model.js';
 import { MalformedStateError } from './normalise.js';
@@ -31,32 +32,6 @@ export const MAX_MISSED_RUNS = 20;
 /** The history API refuses a span of more than 30 days. */
 const MAX_SPAN_DAYS = 30;
 const DAY_MS = 86_400_000;
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-// Own properties only: a body must not pick up `constructor` & co. from Object.prototype.
-const get = (object: JsonObject, key: string): unknown =>
-  Object.hasOwn(object, key) ? object[key] : undefined;
-
-const ID_PATTERN = /^[A-Za-z0-9]{32}$/;
-
-const KNOWN_STATUSES: ReadonlySet<string> = new Set<RunStatus>([
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'timeout',
-  'abort',
-  'not_started',
-]);
-
-const toRunStatus = (raw: unknown): RunStatus => {
-  const status = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  return KNOWN_STATUSES.has(status) ? (status as RunStatus) : 'unknown';
-};
 
 /** An integer sent as a number or as digits (the docs type most fields as strings); null otherwise. */
 const integer = (value: unknown): number | null => {

@@ -2,6 +2,7 @@
 // Tolerant where CodeArts is loose (StepInfo types, missing fields, unknown statuses), strict where a
 // wrong guess would corrupt the stored snapshot (query status, IDs, the shape of step_state).
 
+import { get, ID_PATTERN, isObject, type JsonObject, toRunStatus } from './codearts-json.js';
 import { parseCodeArtsTime, requireTimeZoneOffset } from './codearts-time.js';
 import type { RunState, RunStatus, StepState } from './model.js';
 import { inferStepProgress, showsProgress } from './step-inference.js';
@@ -20,32 +21,6 @@ export class MalformedStateError extends Error {
 export interface NormaliseOptions {
   /** Zone of CodeArts' zone-less timestamps, `Z` or `±HH:MM` (the app's default is `+08:00`). */
   timeZone: string;
-}
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-// Own properties only: a body must not pick up `constructor` & co. from Object.prototype.
-const get = (object: JsonObject, key: string): unknown =>
-  Object.hasOwn(object, key) ? object[key] : undefined;
-
-const ID_PATTERN = /^[A-Za-z0-9]{32}$/;
-
-const KNOWN_STATUSES: ReadonlySet<string> = new Set<RunStatus>([
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'timeout',
-  'abort',
-  'not_started',
-]);
-
-function toRunStatus(raw: string): RunStatus {
-  const status = raw.trim().toLowerCase();
-  return KNOWN_STATUSES.has(status) ? (status as RunStatus) : 'unknown';
 }
 
 /** A scalar as text (numbers and booleans included); '' for anything else. */
