@@ -54,27 +54,30 @@ export const SAFETY_MARGIN_MS = 4_000;
 /** The lease outlives the deadline a little, so a late write of ours never overlaps the next cycle. */
 const LEASE_GRACE_MS = 10_000;
 
+/** A report of a cycle that has done nothing yet. */
+export const emptyCycleReport = (): PollCycleReport => ({
+  leaseTaken: false,
+  tasks: 0,
+  polls: 0,
+  events: 0,
+  writes: 0,
+  deliveries: 0,
+  deliveryFailures: 0,
+  slackCalls: 0,
+  codeartsFailures: 0,
+  throttled: 0,
+  taskErrors: 0,
+  detectionLagsMs: [],
+  durationMs: 0,
+});
+
 export async function runPollCycle(
   deps: PollCycleDeps,
   settings: PollCycleSettings,
   options: PollCycleOptions,
 ): Promise<PollCycleReport> {
   const started = deps.clock.now();
-  const report: PollCycleReport = {
-    leaseTaken: false,
-    tasks: 0,
-    polls: 0,
-    events: 0,
-    writes: 0,
-    deliveries: 0,
-    deliveryFailures: 0,
-    slackCalls: 0,
-    codeartsFailures: 0,
-    throttled: 0,
-    taskErrors: 0,
-    detectionLagsMs: [],
-    durationMs: 0,
-  };
+  const report = emptyCycleReport();
   const leaseName = settings.leaseName ?? POLLER_LEASE;
   const owner = randomUUID();
   if (!(await deps.lease.acquireLease(leaseName, owner, started, options.deadlineMs + LEASE_GRACE_MS))) {

@@ -4,7 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PollCycleOptions, PollCycleReport } from '../../../functions/app/poll-cycle.js';
+import {
+  emptyCycleReport,
+  type PollCycleOptions,
+  type PollCycleReport,
+} from '../../../functions/app/poll-cycle.js';
 import { parseConfig } from '../../../functions/config.js';
 import { loadOrCreateApiKey } from '../../../local/run/api-key.js';
 import { DataDirInUseError, lockDataDir } from '../../../local/run/data-dir.js';
@@ -21,21 +25,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const report = (): PollCycleReport => ({
-  leaseTaken: true,
-  tasks: 0,
-  polls: 0,
-  events: 0,
-  writes: 0,
-  deliveries: 0,
-  deliveryFailures: 0,
-  slackCalls: 0,
-  codeartsFailures: 0,
-  throttled: 0,
-  taskErrors: 0,
-  detectionLagsMs: [],
-  durationMs: 0,
-});
+const report = (): PollCycleReport => ({ ...emptyCycleReport(), leaseTaken: true });
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 describe('the poll timer', () => {
