@@ -7,11 +7,14 @@
 //                  55 s tick then reach every task, and re-poll the running ones?
 //   instant-slack  N = 1,000 cycles with Slack answering at once: the most that moving delivery out of the
 //                  CodeArts worker slots can gain (the slots then only hold the state write).
+//   heap-cap       N = 5,000: the poller bundle's invocation with V8's old space capped at 64 MB: does the
+//                  cycle's live set fit, and what RSS does it need when the heap is not allowed to grow lazily?
 //
-// Each prints its figures next to the product-as-is defaults measured by `npm run bench`. No arguments: all
-// three (about 10 minutes).
+// Each prints its figures, to compare with what `npm run bench` measures for the product as it is. No
+// arguments: all four (about 10 minutes).
 import './lib/quiet-warnings.js';
-import { buildScript } from './lib/build.js';
+import { buildLambdaBundle, buildScript } from './lib/build.js';
+import { measurePollerMemory } from './lib/children.js';
 import { CHANGE_STEP_MS, floorSeconds, setUpCycleWorld } from './lib/cycle-bench.js';
 import { measureLag } from './lib/lag-bench.js';
 
@@ -87,6 +90,40 @@ if (wants('instant-slack')) {
       ratioNoChange: noChange.seconds / floorSeconds(n, CODEARTS_MS),
       ratioWithChanges: ratios,
     };
+  } finally {
+    await setup.world.stop();
+  }
+}
+
+if (wants('heap-cap')) {
+  const memoryFile = await buildScript('child/memory.ts', 'memory.mjs');
+  const poller = await buildLambdaBundle('poller');
+  const setup = await setUpCycleWorld(
+    serversFile,
+    5000,
+    { codeartsMs: CODEARTS_MS, slackMs: SLACK_MS },
+    progress,
+  );
+  try {
+    setup.world.clock.advance(CHANGE_STEP_MS);
+    progress('N=5000: the poller bundle with --max-old-space-size=64');
+    const { ready } = setup.world.servers;
+    out['poller bundle, old space capped at 64 MB (N=5000)'] = await measurePollerMemory(
+      memoryFile,
+      poller.file,
+      30 * 60_000,
+      {
+        TABLE_NAME: setup.world.tableName,
+        DYNAMODB_ENDPOINT: ready.dynamoEndpoint,
+        CODEARTS_ENDPOINT: ready.codeartsUrl,
+        HUAWEI_IAM_ENDPOINT: ready.codeartsUrl,
+        HUAWEI_AUTH_TOKEN: ready.codeartsToken,
+        SLACK_BOT_TOKEN: ready.slackToken,
+        SLACK_API_URL: ready.slackUrl,
+        ACTIVE_POLL_SECONDS: '0',
+        NODE_OPTIONS: '--enable-source-maps --max-old-space-size=64',
+      },
+    );
   } finally {
     await setup.world.stop();
   }
