@@ -35,6 +35,8 @@ export interface PollCycleOptions {
 export interface PollCycleReport {
   leaseTaken: boolean;
   tasks: number;
+  /** Watched tasks the first pass did not reach before the deadline (more tasks than one cycle can poll). */
+  tasksNotPolled: number;
   polls: number;
   events: number;
   writes: number;
@@ -58,6 +60,7 @@ const LEASE_GRACE_MS = 10_000;
 export const emptyCycleReport = (): PollCycleReport => ({
   leaseTaken: false,
   tasks: 0,
+  tasksNotPolled: 0,
   polls: 0,
   events: 0,
   writes: 0,
@@ -98,13 +101,13 @@ export async function runPollCycle(
     for await (const task of deps.repository.listTasks()) tasks.push(task);
     report.tasks = tasks.length;
 
-    const pollAll = async (batch: TaskRecord[]): Promise<TaskRecord[]> => {
+    const pollAll = async (batch: TaskRecord[], onSkipped: () => void = () => {}): Promise<TaskRecord[]> => {
       const active: TaskRecord[] = [];
       await runBounded(batch, settings.concurrency, async (task, requeue) => {
-        if (timeLeft() <= 0) return;
+        if (timeLeft() <= 0) return onSkipped();
         const wait = throttle.until - deps.clock.now();
         if (wait > 0) {
-          if (wait >= timeLeft()) return;
+          if (wait >= timeLeft()) return onSkipped();
           await deps.clock.sleep(wait, options.signal);
         }
         const result = await pollOne(deps, task, gate, options.signal, report);
@@ -122,7 +125,7 @@ export async function runPollCycle(
       return active;
     };
 
-    let active = await pollAll(tasks);
+    let active = await pollAll(tasks, () => report.tasksNotPolled++);
     const period = settings.activePollSeconds * 1000;
     let nextPass = started + period;
     while (period > 0 && active.length > 0 && !options.signal?.aborted) {
@@ -193,6 +196,7 @@ function emitMetrics(
   metrics.add('CyclesCompleted', 1);
   metrics.add('CycleDurationMs', report.durationMs, 'Milliseconds');
   metrics.add('TasksPolled', report.polls);
+  metrics.add('TasksNotPolled', report.tasksNotPolled);
   metrics.add('EventsDetected', report.events);
   metrics.add('SlackDeliveries', report.deliveries);
   metrics.add('SlackFailures', report.deliveryFailures);

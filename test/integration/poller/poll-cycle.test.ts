@@ -261,4 +261,15 @@ describe('poll cycle, end to end', () => {
     const thread = replies();
     expect(thread.length).toBeGreaterThanOrEqual(3);
   });
+
+  it('counts the tasks a too-short budget did not reach', async () => {
+    const idle = newTask();
+    await h.watch(idle);
+    // A budget that ends before any work can start: nothing is polled, and the report says how much was missed.
+    const starved = await h.cycle({ budgetMs: 1000 });
+    expect(starved.polls).toBe(0);
+    expect(starved.tasksNotPolled).toBe(starved.tasks);
+    expect(starved.tasks).toBeGreaterThanOrEqual(2);
+    expect(h.metrics.filter((m) => m.name === 'TasksNotPolled').at(-1)?.value).toBe(starved.tasks);
+  });
 });
