@@ -151,10 +151,20 @@ async function deliverRunGroup(
   let living: SlackMessageRef | null = subscription.messages[group.recordId] ?? null;
   // A refresh only edits a living message this channel already has; it never starts one for an unreported run.
   if (items.length === 0 && !living) return;
+  // Set when the living message was found gone and replaced: changes up to this seq may have been told in the
+  // gone message's thread (see updateOrRelink).
+  let toldUpTo: number | undefined;
+  let remember = () => {};
   if (first.living) {
     const livingMeta = meta(LIVING_MESSAGE_EVENT, runKey);
     if (living) {
-      living = await updateOrRelink(slack, living, first.living, livingMeta);
+      ({ ref: living, toldUpTo } = await updateOrRelink(
+        slack,
+        living,
+        first.living,
+        livingMeta,
+        context.reconcileUpToSeq,
+      ));
     } else if (mayBeDone) {
       living = await slack.findByMetadata({
         channel: subscription.channel,
@@ -162,17 +172,37 @@ async function deliverRunGroup(
         key: runKey,
         oldest: slackTs(Date.parse(group.firstAt) - 60_000),
       });
-      if (living) living = await updateOrRelink(slack, living, first.living, livingMeta);
+      if (living) {
+        ({ ref: living, toldUpTo } = await updateOrRelink(
+          slack,
+          living,
+          first.living,
+          livingMeta,
+          context.reconcileUpToSeq,
+        ));
+      }
     }
     if (!living) {
       living = await post(slack, { channel: subscription.channel, metadata: livingMeta }, first.living);
     }
     const known = subscription.messages[group.recordId];
-    if (known?.ts !== living.ts || known.channel !== living.channel) {
-      outcome.messages[group.recordId] = { channel: living.channel, ts: living.ts };
+    const ref = { channel: living.channel, ts: living.ts };
+    if (known?.ts !== ref.ts || known.channel !== ref.channel) {
+      remember = () => {
+        outcome.messages[group.recordId] = ref;
+      };
     }
+    // A replacement is remembered only once this run's pending changes are through: until then the next attempt
+    // must meet the gone message again, so it finds the replacement by lookup and reads its `toSeq` (below).
+    if (toldUpTo === undefined) remember();
   }
-  if (items.length === 0) return;
+  if (toldUpTo !== undefined) {
+    // Changes that may have been posted under the gone message cannot be looked for any more (its thread is gone
+    // with it), but readers were told them there: they are not repeated in the replacement's thread.
+    const told = toldUpTo;
+    items = items.filter((i) => i.seq > told);
+  }
+  if (items.length === 0) return remember();
 
   // The change itself: one thread reply, or channel posts, covering every pending batch of this run.
   const changeKey = `${runKey}/${group.firstSeq}`;
@@ -187,7 +217,7 @@ async function deliverRunGroup(
     });
     const coveredUpTo = Number(found?.payload.toSeq ?? Number.NaN);
     if (found) items = Number.isFinite(coveredUpTo) ? items.filter((i) => i.seq > coveredUpTo) : [];
-    if (items.length === 0) return;
+    if (items.length === 0) return remember();
   }
   const { reply, posts } = items === group.items ? first : plan(items);
   const metadata = meta(CHANGE_MESSAGE_EVENT, changeKey, group.lastSeq);
@@ -201,6 +231,7 @@ async function deliverRunGroup(
   for (const message of posts) {
     await post(slack, { channel: subscription.channel, metadata }, message);
   }
+  remember();
 }
 
 async function deliverNotice(
@@ -270,16 +301,23 @@ function lastOutcomeBefore(record: TaskRecord, recordId: string): 'failed' | 'su
  * Edits a living message; if Slack says it is gone or no longer ours, posts a fresh one instead. The fresh one
  * carries the run's metadata like the first, and is looked for before posting: an earlier attempt may have
  * posted it and lost the answer, and the reference we keep is still the gone message's.
+ *
+ * A replacement also says (metadata `toSeq`) up to which seq changes may already have been told in the gone
+ * message's thread: `toldUpTo`, the batches that may have been attempted before the message was found gone. That
+ * thread can no longer be searched, and a later cycle cannot tell those batches apart from ones recorded since
+ * (its own `reconcileUpToSeq` also covers batches recorded while the message was already gone), so the first
+ * cycle to find it gone settles the bound and every later one reads it back from the replacement.
  */
 async function updateOrRelink(
   slack: SlackPort,
   ref: SlackMessageRef,
   message: SlackMessage,
   metadata: SlackMetadata,
-): Promise<SlackMessageRef> {
+  toldUpTo: number,
+): Promise<{ ref: SlackMessageRef; toldUpTo?: number }> {
   try {
     await withTextFallback(message, (m) => slack.update(ref, m));
-    return ref;
+    return { ref };
   } catch (error) {
     if (error instanceof SlackDeliveryError && error.kind === 'message-gone') {
       const replacement = await slack.findByMetadata({
@@ -290,9 +328,14 @@ async function updateOrRelink(
       });
       if (replacement && replacement.ts !== ref.ts) {
         await withTextFallback(message, (m) => slack.update(replacement, m));
-        return { channel: replacement.channel, ts: replacement.ts };
+        const told = Number(replacement.payload.toSeq ?? Number.NaN);
+        return {
+          ref: { channel: replacement.channel, ts: replacement.ts },
+          ...(Number.isFinite(told) ? { toldUpTo: told } : {}),
+        };
       }
-      return post(slack, { channel: ref.channel, metadata }, message);
+      const withBound = { ...metadata, payload: { ...metadata.payload, toSeq: toldUpTo } };
+      return { ref: await post(slack, { channel: ref.channel, metadata: withBound }, message), toldUpTo };
     }
     throw error;
   }

@@ -262,9 +262,32 @@ describe('poll cycle, end to end', () => {
     expect(thread.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('counts the tasks a too-short budget did not reach', async () => {
+  it('polls running deployments first, and counts the tasks a too-short budget did not reach', async () => {
     const idle = newTask();
+    // The highest possible ID: in listing order it would be polled last.
+    const busy = h.sim.createTask({ id: 'f'.repeat(32), name: 'busy', steps: STEPS }).taskId;
     await h.watch(idle);
+    await h.watch(busy);
+    await h.cycle();
+    h.sim.startRun(busy, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 60_000) });
+    h.advance(1000);
+    await h.cycle(); // the store now knows `busy` is running
+    h.advance(1000);
+
+    const running = new Set<string>();
+    for await (const task of h.store.listTasks()) {
+      if (task.run && !['succeeded', 'failed', 'timeout', 'abort', 'not_started'].includes(task.run.status)) {
+        running.add(task.taskId);
+      }
+    }
+    expect(running.has(busy)).toBe(true);
+    h.sim.clearRequests();
+    await h.cycle();
+    const order = h.sim.requests.filter((r) => r.path.endsWith('/state')).map((r) => r.taskId);
+    const concurrency = 4;
+    for (const taskId of running) expect(order.indexOf(taskId)).toBeLessThan(running.size + concurrency - 1);
+    expect(order.indexOf(idle)).toBeGreaterThanOrEqual(0);
+
     // A budget that ends before any work can start: nothing is polled, and the report says how much was missed.
     const starved = await h.cycle({ budgetMs: 1000 });
     expect(starved.polls).toBe(0);
