@@ -5,8 +5,10 @@ import { isTerminal } from '../core/model.js';
 import type { Clock, LeaseStore, Metrics, TaskRecord } from '../ports.js';
 import { CodeArtsError } from '../ports.js';
 import {
+  deliverPending,
   InjectedCrash,
-  pollTask,
+  type RecordedPoll,
+  recordPoll,
   type SlackGate,
   type TaskPollDeps,
   type TaskPollResult,
@@ -56,6 +58,8 @@ export const POLLER_LEASE = 'poller';
 export const SAFETY_MARGIN_MS = 4_000;
 /** The lease outlives the deadline a little, so a late write of ours never overlaps the next cycle. */
 const LEASE_GRACE_MS = 10_000;
+/** Tasks being told to Slack at once: the Slack client's own limit (3 in flight), so more would only queue there. */
+const DELIVERY_CONCURRENCY = 3;
 
 /** A report of a cycle that has done nothing yet. */
 export const emptyCycleReport = (): PollCycleReport => ({
@@ -95,6 +99,10 @@ export async function runPollCycle(
   const gate: SlackGate = { tokenBroken: null, channelPausedUntil: new Map() };
   const throttle = { until: 0 };
   const latest = new Map<string, TaskRecord>();
+  // Slack is told from a pool of its own, so a CodeArts slot is free again as soon as a task's state is written.
+  // Never wider than the CodeArts pool: no more deliveries run at once than when each slot delivered its own
+  // task, so the Slack gate (a 429 or a broken token seen by one delivery) holds at least as well as before.
+  const deliveries = new DeliveryPool(Math.max(1, Math.min(DELIVERY_CONCURRENCY, settings.concurrency)));
   let crashed = false;
 
   try {
@@ -104,16 +112,33 @@ export async function runPollCycle(
 
     const pollAll = async (batch: TaskRecord[], onSkipped: () => void = () => {}): Promise<TaskRecord[]> => {
       const active: TaskRecord[] = [];
-      await runBounded(batch, settings.concurrency, async (task, requeue) => {
+      await runBounded(batch, settings.concurrency, async (queued, requeue) => {
+        // A crash while telling Slack stops the cycle: no new polls, as if the process had died.
+        deliveries.throwIfFailed();
+        let task = queued;
+        const pending = deliveries.pendingFor(task.taskId);
+        if (pending) {
+          // Never poll a task again before its last changes are told: the next poll builds on that record.
+          await pending;
+          deliveries.throwIfFailed();
+          task = latest.get(task.taskId) ?? task;
+        }
         if (timeLeft() <= 0) return onSkipped();
         const wait = throttle.until - deps.clock.now();
         if (wait > 0) {
           if (wait >= timeLeft()) return onSkipped();
           await deps.clock.sleep(wait, options.signal);
         }
-        const result = await pollOne(deps, task, gate, options.signal, report);
-        if (!result) return;
+        const polled = await pollOne(deps, task, options.signal, report);
+        if (!polled) return;
+        const result = polled.result;
         latest.set(task.taskId, result.record);
+        if (polled.deliver) {
+          deliveries.add(task.taskId, async () => {
+            const delivered = await deliverOne(deps, polled, gate, report);
+            if (delivered) latest.set(task.taskId, delivered.record);
+          });
+        }
         if (result.failure instanceof CodeArtsError && result.failure.kind === 'throttled') {
           // CodeArts asks everyone to slow down: pause every worker, then try this task once more.
           report.throttled++;
@@ -123,6 +148,9 @@ export async function runPollCycle(
         }
         if (result.active) active.push(result.record);
       });
+      // A pass ends when its changes are told: re-polls build on the delivered records, and the cycle only
+      // sleeps (or gives the lease back) with none of its own work in flight.
+      await deliveries.drain();
       return active;
     };
 
@@ -138,9 +166,14 @@ export async function runPollCycle(
     }
   } catch (error) {
     crashed = error instanceof InjectedCrash; // a simulated crash leaves everything as it is, lease included
+    // A crash in a CodeArts slot stops the deliveries not yet started too, as the process dying would.
+    if (crashed) deliveries.halt(error);
     throw error;
   } finally {
-    if (!crashed) {
+    // Deliveries still in flight (the cycle failed otherwise) finish before the lease is given back, unless
+    // one of them crashed: then, as for any crash, everything is left as it is.
+    if (!crashed) await deliveries.idle();
+    if (!crashed && !deliveries.crashed) {
       report.durationMs = deps.clock.now() - started;
       emitMetrics(deps, report, [...latest.values()], gate);
       await deps.lease.releaseLease(leaseName, owner, deps.clock.now());
@@ -149,15 +182,16 @@ export async function runPollCycle(
   return report;
 }
 
+/** The CodeArts half of one task's poll, in a CodeArts slot: fetch, detect, write the state. */
 async function pollOne(
   deps: PollCycleDeps,
   task: TaskRecord,
-  gate: SlackGate,
   signal: AbortSignal | undefined,
   report: PollCycleReport,
-): Promise<TaskPollResult | null> {
+): Promise<RecordedPoll | null> {
   try {
-    const result = await pollTask(deps, task, () => deps.clock.now(), gate, signal);
+    const polled = await recordPoll(deps, task, () => deps.clock.now(), signal);
+    const result = polled.result;
     report.polls++;
     report.events += result.events.length;
     report.writes += result.writes;
@@ -165,7 +199,29 @@ async function pollOne(
     if (result.failure && !(result.failure instanceof CodeArtsError && result.failure.kind === 'throttled')) {
       report.codeartsFailures++;
     }
-    for (const delivery of result.deliveries) {
+    return polled;
+  } catch (error) {
+    if (error instanceof InjectedCrash) throw error;
+    // A store failure (throttling, timeout) for one task: its state is untouched, the next cycle retries it.
+    report.taskErrors++;
+    deps.logger.error('Polling a task failed', { taskId: task.taskId, error: String(error) });
+    return null;
+  }
+}
+
+/** The Slack half, in a delivery slot: post what is pending, mark it delivered. */
+async function deliverOne(
+  deps: PollCycleDeps,
+  polled: RecordedPoll,
+  gate: SlackGate,
+  report: PollCycleReport,
+): Promise<TaskPollResult | null> {
+  const writesBefore = polled.result.writes;
+  const deliveredBefore = polled.result.deliveries.length;
+  try {
+    const result = await deliverPending(deps, polled, gate, () => deps.clock.now());
+    report.writes += result.writes - writesBefore;
+    for (const delivery of result.deliveries.slice(deliveredBefore)) {
       report.slackCalls += delivery.calls;
       if (delivery.error || delivery.broken) report.deliveryFailures++;
       else report.deliveries++;
@@ -173,9 +229,12 @@ async function pollOne(
     return result;
   } catch (error) {
     if (error instanceof InjectedCrash) throw error;
-    // A store failure (throttling, timeout) for one task: its state is untouched, the next cycle retries it.
+    // The mark-delivered write failed: the changes stay pending and the next poll of the task tells them.
     report.taskErrors++;
-    deps.logger.error('Polling a task failed', { taskId: task.taskId, error: String(error) });
+    deps.logger.error('Delivering a task failed', {
+      taskId: polled.result.record.taskId,
+      error: String(error),
+    });
     return null;
   }
 }
@@ -239,4 +298,89 @@ async function runBounded<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+}
+
+/**
+ * At most `concurrency` deliveries in flight, one per task at a time (a task is only added again after it was
+ * polled again, which waits for its previous delivery). A failure that escapes a delivery (an InjectedCrash:
+ * deliverOne handles everything else) stops the pool: queued work never starts, and drain() / throwIfFailed()
+ * rethrow it to the cycle, as a crash stops everything.
+ */
+class DeliveryPool {
+  private running = 0;
+  private readonly queue: Array<() => void> = [];
+  private readonly pending = new Map<string, Promise<void>>();
+  private failed: { error: unknown } | null = null;
+
+  constructor(private readonly concurrency: number) {}
+
+  /** A delivery crashed: the lease must stay as it is. */
+  get crashed(): boolean {
+    return this.failed?.error instanceof InjectedCrash;
+  }
+
+  add(taskId: string, work: () => Promise<void>): void {
+    const done: Promise<void> = (async () => {
+      if (!(await this.slot())) return;
+      try {
+        // Checked again: the pool may have failed while this one waited to be scheduled.
+        if (!this.failed) await work();
+      } catch (error) {
+        this.failed ??= { error };
+      } finally {
+        this.release();
+      }
+    })().finally(() => {
+      if (this.pending.get(taskId) === done) this.pending.delete(taskId);
+    });
+    this.pending.set(taskId, done);
+  }
+
+  /** Stops the pool from outside (the cycle crashed): queued deliveries never start. */
+  halt(error: unknown): void {
+    this.failed ??= { error };
+    for (const wake of this.queue.splice(0)) wake();
+  }
+
+  pendingFor(taskId: string): Promise<void> | undefined {
+    return this.pending.get(taskId);
+  }
+
+  throwIfFailed(): void {
+    if (this.failed) throw this.failed.error;
+  }
+
+  /** Waits for every delivery added so far; never throws. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending.values());
+  }
+
+  /** Waits for every delivery, then rethrows a failure one of them hit. */
+  async drain(): Promise<void> {
+    await this.idle();
+    this.throwIfFailed();
+  }
+
+  /** Resolves true with a slot taken, false when the pool failed meanwhile (the work must not start). */
+  private slot(): Promise<boolean> {
+    if (this.failed) return Promise.resolve(false);
+    if (this.running < this.concurrency) {
+      this.running++;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      this.queue.push(() => {
+        if (this.failed) return resolve(false);
+        this.running++;
+        resolve(true);
+      });
+    });
+  }
+
+  private release(): void {
+    this.running--;
+    // After a failure every waiter is woken, to give up; otherwise the next one takes the freed slot.
+    if (this.failed) for (const wake of this.queue.splice(0)) wake();
+    else this.queue.shift()?.();
+  }
 }

@@ -76,9 +76,19 @@ export interface TaskPollResult {
   failure?: CodeArtsError | MalformedStateError;
 }
 
+/** A poll whose state is recorded and whose Slack deliveries are still to do (see deliverPending). */
+export interface RecordedPoll {
+  result: TaskPollResult;
+  /** False when nothing may be delivered now (a throttled poll: the cycle tries the task again). */
+  deliver: boolean;
+  reconcileUpToSeq: number;
+  refreshRecordId: string | null;
+}
+
 /**
  * Polls one task and delivers what is pending. Never throws for CodeArts or Slack trouble: a failed poll
  * leaves the stored state untouched (it only records health), and undelivered changes stay pending.
+ * The same as recordPoll then deliverPending, for callers that want delivery done when this resolves.
  */
 export async function pollTask(
   deps: TaskPollDeps,
@@ -87,6 +97,19 @@ export async function pollTask(
   gate: SlackGate,
   signal?: AbortSignal,
 ): Promise<TaskPollResult> {
+  return deliverPending(deps, await recordPoll(deps, initial, nowMs, signal), gate, nowMs);
+}
+
+/**
+ * The CodeArts half of a poll: fetch, detect, write the new state (with its outbox). Split from delivery so the
+ * cycle can free its CodeArts slot as soon as the state is durable, and tell Slack from a pool of its own.
+ */
+export async function recordPoll(
+  deps: TaskPollDeps,
+  initial: TaskRecord,
+  nowMs: () => number,
+  signal?: AbortSignal,
+): Promise<RecordedPoll> {
   const result: TaskPollResult = {
     record: initial,
     active: false,
@@ -106,7 +129,9 @@ export async function pollTask(
     await deps.faultHook?.('after-fetch', initial.taskId);
     if ('failure' in observed) {
       result.failure = observed.failure;
-      if (observed.failure instanceof CodeArtsError && observed.failure.kind === 'throttled') return result;
+      if (observed.failure instanceof CodeArtsError && observed.failure.kind === 'throttled') {
+        return { result, deliver: false, reconcileUpToSeq, refreshRecordId };
+      }
       const written = await writeWithRetry(deps, initial, (record) =>
         failureUpdate(record, observed.failure, nowMs()),
       );
@@ -147,8 +172,23 @@ export async function pollTask(
     if (result.writes > 0) await deps.faultHook?.('after-state-write', initial.taskId);
   }
 
-  await deliverAll(deps, result, gate, nowMs, reconcileUpToSeq, refreshRecordId);
-  return result;
+  return { result, deliver: true, reconcileUpToSeq, refreshRecordId };
+}
+
+/**
+ * The Slack half of a poll: posts what the recorded poll left pending and marks it delivered. Updates and returns
+ * the poll's result (record, writes, deliveries). Must finish before the same task is polled again.
+ */
+export async function deliverPending(
+  deps: TaskPollDeps,
+  polled: RecordedPoll,
+  gate: SlackGate,
+  nowMs: () => number,
+): Promise<TaskPollResult> {
+  if (polled.deliver) {
+    await deliverAll(deps, polled.result, gate, nowMs, polled.reconcileUpToSeq, polled.refreshRecordId);
+  }
+  return polled.result;
 }
 
 type Observation =
