@@ -172,6 +172,32 @@ describe('poll cycle, end to end', () => {
     expect(replies()).toHaveLength(1);
   });
 
+  it('stops the cycle, lease kept, when it is killed while telling Slack, and then posts nothing twice', async () => {
+    // Slack is told from a pool of its own: a crash there must still stop the whole cycle as a crash would.
+    const taskId = newTask();
+    await h.watch(taskId);
+    await h.cycle();
+    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
+    h.advance(60_000);
+    await expect(
+      h.cycle({
+        budgetMs: 50_000,
+        faultHook: (point, id) => {
+          if (point === 'before-mark-delivered' && id === taskId) throw new InjectedCrash('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    expect(topLevel()).toHaveLength(1); // posted, but not marked delivered
+    expect((await h.cycle()).leaseTaken).toBe(false); // the dead cycle still holds the lease
+
+    h.advance(61_000); // the dead cycle's lease runs out
+    await h.cycle();
+    await h.cycle();
+    expect(topLevel()).toHaveLength(1);
+    expect(replies()).toHaveLength(1);
+    expect((await h.store.getTask(taskId))?.outbox).toHaveLength(0);
+  });
+
   it('writes nothing but the lease in a cycle where nothing changed', async () => {
     const taskId = newTask();
     await h.watch(taskId);
