@@ -77,9 +77,9 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
     }
   }
 
-  async putTask(record: TaskRecord, expectedVersion: number | null): Promise<boolean> {
-    try {
-      await this.client.send(
+  putTask(record: TaskRecord, expectedVersion: number | null): Promise<boolean> {
+    return this.conditionally(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: toItem(record),
@@ -88,31 +88,24 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
                 ConditionExpression: 'attribute_not_exists(#pk)',
                 ExpressionAttributeNames: { '#pk': TABLE_SCHEMA.partitionKey },
               }
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
+            : versionIs(expectedVersion)),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
-  async deleteTask(taskId: string, expectedVersion: number): Promise<boolean> {
+  deleteTask(taskId: string, expectedVersion: number): Promise<boolean> {
+    return this.conditionally(() =>
+      this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: taskKey(taskId), ...versionIs(expectedVersion) }),
+      ),
+    );
+  }
+
+  /** Sends a conditional write: true when it was applied, false when its condition did not hold. */
+  private async conditionally(send: () => Promise<unknown>): Promise<boolean> {
     try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: taskKey(taskId),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        }),
-      );
+      await send();
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -148,9 +141,9 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
     throw new StoreConflictError(`task ${taskId} kept changing while it was being unwatched`);
   }
 
-  async acquireLease(name: string, owner: string, nowMs: number, untilMs: number): Promise<boolean> {
-    try {
-      await this.client.send(
+  acquireLease(name: string, owner: string, nowMs: number, untilMs: number): Promise<boolean> {
+    return this.conditionally(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: leaseKey(name),
@@ -169,17 +162,14 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
             ':expiresAt': Math.ceil(untilMs / 1000) + 7 * 24 * 3600,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async releaseLease(name: string, owner: string, completedAtMs: number): Promise<void> {
-    try {
-      await this.client.send(
+    // Not applied when someone else took an expired lease meanwhile: theirs now, nothing to give back.
+    await this.conditionally(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: leaseKey(name),
@@ -192,17 +182,15 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
           },
           ExpressionAttributeValues: { ':owner': owner, ':zero': 0, ':completed': completedAtMs },
         }),
-      );
-    } catch (error) {
-      // Someone else took an expired lease meanwhile: theirs now, nothing to give back.
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   /** Frees the lease whoever holds it: only for a holder known to be dead (a local process killed mid-cycle). */
   async breakLease(name: string): Promise<void> {
-    try {
-      await this.client.send(
+    // Not applied when the lease was never taken: nothing to free.
+    await this.conditionally(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: leaseKey(name),
@@ -211,10 +199,8 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
           ExpressionAttributeNames: { '#until': 'leaseUntil' },
           ExpressionAttributeValues: { ':zero': 0 },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error; // never taken: nothing to free
-    }
+      ),
+    );
   }
 
   async lastCompletedAt(name: string): Promise<number | null> {
@@ -225,6 +211,13 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
     return typeof value === 'number' ? value : null;
   }
 }
+
+/** The condition that guards every write of a task item: the version read is still the stored one. */
+const versionIs = (expected: number) => ({
+  ConditionExpression: '#version = :expected',
+  ExpressionAttributeNames: { '#version': 'version' },
+  ExpressionAttributeValues: { ':expected': expected },
+});
 
 function toItem(record: TaskRecord): Record<string, unknown> {
   return { ...taskKey(record.taskId), [TABLE_SCHEMA.tasksIndex.partitionKey]: TASK_KIND, ...record };
