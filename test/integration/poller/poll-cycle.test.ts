@@ -41,6 +41,16 @@ const replies = (channel = CHANNEL) =>
 const allText = (m: { text: string; blocks?: unknown; attachments?: unknown }) =>
   `${m.text}\n${JSON.stringify(m.blocks ?? [])}\n${JSON.stringify(m.attachments ?? [])}`;
 
+/** A watched task (baseline taken) whose whole 5-step run, 1 s a step, happens before the next poll. */
+async function aRunWhollyBetweenPolls(): Promise<string> {
+  const taskId = newTask();
+  await h.watch(taskId);
+  await h.cycle();
+  h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
+  h.advance(60_000);
+  return taskId;
+}
+
 /** Polls every `everyMs` of simulated time until the run is over (plus one more poll). */
 async function pollThrough(runMs: number, everyMs: number) {
   for (let t = 0; t <= runMs + everyMs; t += everyMs) {
@@ -81,11 +91,7 @@ describe('poll cycle, end to end', () => {
   });
 
   it('reports a run that started and ended between two polls in full', async () => {
-    const taskId = newTask();
-    await h.watch(taskId);
-    await h.cycle();
-    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
-    h.advance(60_000);
+    await aRunWhollyBetweenPolls();
     await h.cycle();
 
     expect(topLevel()).toHaveLength(1);
@@ -136,11 +142,7 @@ describe('poll cycle, end to end', () => {
   });
 
   it('posts nothing twice when two cycles run at once', async () => {
-    const taskId = newTask();
-    await h.watch(taskId);
-    await h.cycle();
-    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
-    h.advance(60_000);
+    await aRunWhollyBetweenPolls();
     const [a, b] = await Promise.all([h.cycle(), h.cycle()]);
     expect([a.leaseTaken, b.leaseTaken].sort()).toEqual([false, true]);
     await h.cycle();
@@ -149,11 +151,7 @@ describe('poll cycle, end to end', () => {
   });
 
   it('delivers, once, the events of a cycle killed between its state write and Slack', async () => {
-    const taskId = newTask();
-    await h.watch(taskId);
-    await h.cycle();
-    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
-    h.advance(60_000);
+    const taskId = await aRunWhollyBetweenPolls();
     await expect(
       h.cycle({
         budgetMs: 50_000,
@@ -174,11 +172,7 @@ describe('poll cycle, end to end', () => {
 
   it('stops the cycle, lease kept, when it is killed while telling Slack, and then posts nothing twice', async () => {
     // Slack is told from a pool of its own: a crash there must still stop the whole cycle as a crash would.
-    const taskId = newTask();
-    await h.watch(taskId);
-    await h.cycle();
-    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
-    h.advance(60_000);
+    const taskId = await aRunWhollyBetweenPolls();
     await expect(
       h.cycle({
         budgetMs: 50_000,
