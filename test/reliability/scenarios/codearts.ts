@@ -1,20 +1,6 @@
 // CodeArts faults: expiring tokens, throttling, 5xx, hangs, HTML and malformed bodies, a task deleted while
 // watched, a run record that disappears.
-import { type Figures, Fleet } from '../support/fleet.js';
-
-async function scenario(
-  fleet: Fleet,
-  name: string,
-  body: (fleet: Fleet) => Promise<number>,
-): Promise<Figures> {
-  try {
-    const recovery = await body(fleet);
-    await fleet.settle();
-    return fleet.figures(name, recovery);
-  } finally {
-    await fleet.stop();
-  }
-}
+import { type Figures, Fleet, runScenario } from '../support/fleet.js';
 
 /** IAM password auth: every token expires mid-run, again and again; one is refused outright (401 APIG.0301). */
 export async function codeartsExpiredTokens(): Promise<
@@ -22,7 +8,7 @@ export async function codeartsExpiredTokens(): Promise<
 > {
   const fleet = await Fleet.start({ seed: 21, rig: { auth: 'password' } });
   let pollFailures = 0;
-  const figures = await scenario(fleet, 'CodeArts tokens expire mid-run (password auth)', async (f) => {
+  const figures = await runScenario(fleet, 'CodeArts tokens expire mid-run (password auth)', async (f) => {
     await f.play({
       before: (i) => {
         if (i % 2 === 1) {
@@ -42,7 +28,7 @@ export async function codeartsExpiredTokens(): Promise<
 /** 429 APIG.0308, with and without Retry-After, on most polls for a while. */
 export async function codeartsThrottled(): Promise<Figures & { throttled: number; slowedMs: number }> {
   const fleet = await Fleet.start({ seed: 22, minVisibleMs: 60_000 });
-  const figures = await scenario(fleet, 'CodeArts 429 APIG.0308', async () => {
+  const figures = await runScenario(fleet, 'CodeArts 429 APIG.0308', async () => {
     const { sim } = fleet.rig;
     await fleet.play({
       minCycles: 14,
@@ -71,7 +57,7 @@ export async function codeartsThrottled(): Promise<Figures & { throttled: number
 export async function codeartsServerErrors(): Promise<Figures & { staleShown: number; staleLeft: number }> {
   // Five failed polls in a row: stale after three. A run must outlast the outage to be seen at all.
   const fleet = await Fleet.start({ seed: 23, minVisibleMs: 80_000 });
-  const figures = await scenario(fleet, 'CodeArts 5xx outage (stale, then recovered)', async () => {
+  const figures = await runScenario(fleet, 'CodeArts 5xx outage (stale, then recovered)', async () => {
     const { sim } = fleet.rig;
     await fleet.play({
       minCycles: 9,
@@ -98,7 +84,7 @@ export async function codeartsServerErrors(): Promise<Figures & { staleShown: nu
 /** Calls that hang past the client timeout, for several cycles. */
 export async function codeartsHangs(): Promise<Figures> {
   const fleet = await Fleet.start({ seed: 24, minVisibleMs: 60_000 });
-  return scenario(fleet, 'CodeArts hangs past the timeout', async () => {
+  return runScenario(fleet, 'CodeArts hangs past the timeout', async () => {
     const { sim } = fleet.rig;
     await fleet.play({
       minCycles: 10,
@@ -120,7 +106,7 @@ export async function codeartsHangs(): Promise<Figures> {
 /** HTML error pages, truncated JSON and JSON of the wrong shape instead of /state answers. */
 export async function codeartsBadBodies(): Promise<Figures> {
   const fleet = await Fleet.start({ seed: 25, minVisibleMs: 50_000 });
-  return scenario(fleet, 'CodeArts HTML and malformed bodies', async () => {
+  return runScenario(fleet, 'CodeArts HTML and malformed bodies', async () => {
     const { sim } = fleet.rig;
     const kinds = [
       { kind: 'html' },
@@ -154,7 +140,7 @@ export async function codeartsTaskDeleted(): Promise<{
   const fleet = await Fleet.start({ seed: 26 });
   const doomed = fleet.tasks[2]!.taskId;
   let gone = false;
-  const figures = await scenario(fleet, 'CodeArts task deleted while watched', async (f) => {
+  const figures = await runScenario(fleet, 'CodeArts task deleted while watched', async (f) => {
     let seen = 0;
     await f.play({
       before: () => {
@@ -193,7 +179,7 @@ export async function codeartsTaskDeleted(): Promise<{
 export async function codeartsRecordVanishes(): Promise<Figures & { vanished: string[] }> {
   const fleet = await Fleet.start({ seed: 27, runsPerTask: 5 });
   const vanished: string[] = [];
-  const figures = await scenario(fleet, 'CodeArts run record disappears', async () => {
+  const figures = await runScenario(fleet, 'CodeArts run record disappears', async () => {
     const [t0, , t2, t3] = fleet.tasks.map((t) => t.taskId);
     const vanishes = (taskId: string, index: number): boolean =>
       (taskId === t0 && index === 2) || (taskId === t3 && index === 4) || taskId === t2;
@@ -234,7 +220,7 @@ export async function codeartsRecordVanishes(): Promise<Figures & { vanished: st
  */
 export async function codeartsOutageShorterRuns(): Promise<Figures & { historyCalls: number }> {
   const fleet = await Fleet.start({ seed: 29, minVisibleMs: 0, runsPerTask: 8 });
-  const figures = await scenario(fleet, 'CodeArts outage longer than the runs (history)', async () => {
+  const figures = await runScenario(fleet, 'CodeArts outage longer than the runs (history)', async () => {
     const { sim } = fleet.rig;
     await fleet.play({
       minCycles: 14,

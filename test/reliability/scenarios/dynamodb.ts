@@ -1,23 +1,6 @@
 // DynamoDB faults injected at the SDK client (a middleware on the document client): throttling, conditional-check
 // failures (injected, and real ones from a competing registration write), and timeouts before and after a write.
-import { type Figures, Fleet } from '../support/fleet.js';
-
-async function scenario(
-  fleet: Fleet,
-  name: string,
-  body: (fleet: Fleet) => Promise<number>,
-  /** Runs once everything is settled, before the fleet stops (e.g. to read the store). */
-  after?: (fleet: Fleet) => Promise<void>,
-): Promise<Figures> {
-  try {
-    const recovery = await body(fleet);
-    await fleet.settle();
-    await after?.(fleet);
-    return fleet.figures(name, recovery);
-  } finally {
-    await fleet.stop();
-  }
-}
+import { type Figures, Fleet, runScenario } from '../support/fleet.js';
 
 /** ProvisionedThroughputExceededException on task writes, reads, the task listing and the lease. */
 export async function dynamoThrottling(): Promise<Figures & { failedCycles: number }> {
@@ -25,7 +8,7 @@ export async function dynamoThrottling(): Promise<Figures & { failedCycles: numb
   // runs here outlast a refused lease release (the lease then runs out on its own, a minute later) and a few
   // failed writes in a row.
   const fleet = await Fleet.start({ seed: 51, minVisibleMs: 100_000 });
-  const figures = await scenario(fleet, 'DynamoDB throttling', async (f) => {
+  const figures = await runScenario(fleet, 'DynamoDB throttling', async (f) => {
     const { rig } = f;
     await f.play({
       minCycles: 16,
@@ -57,7 +40,7 @@ export async function dynamoConditionalFailures(): Promise<
   let mention = 0;
   const lastMentions = new Map<string, string[]>();
   let registrationsKept = true;
-  const figures = await scenario(
+  const figures = await runScenario(
     fleet,
     'DynamoDB conditional-check failures',
     async (f) => {
@@ -124,7 +107,7 @@ export async function dynamoTimeouts(): Promise<Figures> {
     minVisibleMs: 40_000,
     rig: { concurrency: 4, activePollSeconds: 5 },
   });
-  return scenario(fleet, 'DynamoDB timeouts (before and after the write)', async (f) => {
+  return runScenario(fleet, 'DynamoDB timeouts (before and after the write)', async (f) => {
     const { rig } = f;
     await f.play({
       minCycles: 12,
@@ -149,7 +132,7 @@ export async function dynamoTimeouts(): Promise<Figures> {
  */
 export async function dynamoStaleListing(): Promise<Figures> {
   const fleet = await Fleet.start({ seed: 54 });
-  return scenario(fleet, 'DynamoDB stale task listing, Slack answers lost', async (f) => {
+  return runScenario(fleet, 'DynamoDB stale task listing, Slack answers lost', async (f) => {
     const { rig } = f;
     await f.play({
       minCycles: 16,
@@ -172,7 +155,7 @@ export async function dynamoStaleListing(): Promise<Figures> {
  */
 export async function dynamoWritesRefusedShorterRuns(): Promise<Figures> {
   const fleet = await Fleet.start({ seed: 56, minVisibleMs: 0, runsPerTask: 8 });
-  return scenario(fleet, 'DynamoDB writes refused longer than the runs (history)', async (f) => {
+  return runScenario(fleet, 'DynamoDB writes refused longer than the runs (history)', async (f) => {
     const { rig } = f;
     await f.play({
       minCycles: 14,

@@ -1,20 +1,6 @@
 // Process faults: the poller killed at every step boundary, cycles that overlap, the same tick delivered twice.
 import type { FaultPoint } from '../../../functions/app/poll-task.js';
-import { type Figures, Fleet } from '../support/fleet.js';
-
-async function scenario(
-  fleet: Fleet,
-  name: string,
-  body: (fleet: Fleet) => Promise<number>,
-): Promise<Figures> {
-  try {
-    const recovery = await body(fleet);
-    await fleet.settle();
-    return fleet.figures(name, recovery);
-  } finally {
-    await fleet.stop();
-  }
-}
+import { type Figures, Fleet, runScenario } from '../support/fleet.js';
 
 const POINTS: readonly FaultPoint[] = [
   'after-fetch',
@@ -40,7 +26,7 @@ export async function crashAtEveryBoundary(): Promise<Figures & { crashesAt: Rec
   const crashesAt: Record<string, number> = {};
   let next = 0;
   let armed = false;
-  const figures = await scenario(fleet, 'Process killed at every step boundary', async (f) => {
+  const figures = await runScenario(fleet, 'Process killed at every step boundary', async (f) => {
     await f.play({
       before: () => {
         // A cycle that ran after a crash is left alone, so that every task gets polled now and then.
@@ -69,7 +55,7 @@ export async function overlappingCycles(): Promise<Figures & { skipped: number; 
   const fleet = await Fleet.start({ seed: 32 });
   let skipped = 0;
   let heldHalfway = 0;
-  const figures = await scenario(fleet, 'Two cycles overlapping', async (f) => {
+  const figures = await runScenario(fleet, 'Two cycles overlapping', async (f) => {
     await f.play({
       invoke: async (i) => {
         const { rig } = f;
@@ -113,7 +99,7 @@ export async function overlappingCycles(): Promise<Figures & { skipped: number; 
 
 /** Every tick is delivered twice (an at-least-once scheduler): the second invocation runs right after the first. */
 export async function sameTickTwice(): Promise<Figures> {
-  return scenario(await Fleet.start({ seed: 33 }), 'Same tick delivered twice', async (f) => {
+  return runScenario(await Fleet.start({ seed: 33 }), 'Same tick delivered twice', async (f) => {
     // The second invocation of each tick starts when the first has finished, at the same scheduled time.
     await f.play({
       invoke: async () => {

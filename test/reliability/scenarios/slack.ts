@@ -1,25 +1,11 @@
 // Slack faults: outages, rate limiting, permanently broken channels, a revoked token.
-import { type Figures, Fleet } from '../support/fleet.js';
+import { type Figures, Fleet, runScenario } from '../support/fleet.js';
 
 const FOREVER = 1e9;
 
-async function scenario(
-  fleet: Fleet,
-  name: string,
-  body: (fleet: Fleet) => Promise<number>,
-): Promise<Figures> {
-  try {
-    const recovery = await body(fleet);
-    await fleet.settle();
-    return fleet.figures(name, recovery);
-  } finally {
-    await fleet.stop();
-  }
-}
-
 /** 5xx, then hung requests (past the client timeout), then 502s, over several cycles in the middle of the runs. */
 export async function slackOutage(): Promise<Figures> {
-  return scenario(await Fleet.start({ seed: 11 }), 'Slack outage: 5xx, timeouts, hangs', async (fleet) => {
+  return runScenario(await Fleet.start({ seed: 11 }), 'Slack outage: 5xx, timeouts, hangs', async (fleet) => {
     const { slack } = fleet.rig;
     await fleet.play({
       minCycles: 12,
@@ -46,7 +32,7 @@ export async function slackOutage(): Promise<Figures> {
 /** Storms of HTTP 429 with Retry-After on every kind of call, some channels harder hit than others. */
 export async function slackRateLimits(): Promise<Figures & { limited: number; callsWhilePaused: number }> {
   const fleet = await Fleet.start({ seed: 12 });
-  const figures = await scenario(fleet, 'Slack 429 storms with Retry-After', async () => {
+  const figures = await runScenario(fleet, 'Slack 429 storms with Retry-After', async () => {
     const { slack } = fleet.rig;
     const channels = [...new Set(fleet.subscriptions.map((s) => s.channel))];
     await fleet.play({
@@ -98,7 +84,7 @@ export async function slackBrokenChannels(): Promise<{
   });
   const broken: Array<{ expected: string; actual: string | undefined }> = [];
   let healthyBroken = 0;
-  const figures = await scenario(fleet, 'Slack channel broken for good beside healthy ones', async (f) => {
+  const figures = await runScenario(fleet, 'Slack channel broken for good beside healthy ones', async (f) => {
     f.tasks.forEach((_, t) => {
       f.rig.slack.inject({ kind: 'platform-error', error: BROKEN_CODES[t % 3]!, channel: `CR13X${t}` });
     });
@@ -121,7 +107,7 @@ export async function slackBrokenChannels(): Promise<{
 
 /** The bot token stops working (revoked, then invalid_auth) for several cycles, then works again. */
 export async function slackTokenRevoked(): Promise<Figures> {
-  return scenario(await Fleet.start({ seed: 14 }), 'Slack token revoked, then restored', async (fleet) => {
+  return runScenario(await Fleet.start({ seed: 14 }), 'Slack token revoked, then restored', async (fleet) => {
     const { slack } = fleet.rig;
     await fleet.play({
       minCycles: 12,

@@ -321,3 +321,21 @@ export class Fleet {
     return this.rig.stop();
   }
 }
+
+/** Runs one scenario on its fleet: the body returns its recovery in cycles; the fleet is then settled, measured and stopped. */
+export async function runScenario(
+  fleet: Fleet,
+  name: string,
+  body: (fleet: Fleet) => Promise<number>,
+  /** Runs once everything is settled, before the fleet stops (e.g. to read the store). */
+  after?: (fleet: Fleet) => Promise<void>,
+): Promise<Figures> {
+  try {
+    const recovery = await body(fleet);
+    await fleet.settle();
+    await after?.(fleet);
+    return fleet.figures(name, recovery);
+  } finally {
+    await fleet.stop();
+  }
+}
