@@ -1,5 +1,5 @@
 // ports → the narrow interfaces that app/ and core/ depend on. Adapters implement them; tests use fakes.
-import type { RunState, SubscriptionOptions, TaskEvent } from './core/model.js';
+import type { SlackMessageRef, TaskRecord, WatchOutcome, WatchRequest } from './core/model.js';
 
 // ─── Clock ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -133,11 +133,6 @@ export interface SlackMetadata {
   payload: Record<string, string | number | boolean>;
 }
 
-export interface SlackMessageRef {
-  channel: string;
-  ts: string;
-}
-
 /** A message found by its metadata, with the metadata payload it was posted with. */
 export interface SlackFoundMessage extends SlackMessageRef {
   payload: Record<string, string | number | boolean>;
@@ -209,62 +204,6 @@ export class SlackDeliveryError extends Error {
 
 // ─── Store ───────────────────────────────────────────────────────────────────────────────────────
 
-/** A channel watching a task, with its delivery progress. One per (task, channel). */
-export interface Subscription extends SubscriptionOptions {
-  channel: string;
-  createdAt: string;
-  /** Highest outbox batch seq delivered to this channel. */
-  deliveredSeq: number;
-  /** Set when Slack refused this channel permanently; delivery stops until it is re-registered. */
-  broken: { code: string; message: string; at: string } | null;
-  /** The living message of each recent run in this channel, by record ID. */
-  messages: Record<string, SlackMessageRef>;
-}
-
-/** Changes seen in one poll, kept in the task item until every subscription has them (the outbox). */
-export interface OutboxBatch {
-  seq: number;
-  at: string;
-  events: TaskEvent[];
-  /** The state of every run the events belong to, as of this batch (for rendering). */
-  runs: RunState[];
-  /** A notice about the watch itself (the task was deleted in CodeArts). */
-  notice?: { kind: 'task-gone'; code: string };
-}
-
-export interface PollHealth {
-  lastPollAt: string | null;
-  lastSuccessAt: string | null;
-  consecutiveFailures: number;
-  /** Set after repeated failures; cleared on recovery. */
-  staleSince: string | null;
-  lastError: string | null;
-  /** CodeArts said the task no longer exists. */
-  gone: boolean;
-}
-
-export interface TaskRecord {
-  taskId: string;
-  region: string;
-  taskName: string;
-  /** Bumped by every write; every write is conditional on it. */
-  version: number;
-  /** The task's CodeArts project ID (for the history API); filled by the poller the first time it needs it. */
-  projectId?: string;
-  /** The latest run as we last saw it (merged, monotone); null until CodeArts reports a run. */
-  run: RunState | null;
-  /** Undelivered (to at least one subscription) change batches, oldest first. */
-  outbox: OutboxBatch[];
-  /** Highest seq ever assigned to a batch. */
-  lastSeq: number;
-  subscriptions: Record<string, Subscription>;
-  health: PollHealth;
-  /** The last few delivered change batches (events only), newest last, for `GET /tasks/{id}`. */
-  recent?: Array<{ seq: number; at: string; events: TaskEvent[] }>;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** Versioned persistence of task items: every write is conditional on the version that was read. */
 export interface TaskRepository {
   getTask(taskId: string): Promise<TaskRecord | null>;
@@ -288,21 +227,6 @@ export interface LeaseStore {
   /** When the last cycle completed, if any (shown as the last poll time of healthy tasks). */
   lastCompletedAt(name: string): Promise<number | null>;
 }
-
-export interface WatchRequest {
-  taskId: string;
-  region: string;
-  taskName: string;
-  /** The task's current run as CodeArts reported it at registration: the baseline (history is not replayed). */
-  run: RunState | null;
-  channel: string;
-  options: SubscriptionOptions;
-  /** false when CodeArts could not confirm the task in time: the first poll then takes the baseline. Default true. */
-  verified?: boolean;
-}
-
-/** 'created': new task item; 'subscribed': new channel on a known task; 'updated': options changed; 'unchanged': a repeat. */
-export type WatchOutcome = 'created' | 'subscribed' | 'updated' | 'unchanged';
 
 /** Registration side of the store (api Lambda, slash command). */
 export interface WatchStore {

@@ -9,15 +9,10 @@ import { ensureTable } from '../../functions/adapters/dynamodb/create-table.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClient, SlackAdapter } from '../../functions/adapters/slack/index.js';
 import { type PollCycleDeps, type PollCycleReport, runPollCycle } from '../../functions/app/poll-cycle.js';
+import type { TaskRecord } from '../../functions/core/model.js';
 import { isTerminal, type RunState, type TaskEvent } from '../../functions/core/model.js';
 import { normaliseStateResponse } from '../../functions/core/normalise.js';
-import type {
-  CodeArtsPort,
-  GetTaskStateOptions,
-  Logger,
-  TaskRecord,
-  TaskRepository,
-} from '../../functions/ports.js';
+import type { CodeArtsPort, GetTaskStateOptions, Logger, TaskRepository } from '../../functions/ports.js';
 import type { RunScript, RunTruth, TaskSpec } from '../../local/codearts-simulator/index.js';
 import type { FakeSlackCall, FakeSlackMessage } from '../../local/fake-slack/index.js';
 import { countDynamoRequests, type DdbCounter } from './ddb-counter.js';

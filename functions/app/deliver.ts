@@ -1,6 +1,8 @@
 // app → delivers a task's pending change batches to one subscription (design §6, §7).
 // Posts that an earlier cycle may already have made (its answer lost) are looked up by their Slack
 // metadata before being made again, so an unknown outcome never becomes a duplicate.
+
+import type { OutboxBatch, SlackMessageRef, Subscription, TaskRecord } from '../core/model.js';
 import { isTerminal, type RunState, type TaskEvent } from '../core/model.js';
 import { renderTaskGoneNotice } from '../core/notices.js';
 import {
@@ -11,15 +13,11 @@ import {
 } from '../core/render/index.js';
 import { type DeliveryOutcome, latestRunState, pendingBatches } from '../core/task-record.js';
 import {
-  type OutboxBatch,
   SlackDeliveryError,
   type SlackMessage,
-  type SlackMessageRef,
   type SlackMetadata,
   type SlackPort,
   type SlackPostTarget,
-  type Subscription,
-  type TaskRecord,
 } from '../ports.js';
 
 /** Metadata event types of our messages (Slack requires [a-z0-9_]). */

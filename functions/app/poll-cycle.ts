@@ -1,8 +1,9 @@
 // app → one poller invocation (design §2): lease, read the watches, poll them with bounded concurrency,
 // keep re-polling running deployments while time remains, report metrics, give the lease back.
 import { randomUUID } from 'node:crypto';
+import type { TaskRecord } from '../core/model.js';
 import { isTerminal } from '../core/model.js';
-import type { Clock, LeaseStore, Metrics, TaskRecord } from '../ports.js';
+import type { Clock, LeaseStore, Metrics } from '../ports.js';
 import { CodeArtsError } from '../ports.js';
 import {
   deliverPending,

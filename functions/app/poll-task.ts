@@ -12,6 +12,7 @@ import {
   parseHistory,
   selectMissedRuns,
 } from '../core/history.js';
+import type { OutboxBatch, PollHealth, TaskRecord } from '../core/model.js';
 import { isTerminal, type RunState, type TaskEvent } from '../core/model.js';
 import { MalformedStateError, normaliseStateResponse } from '../core/normalise.js';
 import {
@@ -24,11 +25,8 @@ import {
   CodeArtsError,
   type CodeArtsPort,
   type Logger,
-  type OutboxBatch,
-  type PollHealth,
   type SlackDeliveryError,
   type SlackPort,
-  type TaskRecord,
   type TaskRepository,
 } from '../ports.js';
 import { deliverToSubscription, type SubscriptionDelivery } from './deliver.js';

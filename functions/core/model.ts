@@ -87,3 +87,82 @@ export interface SubscriptionOptions {
   /** Slack user IDs to mention on failure. */
   mentions: string[];
 }
+
+// ─── Task items ──────────────────────────────────────────────────────────────────────────────────
+
+/** A Slack message: its channel ID and `ts` (what `chat.update` and thread replies need). */
+export interface SlackMessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** A channel watching a task, with its delivery progress. One per (task, channel). */
+export interface Subscription extends SubscriptionOptions {
+  channel: string;
+  createdAt: string;
+  /** Highest outbox batch seq delivered to this channel. */
+  deliveredSeq: number;
+  /** Set when Slack refused this channel permanently; delivery stops until it is re-registered. */
+  broken: { code: string; message: string; at: string } | null;
+  /** The living message of each recent run in this channel, by record ID. */
+  messages: Record<string, SlackMessageRef>;
+}
+
+/** Changes seen in one poll, kept in the task item until every subscription has them (the outbox). */
+export interface OutboxBatch {
+  seq: number;
+  at: string;
+  events: TaskEvent[];
+  /** The state of every run the events belong to, as of this batch (for rendering). */
+  runs: RunState[];
+  /** A notice about the watch itself (the task was deleted in CodeArts). */
+  notice?: { kind: 'task-gone'; code: string };
+}
+
+export interface PollHealth {
+  lastPollAt: string | null;
+  lastSuccessAt: string | null;
+  consecutiveFailures: number;
+  /** Set after repeated failures; cleared on recovery. */
+  staleSince: string | null;
+  lastError: string | null;
+  /** CodeArts said the task no longer exists. */
+  gone: boolean;
+}
+
+export interface TaskRecord {
+  taskId: string;
+  region: string;
+  taskName: string;
+  /** Bumped by every write; every write is conditional on it. */
+  version: number;
+  /** The task's CodeArts project ID (for the history API); filled by the poller the first time it needs it. */
+  projectId?: string;
+  /** The latest run as we last saw it (merged, monotone); null until CodeArts reports a run. */
+  run: RunState | null;
+  /** Undelivered (to at least one subscription) change batches, oldest first. */
+  outbox: OutboxBatch[];
+  /** Highest seq ever assigned to a batch. */
+  lastSeq: number;
+  subscriptions: Record<string, Subscription>;
+  health: PollHealth;
+  /** The last few delivered change batches (events only), newest last, for `GET /tasks/{id}`. */
+  recent?: Array<{ seq: number; at: string; events: TaskEvent[] }>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WatchRequest {
+  taskId: string;
+  region: string;
+  taskName: string;
+  /** The task's current run as CodeArts reported it at registration: the baseline (history is not replayed). */
+  run: RunState | null;
+  channel: string;
+  options: SubscriptionOptions;
+  /** false when CodeArts could not confirm the task in time: the first poll then takes the baseline. Default true. */
+  verified?: boolean;
+}
+
+/** 'created': new task item; 'subscribed': new channel on a known task; 'updated': options changed; 'unchanged': a repeat. */
+export type WatchOutcome = 'created' | 'subscribed' | 'updated' | 'unchanged';

@@ -3,13 +3,14 @@
 import type {
   OutboxBatch,
   PollHealth,
+  RunState,
   SlackMessageRef,
   Subscription,
+  SubscriptionOptions,
   TaskRecord,
   WatchOutcome,
   WatchRequest,
-} from '../ports.js';
-import type { RunState, SubscriptionOptions } from './model.js';
+} from './model.js';
 
 /** How many delivered batches `GET /tasks/{id}` can show. */
 export const RECENT_BATCHES_KEPT = 20;

@@ -5,11 +5,11 @@
 // across restarts, when given a file to remember them in.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { SlackMessageRef } from '../../functions/core/model.js';
 import {
   SlackDeliveryError,
   type SlackFoundMessage,
   type SlackMessage,
-  type SlackMessageRef,
   type SlackMetadata,
   type SlackMetadataQuery,
   type SlackPort,

@@ -1,6 +1,5 @@
 // Test builders for domain values.
-import type { RunState, StepState } from '../../functions/core/model.js';
-import type { WatchRequest } from '../../functions/ports.js';
+import type { RunState, StepState, WatchRequest } from '../../functions/core/model.js';
 
 export const TASK_ID = 'e700f15965694253940502911220d76b';
 export const RECORD_ID = '2c82ffe8d00d4968a4e5f7a36d87ae17';

@@ -1,7 +1,9 @@
 // Test support: an in-memory WatchStore with the same semantics as the DynamoDB store (it applies the same
 // core transitions), plus a full dump so tests can prove that a request changed nothing.
+
+import type { TaskRecord, WatchOutcome, WatchRequest } from '../../functions/core/model.js';
 import { applyUnwatch, applyWatch } from '../../functions/core/task-record.js';
-import type { TaskRecord, WatchOutcome, WatchRequest, WatchStore } from '../../functions/ports.js';
+import type { WatchStore } from '../../functions/ports.js';
 
 /** Stored values are copies, as they would be after a round trip through DynamoDB. */
 const copy = <T>(value: T): T => structuredClone(value);

@@ -2,15 +2,9 @@
 // One item per watched task; every write is a single-item conditional write on its version.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
 import { applyUnwatch, applyWatch } from '../../core/task-record.js';
-import type {
-  LeaseStore,
-  TaskRecord,
-  TaskRepository,
-  WatchOutcome,
-  WatchRequest,
-  WatchStore,
-} from '../../ports.js';
+import type { LeaseStore, TaskRepository, WatchStore } from '../../ports.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 
 const TASK_SK = 'TASK';

@@ -7,11 +7,11 @@ import type {
   MessageAttachment,
   WebClient,
 } from '@slack/web-api';
+import type { SlackMessageRef } from '../../core/model.js';
 import {
   SlackDeliveryError,
   type SlackFoundMessage,
   type SlackMessage,
-  type SlackMessageRef,
   type SlackMetadataQuery,
   type SlackPort,
   type SlackPostTarget,

@@ -1,7 +1,13 @@
 // app → what the HTTP API shows of a watched task. Snake case like the request bodies; internal fields
 // (version counters, message refs) appear only in the single-task view, where an operator debugs delivery.
-import type { RunState, StepState, TaskEvent } from '../../core/model.js';
-import type { OutboxBatch, Subscription, TaskRecord } from '../../ports.js';
+import type {
+  OutboxBatch,
+  RunState,
+  StepState,
+  Subscription,
+  TaskEvent,
+  TaskRecord,
+} from '../../core/model.js';
 
 export interface StepView {
   index: number;

@@ -1,13 +1,7 @@
 // app → the registration use cases: watch (verified with CodeArts first), list, inspect, unwatch.
 // Depends only on ports; the HTTP API and the slash command are two doors into the same rooms.
-import type { RunState } from '../../core/model.js';
-import {
-  CodeArtsError,
-  type CodeArtsPort,
-  type TaskRecord,
-  type WatchOutcome,
-  type WatchStore,
-} from '../../ports.js';
+import type { RunState, TaskRecord, WatchOutcome } from '../../core/model.js';
+import { CodeArtsError, type CodeArtsPort, type WatchStore } from '../../ports.js';
 import { MalformedStateError, readRunState, readTaskName } from './run-state.js';
 import type { WatchInput } from './schema.js';
 

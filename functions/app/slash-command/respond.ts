@@ -1,7 +1,7 @@
 // app → runs one slash command for the channel it was typed in and says what happened, ephemerally.
 // Slack gives us 3 s; CodeArts verification gets a shorter deadline, and a slow CodeArts does not block
 // the watch (the first poll confirms the task).
-import type { TaskRecord } from '../../ports.js';
+import type { TaskRecord } from '../../core/model.js';
 import { CHANNEL_ID_PATTERN } from '../registration/schema.js';
 import { lastPolledAt } from '../registration/views.js';
 import {

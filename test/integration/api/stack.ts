@@ -3,8 +3,8 @@
 import { CodeArtsClient } from '../../../functions/adapters/codearts/index.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import { POLLER_LEASE } from '../../../functions/app/poll-cycle.js';
+import type { TaskRecord } from '../../../functions/core/model.js';
 import { createApiHandler } from '../../../functions/handlers/api-handler.js';
-import type { TaskRecord } from '../../../functions/ports.js';
 import { silentLogger } from '../../../functions/ports.js';
 import { CodeArtsSimulator, ManualClock } from '../../../local/codearts-simulator/index.js';
 import { createLocalApiServer } from '../../../local/http-adapter.js';

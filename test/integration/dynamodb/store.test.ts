@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
+import type { TaskRecord } from '../../../functions/core/model.js';
 import { applyObservation } from '../../../functions/core/task-record.js';
-import type { TaskRecord } from '../../../functions/ports.js';
 import { aRun, aWatch, TASK_ID } from '../../support/builders.js';
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
 

@@ -3,7 +3,7 @@
 // the runs are still reported in full once the answers are good again. (Fuzzed API and slash-command requests are
 // covered by test/unit/api/fuzz.test.ts and the API integration tests.)
 import fc from 'fast-check';
-import type { TaskRecord } from '../../../functions/ports.js';
+import type { TaskRecord } from '../../../functions/core/model.js';
 import { type Figures, Fleet } from '../support/fleet.js';
 
 type Json = unknown;

@@ -12,15 +12,14 @@ import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClient, SlackAdapter } from '../../../functions/adapters/slack/index.js';
 import { type PollCycleDeps, type PollCycleReport, runPollCycle } from '../../../functions/app/poll-cycle.js';
 import { type FaultPoint, InjectedCrash } from '../../../functions/app/poll-task.js';
+import type { TaskRecord, WatchRequest } from '../../../functions/core/model.js';
 import type {
   Clock,
   CodeArtsPort,
   LeaseStore,
   ListTaskHistoryOptions,
   SlackPort,
-  TaskRecord,
   TaskRepository,
-  WatchRequest,
 } from '../../../functions/ports.js';
 import { SlackDeliveryError, silentLogger } from '../../../functions/ports.js';
 import { ManualClock } from '../../../local/codearts-simulator/clock.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../../../functions/core/model.js';
 import {
   applyDeliveries,
   applyObservation,
@@ -10,7 +11,6 @@ import {
   RECENT_BATCHES_KEPT,
   subscriptionsWithPending,
 } from '../../../functions/core/task-record.js';
-import type { TaskRecord } from '../../../functions/ports.js';
 import { aRun, aWatch } from '../../support/builders.js';
 
 const NOW = '2026-11-28T10:00:00.000Z';
