@@ -24,8 +24,16 @@ export interface NotifierConfig {
     signingSecret: string | undefined;
   };
   apiKeys: string[];
-  poll: { intervalSeconds: number; activePollSeconds: number };
+  poll: {
+    intervalSeconds: number;
+    activePollSeconds: number;
+    /** Ask ListAllApp per CodeArts project what moved (CHANGE_FEED=on), or poll every task every tick. */
+    changeFeed: boolean;
+    /** Every watched task is polled directly at least this often, whatever the feed says. */
+    sweepMinutes: number;
+  };
   table: { name: string | undefined; endpoint: string | undefined };
+  queue: { url: string | undefined; endpoint: string | undefined };
   local: { port: number; dataDir: string };
 }
 
@@ -57,6 +65,13 @@ export function parseConfig(env: Env): NotifierConfig {
       return fallback;
     }
     return value;
+  };
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = text(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'on' || raw === 'off') return raw === 'on';
+    problems.push(`${name} must be on or off (got "${raw}")`);
+    return fallback;
   };
   const url = (name: string): string | undefined => {
     const raw = text(name);
@@ -115,8 +130,11 @@ export function parseConfig(env: Env): NotifierConfig {
     poll: {
       intervalSeconds: integer('POLL_INTERVAL_SECONDS', 60, 5, 3600),
       activePollSeconds: integer('ACTIVE_POLL_SECONDS', 10, 0, 300),
+      changeFeed: onOff('CHANGE_FEED', true),
+      sweepMinutes: integer('SWEEP_MINUTES', 10, 1, 1440),
     },
     table: { name: text('TABLE_NAME'), endpoint: url('DYNAMODB_ENDPOINT') },
+    queue: { url: url('POLL_QUEUE_URL'), endpoint: url('SQS_ENDPOINT') },
     local: { port: integer('PORT', 3000, 0, 65535), dataDir: text('NOTIFIER_DATA_DIR') ?? '.notifier' },
   };
   if (problems.length > 0) throw new ConfigError(problems);

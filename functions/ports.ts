@@ -242,6 +242,94 @@ export interface WatchStore {
   unwatch(taskId: string, channel: string | undefined, now: string): Promise<TaskRecord | null | 'not-found'>;
 }
 
+// ─── Poll pipeline: the watch index, the queue, the planner's ticks and the fleet-wide gates ──────────
+
+/** What the planner knows of a watched task without reading its item: a small index entry. */
+export interface WatchIndexEntry {
+  taskId: string;
+  region: string;
+  /** The task's CodeArts project, once a poll has learned it. */
+  projectId: string | null;
+  /** A run is in progress (as last polled). */
+  active: boolean;
+  /** Some working subscription has not had every recorded change yet. */
+  pending: boolean;
+  /** When the oldest undelivered change was recorded (ISO), if any. */
+  pendingSince: string | null;
+  /** CodeArts said the task no longer exists. */
+  gone: boolean;
+}
+
+export interface WatchIndexPage {
+  entries: WatchIndexEntry[];
+  /** Pass as `after` to continue after this page; null on the last page. */
+  cursor: string | null;
+}
+
+/** The planner's side of the store: a paged query over small index items, never whole task items. */
+export interface WatchIndex {
+  /** Every watched task, in a stable order, a page at a time; `after` resumes after a page's cursor. */
+  pages(options?: { after?: string }): AsyncIterable<WatchIndexPage>;
+}
+
+/** One poll request on the queue (the SQS message body, as JSON). */
+export interface PollMessage {
+  taskId: string;
+  /** Ask CodeArts for the task's state; false: only deliver what is pending. */
+  observe: boolean;
+  /**
+   * While the task's run is going it is put back on the queue every ACTIVE_POLL_SECONDS until this time (epoch
+   * ms), when the next planner tick takes over: one chain of re-polls per task and tick, however often a message
+   * is delivered.
+   */
+  until: number;
+  /** The planner tick that started this chain (its scheduled time, ISO-8601). */
+  tick: string;
+}
+
+export interface QueuedPoll {
+  message: PollMessage;
+  /** 0–900: how long SQS keeps the message invisible. */
+  delaySeconds: number;
+}
+
+export interface PollQueue {
+  /** Sends every poll (SendMessageBatch, 10 a call); rejects if some could not be sent. */
+  send(polls: readonly QueuedPoll[]): Promise<void>;
+}
+
+/** The planner's progress through one tick, so a duplicate or retried invocation does not plan it twice. */
+export interface PlannerTicks {
+  /**
+   * Claims `tick` for `owner` until `leaseUntilMs`. Resolves with where to resume (null: from the start) when the
+   * tick is new, or was claimed by an invocation that died before finishing it; resolves 'taken' when the tick is
+   * done or another invocation is planning it now.
+   */
+  claim(
+    tick: string,
+    owner: string,
+    nowMs: number,
+    leaseUntilMs: number,
+  ): Promise<{ resumeAfter: string | null } | 'taken'>;
+  /** Records that every page up to `cursor` has been queued (only while `owner` holds the tick). */
+  progress(tick: string, owner: string, cursor: string): Promise<void>;
+  /** Marks the tick planned. */
+  complete(tick: string, owner: string): Promise<void>;
+}
+
+/**
+ * Fleet-wide pauses every worker honours: CodeArts throttling (429 `APIG.0308`) and Slack rate limiting slow the
+ * whole fleet, not one worker.
+ */
+export type GateName = 'codearts' | 'slack';
+
+export interface FleetGates {
+  /** Epoch ms until which each gate is closed (0 or past: open). */
+  read(): Promise<Record<GateName, number>>;
+  /** Closes `gate` until `untilMs` (never shortens a longer pause another worker set). */
+  pause(gate: GateName, untilMs: number): Promise<void>;
+}
+
 // ─── Observability ───────────────────────────────────────────────────────────────────────────────
 
 /** Structured logging (Powertools on Lambda); `extra` must never carry secrets. */

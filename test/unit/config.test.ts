@@ -21,7 +21,13 @@ describe('parseConfig', () => {
       auth: undefined,
     });
     expect(config.slack.apiUrl).toBe('https://slack.com/api/');
-    expect(config.poll).toEqual({ intervalSeconds: 60, activePollSeconds: 10 });
+    expect(config.poll).toEqual({
+      intervalSeconds: 60,
+      activePollSeconds: 10,
+      changeFeed: true,
+      sweepMinutes: 10,
+    });
+    expect(config.queue).toEqual({ url: undefined, endpoint: undefined });
     expect(config.local).toEqual({ port: 3000, dataDir: '.notifier' });
     expect(config.apiKeys).toEqual([]);
   });
