@@ -1,6 +1,7 @@
 // `npm start`: the whole service on this machine (see local/run/service.ts). This file only turns the
 // outcome into a process: configuration problems are printed with their fixes (exit 1), and Ctrl-C or
 // SIGTERM stops everything cleanly (exit 0).
+import { OutdatedTableError } from '../functions/adapters/dynamodb/create-table.js';
 import { ConfigError } from '../functions/config.js';
 import { DataDirInUseError } from '../local/run/data-dir.js';
 import { type LocalService, startLocalService } from '../local/run/service.js';
@@ -42,7 +43,7 @@ try {
 } catch (error) {
   if (error instanceof ConfigError)
     fail(`${error.message}\n\nFix the variables above and run \`npm start\` again.`);
-  if (error instanceof DataDirInUseError) fail(error.message);
+  if (error instanceof DataDirInUseError || error instanceof OutdatedTableError) fail(error.message);
   throw error;
 }
 const { logger } = service;

@@ -1,15 +1,16 @@
 // core → pure transitions of a task item (the watch, its snapshot, its outbox and delivery progress).
 // Every function returns a new record with `version + 1`; the store writes it conditionally on the old version.
-import type {
-  OutboxBatch,
-  PollHealth,
-  RunState,
-  SlackMessageRef,
-  Subscription,
-  SubscriptionOptions,
-  TaskRecord,
-  WatchOutcome,
-  WatchRequest,
+import {
+  isTerminal,
+  type OutboxBatch,
+  type PollHealth,
+  type RunState,
+  type SlackMessageRef,
+  type Subscription,
+  type SubscriptionOptions,
+  type TaskRecord,
+  type WatchOutcome,
+  type WatchRequest,
 } from './model.js';
 
 /** How many delivered batches `GET /tasks/{id}` can show. */
@@ -136,6 +137,18 @@ export const pendingBatches = (record: TaskRecord, channel: string): OutboxBatch
   if (!subscription) return [];
   return record.outbox.filter((batch) => batch.seq > subscription.deliveredSeq);
 };
+
+/** A run is in progress: the task is worth re-polling every ACTIVE_POLL_SECONDS. */
+export const isRunActive = (record: TaskRecord): boolean =>
+  record.run !== null && !isTerminal(record.run.status) && !record.health.gone;
+
+/** When the oldest change some working subscription has not had was recorded; null when all is delivered. */
+export function pendingSince(record: TaskRecord): string | null {
+  const working = Object.values(record.subscriptions).filter((s) => s.broken === null);
+  if (working.length === 0) return null;
+  const floor = Math.min(...working.map((s) => s.deliveredSeq));
+  return record.outbox.find((batch) => batch.seq > floor)?.at ?? null;
+}
 
 /** Subscriptions that still have something to deliver. */
 export const subscriptionsWithPending = (record: TaskRecord): Subscription[] =>

@@ -8,10 +8,11 @@ import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.js'
 
 /**
  * The only item-level actions the functions use: single-item conditional writes (the item is its own
- * outbox) and paged queries. No Scan, no Batch*, no Transact*, so a bug cannot sweep the table.
+ * outbox), paged queries and batched reads. No Scan, no batched writes, no Transact*, so a bug cannot sweep the table.
  */
 export const TABLE_ITEM_ACTIONS = [
   'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
@@ -21,8 +22,8 @@ export const TABLE_ITEM_ACTIONS = [
 /** The notifier's single table: task items (with their pending events) and lease items. */
 export class NotifierTable extends Construct {
   readonly table: Table;
-  /** ARN of the `tasks-by-kind` index, the only index anything queries. */
-  readonly tasksIndexArn: string;
+  /** ARN of the `watch-index` index, the only index anything queries. */
+  readonly watchIndexArn: string;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -41,14 +42,15 @@ export class NotifierTable extends Construct {
     });
 
     this.table.addGlobalSecondaryIndex({
-      indexName: TABLE_SCHEMA.tasksIndex.name,
-      partitionKey: { name: TABLE_SCHEMA.tasksIndex.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE_SCHEMA.tasksIndex.sortKey, type: AttributeType.STRING },
-      // The poller needs whole task items from the index (snapshot, subscriptions, pending events).
-      projectionType: ProjectionType.ALL,
+      indexName: TABLE_SCHEMA.watchIndex.name,
+      partitionKey: { name: TABLE_SCHEMA.watchIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.watchIndex.sortKey, type: AttributeType.STRING },
+      // Only what the planner decides on: a small index, and no index write for most task writes.
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...TABLE_SCHEMA.watchIndex.projected],
     });
 
-    this.tasksIndexArn = `${this.table.tableArn}/index/${TABLE_SCHEMA.tasksIndex.name}`;
+    this.watchIndexArn = `${this.table.tableArn}/index/${TABLE_SCHEMA.watchIndex.name}`;
   }
 
   /**
@@ -57,6 +59,6 @@ export class NotifierTable extends Construct {
    */
   grantItemAccess(grantee: IGrantable): void {
     Grant.addToPrincipal({ grantee, actions: [...TABLE_ITEM_ACTIONS], resourceArns: [this.table.tableArn] });
-    Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.tasksIndexArn] });
+    Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.watchIndexArn] });
   }
 }

@@ -4,6 +4,7 @@ import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.js'
 import { actionsOfRole, type BuiltApp, buildApp, logicalId, resourcesFor } from './notifier-app.js';
 
 const ITEM_ACTIONS = [
+  'dynamodb:BatchGetItem',
   'dynamodb:DeleteItem',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
@@ -230,7 +231,7 @@ describe('DynamoDB access', () => {
     (which) => {
       const role = roleId(which);
       const tableArn = { 'Fn::GetAtt': [logicalId(built.stack, built.stack.table.table), 'Arn'] };
-      const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.tasksIndex.name}`]] };
+      const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.watchIndex.name}`]] };
       for (const action of ITEM_ACTIONS.filter((a) => a !== 'dynamodb:Query')) {
         expect(resourcesFor(built.template, role, action)).toEqual([JSON.stringify(tableArn)]);
       }
@@ -240,16 +241,16 @@ describe('DynamoDB access', () => {
     },
   );
 
-  it.each(['poller', 'api'] as const)('%s: no Scan, Batch*, Transact* or wildcard', (which) => {
+  it.each(['poller', 'api'] as const)('%s: no Scan, batched writes, Transact* or wildcard', (which) => {
     const actions = actionsOfRole(built.template, roleId(which));
-    expect(actions.filter((a) => /Scan|Batch|Transact|\*/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /Scan|BatchWrite|Transact|\*/.test(a))).toEqual([]);
     const statements = JSON.stringify(actions.flatMap((a) => resourcesFor(built.template, roleId(which), a)));
     expect(statements).not.toContain('*');
   });
 });
 
 describe('table', () => {
-  it('follows TABLE_SCHEMA: string keys, the sparse tasks index, TTL', () => {
+  it('follows TABLE_SCHEMA: string keys, the sparse watch index, TTL', () => {
     built.template.resourceCountIs('AWS::DynamoDB::Table', 1);
     built.template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
@@ -263,12 +264,15 @@ describe('table', () => {
       ]),
       GlobalSecondaryIndexes: [
         {
-          IndexName: 'tasks-by-kind',
+          IndexName: 'watch-index',
           KeySchema: [
             { AttributeName: 'kind', KeyType: 'HASH' },
             { AttributeName: 'pk', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: [...TABLE_SCHEMA.watchIndex.projected],
+          },
         },
       ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },

@@ -1,13 +1,20 @@
 // adapter → creates the notifier's table from the shared schema (local run and tests; CDK creates it on AWS).
-import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { TABLE_SCHEMA } from './table-schema.js';
 
-/** Creates the table if it does not exist yet. */
+export class OutdatedTableError extends Error {
+  override readonly name = 'OutdatedTableError';
+}
+
+/**
+ * Creates the table if it does not exist yet. A table made by an older version, without the watch index, is
+ * refused with a clear error (the local run's data is disposable: its watches can be registered again).
+ */
 export async function ensureTable(
-  client: { send(command: CreateTableCommand): Promise<unknown> },
+  client: { send(command: CreateTableCommand | DescribeTableCommand): Promise<unknown> },
   tableName: string,
 ): Promise<void> {
-  const { partitionKey, sortKey, tasksIndex } = TABLE_SCHEMA;
+  const { partitionKey, sortKey, watchIndex } = TABLE_SCHEMA;
   try {
     await client.send(
       new CreateTableCommand({
@@ -16,7 +23,7 @@ export async function ensureTable(
         AttributeDefinitions: [
           { AttributeName: partitionKey, AttributeType: 'S' },
           { AttributeName: sortKey, AttributeType: 'S' },
-          { AttributeName: tasksIndex.partitionKey, AttributeType: 'S' },
+          { AttributeName: watchIndex.partitionKey, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: partitionKey, KeyType: 'HASH' },
@@ -24,17 +31,27 @@ export async function ensureTable(
         ],
         GlobalSecondaryIndexes: [
           {
-            IndexName: tasksIndex.name,
+            IndexName: watchIndex.name,
             KeySchema: [
-              { AttributeName: tasksIndex.partitionKey, KeyType: 'HASH' },
-              { AttributeName: tasksIndex.sortKey, KeyType: 'RANGE' },
+              { AttributeName: watchIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: watchIndex.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...watchIndex.projected] },
           },
         ],
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    const described = (await client.send(new DescribeTableCommand({ TableName: tableName }))) as {
+      Table?: { GlobalSecondaryIndexes?: Array<{ IndexName?: string }> };
+    };
+    const indexes = described.Table?.GlobalSecondaryIndexes ?? [];
+    if (!indexes.some((index) => index.IndexName === watchIndex.name)) {
+      throw new OutdatedTableError(
+        `Table ${tableName} was made by an older version of the notifier (it has no ${watchIndex.name} index): ` +
+          'move its data directory (NOTIFIER_DATA_DIR) aside and start again, then register the watches anew',
+      );
+    }
   }
 }

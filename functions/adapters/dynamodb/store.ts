@@ -1,23 +1,42 @@
 // adapter → DynamoDB (lib-dynamodb) implementation of the task repository, the watch store and the lease.
 // One item per watched task; every write is a single-item conditional write on its version.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
-import { applyUnwatch, applyWatch } from '../../core/task-record.js';
-import type { LeaseStore, TaskRepository, WatchStore } from '../../ports.js';
+import { applyUnwatch, applyWatch, isRunActive, pendingSince } from '../../core/task-record.js';
+import type {
+  LeaseStore,
+  TaskRepository,
+  WatchIndex,
+  WatchIndexEntry,
+  WatchIndexPage,
+  WatchStore,
+} from '../../ports.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 
+const TASK_PREFIX = 'TASK#';
 const TASK_SK = 'TASK';
 const LEASE_SK = 'LEASE';
 const TASK_KIND = 'task';
 const taskKey = (taskId: string) => ({
-  [TABLE_SCHEMA.partitionKey]: `TASK#${taskId}`,
+  [TABLE_SCHEMA.partitionKey]: `${TASK_PREFIX}${taskId}`,
   [TABLE_SCHEMA.sortKey]: TASK_SK,
 });
 const leaseKey = (name: string) => ({
   [TABLE_SCHEMA.partitionKey]: `LEASE#${name}`,
   [TABLE_SCHEMA.sortKey]: LEASE_SK,
 });
+
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_LIMIT = 100;
+const MAX_BATCH_GET_ROUNDS = 5;
 
 /** Conflicting writers retry a watch/unwatch a few times before giving up with an error. */
 const MAX_CONFLICT_RETRIES = 5;
@@ -36,7 +55,7 @@ export class StoreConflictError extends Error {
 const isConditionFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
-export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
+export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore, WatchIndex {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly pageSize: number | undefined;
@@ -54,8 +73,18 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
     return Item ? fromItem(Item) : null;
   }
 
+  /** Every watched task: the index gives the keys a page at a time, BatchGetItem the whole items. */
   async *listTasks(): AsyncIterable<TaskRecord> {
-    const { name, partitionKey } = TABLE_SCHEMA.tasksIndex;
+    for await (const page of this.pages()) {
+      const ids = page.entries.map((entry) => entry.taskId);
+      for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
+        yield* await this.getTasks(ids.slice(i, i + BATCH_GET_LIMIT));
+      }
+    }
+  }
+
+  async *pages(options: { after?: string } = {}): AsyncIterable<WatchIndexPage> {
+    const { name, partitionKey } = TABLE_SCHEMA.watchIndex;
     const pages = paginateQuery(
       { client: this.client, ...(this.pageSize ? { pageSize: this.pageSize } : {}) },
       {
@@ -64,11 +93,36 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore {
         KeyConditionExpression: '#kind = :kind',
         ExpressionAttributeNames: { '#kind': partitionKey },
         ExpressionAttributeValues: { ':kind': TASK_KIND },
+        ...(options.after
+          ? {
+              // The index's sort key is the table's partition key, so the task key is all of it but `kind`.
+              ExclusiveStartKey: { [partitionKey]: TASK_KIND, ...taskKey(options.after) },
+            }
+          : {}),
       },
     );
     for await (const page of pages) {
-      for (const item of page.Items ?? []) yield fromItem(item);
+      const entries = (page.Items ?? []).map(toIndexEntry);
+      const last = page.LastEvaluatedKey?.[TABLE_SCHEMA.partitionKey];
+      // The cursor is the last entry's task ID; the index key is derived from it again on resume.
+      yield { entries, cursor: typeof last === 'string' ? last.slice(TASK_PREFIX.length) : null };
     }
+  }
+
+  /** Whole items by task ID, in no particular order; IDs with no item are left out. */
+  private async getTasks(taskIds: string[]): Promise<TaskRecord[]> {
+    const found: TaskRecord[] = [];
+    let keys: Record<string, unknown>[] = taskIds.map(taskKey);
+    // UnprocessedKeys (throttling, the 16 MB cap) are asked for again; the SDK's retry strategy spaces the calls.
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_GET_ROUNDS) throw new Error('DynamoDB kept some task items unprocessed');
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) found.push(fromItem(item));
+      keys = (UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+    return found;
   }
 
   putTask(record: TaskRecord, expectedVersion: number | null): Promise<boolean> {
@@ -213,16 +267,44 @@ const versionIs = (expected: number) => ({
   ExpressionAttributeValues: { ':expected': expected },
 });
 
+/**
+ * The stored item: the record, its keys, and the index attributes derived from it (TABLE_SCHEMA.watchIndex), so
+ * they can never disagree with the record they summarise.
+ */
 function toItem(record: TaskRecord): Record<string, unknown> {
-  return { ...taskKey(record.taskId), [TABLE_SCHEMA.tasksIndex.partitionKey]: TASK_KIND, ...record };
+  const since = pendingSince(record);
+  return {
+    ...taskKey(record.taskId),
+    [TABLE_SCHEMA.watchIndex.partitionKey]: TASK_KIND,
+    ...record,
+    active: isRunActive(record),
+    gone: record.health.gone,
+    ...(since === null ? {} : { pendingSince: since }),
+  };
 }
 
 function fromItem(item: Record<string, unknown>): TaskRecord {
   const {
     [TABLE_SCHEMA.partitionKey]: _pk,
     [TABLE_SCHEMA.sortKey]: _sk,
-    [TABLE_SCHEMA.tasksIndex.partitionKey]: _kind,
+    [TABLE_SCHEMA.watchIndex.partitionKey]: _kind,
+    active: _active,
+    gone: _gone,
+    pendingSince: _pendingSince,
     ...rest
   } = item;
   return rest as unknown as TaskRecord;
+}
+
+function toIndexEntry(item: Record<string, unknown>): WatchIndexEntry {
+  const pk = String(item[TABLE_SCHEMA.partitionKey] ?? '');
+  return {
+    taskId: pk.slice(TASK_PREFIX.length),
+    region: typeof item.region === 'string' ? item.region : '',
+    projectId: typeof item.projectId === 'string' && item.projectId !== '' ? item.projectId : null,
+    active: item.active === true,
+    pending: typeof item.pendingSince === 'string',
+    pendingSince: typeof item.pendingSince === 'string' ? item.pendingSince : null,
+    gone: item.gone === true,
+  };
 }

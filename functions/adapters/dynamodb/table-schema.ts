@@ -2,16 +2,25 @@
 // (bin/local.ts), the tests and the store adapter. Pure data: no imports, so lib/ may import it.
 
 export const TABLE_SCHEMA = {
-  /** Partition key: `TASK#<task_id>` for a watched task, `LEASE#<name>` for a lease. */
+  /**
+   * Partition key: `TASK#<task_id>` for a watched task, `TICK#planner` for the planner's progress through a tick,
+   * `GATE#fleet` for the fleet-wide pauses (CodeArts throttling, Slack rate limits).
+   */
   partitionKey: 'pk',
-  /** Sort key: `TASK` for the task item, `LEASE` for a lease. */
+  /** Sort key: `TASK` for a task item, `TICK` and `GATE` for the others. */
   sortKey: 'sk',
   /**
-   * Sparse index over every watched task (only task items carry `kind`), so the poller reads all
-   * watches with one paged query instead of one request per task.
+   * Sparse index over every watched task (only task items carry `kind`), so the planner reads all watches with
+   * one paged query. It projects only the few attributes the planner decides on, copied to the top level of the
+   * task item by the store: the index stays small, and a write that changes none of them costs no index write.
    */
-  tasksIndex: { name: 'tasks-by-kind', partitionKey: 'kind', sortKey: 'pk' },
-  /** Epoch seconds after which DynamoDB may delete the item (leases, archived runs). */
+  watchIndex: {
+    name: 'watch-index',
+    partitionKey: 'kind',
+    sortKey: 'pk',
+    projected: ['region', 'projectId', 'active', 'pendingSince', 'gone'],
+  },
+  /** Epoch seconds after which DynamoDB may delete the item (planner ticks, archived runs). */
   ttlAttribute: 'expiresAt',
 } as const;
 
