@@ -1,5 +1,7 @@
 // ports → the narrow interfaces that app/ and core/ depend on. Adapters implement them; tests use fakes.
-import type { SlackMessageRef, TaskRecord, WatchOutcome, WatchRequest } from './core/model.js';
+import type { HistoryPage } from './core/history.js';
+import type { RunState, SlackMessageRef, TaskRecord, WatchOutcome, WatchRequest } from './core/model.js';
+import type { TaskDetail } from './core/task-detail.js';
 
 // ─── Clock ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -36,24 +38,24 @@ export interface ListTaskHistoryOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * CodeArts Deploy, in domain terms: the adapter reads each answer with core's parsers, so what reaches app/ is a
+ * run, a task detail or a history page, and anything else is a {@link CodeArtsError} (a body that is not the
+ * answer asked for is `bad-response`).
+ */
 export interface CodeArtsPort {
   /**
-   * `GET /v2/tasks/{taskId}/state?step_state=true[&record_id=…]`.
-   * Resolves with the parsed JSON body of a successful answer (normalised later by core/);
-   * rejects with a {@link CodeArtsError}.
+   * `GET /v2/tasks/{taskId}/state?step_state=true[&record_id=…]`: the latest run, or the run of `recordId`.
+   * An answer about another task (or, asked by record, another record) is `bad-response`.
    */
-  getTaskState(taskId: string, options?: GetTaskStateOptions): Promise<unknown>;
+  getTaskState(taskId: string, options?: GetTaskStateOptions): Promise<RunState>;
+  /** `GET /v2/tasks/{taskId}`: the task's name and project. */
+  getTaskDetail(taskId: string, options?: Omit<GetTaskStateOptions, 'recordId'>): Promise<TaskDetail>;
   /**
-   * `GET /v2/tasks/{taskId}` (flat task detail, gives the task's `name` even when it has never run).
-   * Resolves with the parsed JSON body; rejects with a {@link CodeArtsError}.
+   * `GET /v2/{projectId}/task/{taskId}/history?page=&size=&start_date=&end_date=`: the task's runs that began on
+   * those days, newest first, with the total for paging. Used to find runs that were never the latest at a poll.
    */
-  getTaskDetail(taskId: string, options?: Omit<GetTaskStateOptions, 'recordId'>): Promise<unknown>;
-  /**
-   * `GET /v2/{projectId}/task/{taskId}/history?page=&size=&start_date=&end_date=` (the task's runs that began on
-   * those days, newest first, with `total_num` for paging). Resolves with the parsed JSON body (parsed by core/);
-   * rejects with a {@link CodeArtsError}. The poller uses it to find runs that were never the latest at a poll.
-   */
-  listTaskHistory(taskId: string, options: ListTaskHistoryOptions): Promise<unknown>;
+  listTaskHistory(taskId: string, options: ListTaskHistoryOptions): Promise<HistoryPage>;
 }
 
 /**
@@ -318,14 +320,14 @@ export interface PlannerTicks {
 }
 
 /**
- * Fleet-wide pauses every worker honours: CodeArts throttling (429 `APIG.0308`) and Slack rate limiting slow the
- * whole fleet, not one worker.
+ * Fleet-wide pauses every worker honours, so throttling slows the whole fleet rather than one worker: `codearts`
+ * (429 `APIG.0308`) and `slack:<channel>` (Slack's Retry-After for a channel).
  */
-export type GateName = 'codearts' | 'slack';
+export type GateName = 'codearts' | `slack:${string}`;
 
 export interface FleetGates {
-  /** Epoch ms until which each gate is closed (0 or past: open). */
-  read(): Promise<Record<GateName, number>>;
+  /** Epoch ms until which each gate was closed (a time in the past: open again). */
+  read(): Promise<ReadonlyMap<GateName, number>>;
   /** Closes `gate` until `untilMs` (never shortens a longer pause another worker set). */
   pause(gate: GateName, untilMs: number): Promise<void>;
 }

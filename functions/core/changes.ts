@@ -35,8 +35,6 @@ export interface ChangeResult {
   events: TaskEvent[];
   /** The previous run's final merged state when this poll ended it (backfilled or superseded); null otherwise. */
   endedRun: RunState | null;
-  /** Anything worth writing: events, or a stored snapshot that differs materially. */
-  changed: boolean;
   /** The missed runs this poll reported, as ended (present only when there were some). */
   missedRuns?: RunState[];
 }
@@ -235,43 +233,6 @@ function endRun(stored: RunState, final: RunState | null): { run: RunState; even
   return { run, events };
 }
 
-const sameStep = (a: StepState, b: StepState): boolean =>
-  a.index === b.index &&
-  a.id === b.id &&
-  a.name === b.name &&
-  a.enabled === b.enabled &&
-  a.progress === b.progress &&
-  a.elapsed === b.elapsed &&
-  a.currentOffset === b.currentOffset &&
-  a.faqUrl === b.faqUrl;
-
-function sameSteps(a: StepState[] | null, b: StepState[] | null): boolean {
-  if (a === null || b === null) return a === b;
-  return (
-    a.length === b.length &&
-    a.every((s, i) => {
-      const t = b[i];
-      return t !== undefined && sameStep(s, t);
-    })
-  );
-}
-
-/** Field by field: a stored snapshot's key order depends on where it was read from. */
-function sameRun(a: RunState, b: RunState): boolean {
-  return (
-    sameSteps(a.steps, b.steps) &&
-    a.recordId === b.recordId &&
-    a.taskId === b.taskId &&
-    a.taskName === b.taskName &&
-    a.status === b.status &&
-    a.rawStatus === b.rawStatus &&
-    a.stepsFinished === b.stepsFinished &&
-    a.startedAt === b.startedAt &&
-    a.endedAt === b.endedAt &&
-    a.executor === b.executor
-  );
-}
-
 /**
  * Compares the stored run with a new observation and returns what to store and what to report.
  * The first observation is a baseline (history is not replayed); an older run than the stored one
@@ -280,28 +241,28 @@ function sameRun(a: RunState, b: RunState): boolean {
  */
 export function detectChanges(input: ChangeInput): ChangeResult {
   const { stored, observed } = input;
-  if (stored === null) return { run: observed, events: [], endedRun: null, changed: true };
+  if (stored === null) return { run: observed, events: [], endedRun: null };
 
   if (stored.recordId === observed.recordId) {
     const run = mergeRun(stored, observed);
     const events = transitions(stored, run);
-    return { run, events, endedRun: null, changed: events.length > 0 || !sameRun(stored, run) };
+    return { run, events, endedRun: null };
   }
 
   if (isStale(stored, observed)) {
     const final = input.storedRunNow;
     if (final === undefined || isTerminal(stored.status)) {
-      return { run: stored, events: [], endedRun: null, changed: false };
+      return { run: stored, events: [], endedRun: null };
     }
     if (final !== null && final.recordId === stored.recordId) {
       // Only the latest-run answer was out of date: keep following the stored run, as fetched by its record.
       const run = mergeRun(stored, final);
       const events = transitions(stored, run);
-      return { run, events, endedRun: null, changed: events.length > 0 || !sameRun(stored, run) };
+      return { run, events, endedRun: null };
     }
     // The stored run's record is gone (see needsRecheck): end it once; the older run is what CodeArts shows now.
     const ended = endRun(stored, null);
-    return { run: observed, events: ended.events, endedRun: ended.run, changed: true };
+    return { run: observed, events: ended.events, endedRun: ended.run };
   }
 
   const events: TaskEvent[] = [];
@@ -323,5 +284,5 @@ export function detectChanges(input: ChangeInput): ChangeResult {
   }
   const unseen: RunState = { ...observed, status: 'pending', steps: null };
   events.push({ type: 'run.started', recordId: observed.recordId }, ...transitions(unseen, observed));
-  return { run: observed, events, endedRun, changed: true, ...(missedRuns.length > 0 ? { missedRuns } : {}) };
+  return { run: observed, events, endedRun, ...(missedRuns.length > 0 ? { missedRuns } : {}) };
 }

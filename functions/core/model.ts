@@ -148,6 +148,12 @@ export interface TaskRecord {
   health: PollHealth;
   /** The last few delivered change batches (events only), newest last, for `GET /tasks/{id}`. */
   recent?: Array<{ seq: number; at: string; events: TaskEvent[] }>;
+  /**
+   * The worker telling Slack about this task now, and until when (epoch ms) the claim holds: only the holder
+   * delivers, so two workers polling the task at once never post the same change twice. A claim outlives its
+   * holder's invocation; after that anyone may take it (and looks in Slack before posting again).
+   */
+  deliveryClaim?: { by: string; until: number };
   createdAt: string;
   updatedAt: string;
 }

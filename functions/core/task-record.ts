@@ -246,3 +246,50 @@ export function pruneOutbox(record: TaskRecord): TaskRecord {
   ].slice(-RECENT_BATCHES_KEPT);
   return { ...record, outbox: record.outbox.filter((b) => b.seq > floor), recent };
 }
+
+/** Something to tell Slack: a working subscription is behind, or a living message must be redrawn. */
+export const hasDeliveryWork = (record: TaskRecord, refreshRecordId: string | null): boolean =>
+  subscriptionsWithPending(record).length > 0 ||
+  (refreshRecordId !== null &&
+    Object.values(record.subscriptions).some((s) => s.broken === null && s.mode === 'thread'));
+
+/** Another worker holds the delivery claim at `nowMs`. */
+export const claimedByOther = (record: TaskRecord, by: string, nowMs: number): boolean =>
+  record.deliveryClaim !== undefined && record.deliveryClaim.by !== by && record.deliveryClaim.until > nowMs;
+
+export interface ClaimRequest {
+  /** Who claims (one worker invocation). */
+  by: string;
+  nowMs: number;
+  /** When the claim lapses: after the claimant's invocation can no longer be running. */
+  untilMs: number;
+}
+
+/**
+ * The write a poll makes: the record `decided` (or `current` when the poll decided nothing), with the delivery claim
+ * taken when there is something to tell Slack and nobody else holds it. `next` is null when nothing needs writing;
+ * `claimed` says whether the caller may deliver once `next` (if any) is written. Taking the claim is a write like any
+ * other (version + 1), so it is as atomic as the conditional write.
+ */
+export function claimForDelivery(
+  current: TaskRecord,
+  decided: TaskRecord | null,
+  refreshRecordId: string | null,
+  claim: ClaimRequest,
+): { next: TaskRecord | null; claimed: boolean } {
+  const base = decided ?? current;
+  if (!hasDeliveryWork(base, refreshRecordId) || claimedByOther(base, claim.by, claim.nowMs)) {
+    return { next: decided, claimed: false };
+  }
+  return {
+    next: { ...base, version: current.version + 1, deliveryClaim: { by: claim.by, until: claim.untilMs } },
+    claimed: true,
+  };
+}
+
+/** The record without `by`'s claim (unchanged when someone else holds it). */
+export function releaseDeliveryClaim(record: TaskRecord, by: string): TaskRecord {
+  if (record.deliveryClaim?.by !== by) return record;
+  const { deliveryClaim: _released, ...rest } = record;
+  return rest;
+}

@@ -1,21 +1,50 @@
-// Test support: the real poll cycle wired to dynalite, the CodeArts simulator and the fake Slack, all over
-// real HTTP, on a manual clock so deployments and re-polling are deterministic.
+// Test support: the real planner and worker handlers wired to dynalite, the CodeArts simulator and the fake Slack,
+// all over real HTTP, with the poll queue simulated on a manual clock (test/support/sim-queue.ts), so deployments,
+// re-polls and faults are deterministic.
 import { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
+import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClient, SlackAdapter } from '../../functions/adapters/slack/index.js';
-import { type PollCycleDeps, type PollCycleReport, runPollCycle } from '../../functions/app/poll-cycle.js';
-import type { FaultHook } from '../../functions/app/poll-task.js';
+import type { PlanReport } from '../../functions/app/planner/plan-tick.js';
+import type { WorkerDeps } from '../../functions/app/worker/run-batch.js';
 import type { WatchRequest } from '../../functions/core/model.js';
-import { normaliseStateResponse } from '../../functions/core/normalise.js';
-import { type Clock, type MetricUnit, silentLogger } from '../../functions/ports.js';
+import { createPlannerHandler } from '../../functions/handlers/planner-pipeline.js';
+import { createWorkerHandler } from '../../functions/handlers/worker-pipeline.js';
+import { CodeArtsError, type MetricUnit, silentLogger } from '../../functions/ports.js';
 import { ManualClock } from '../../local/codearts-simulator/clock.js';
 import { CodeArtsSimulator } from '../../local/codearts-simulator/index.js';
 import { FakeSlack } from '../../local/fake-slack/index.js';
 import { startDynalite, type TestDynamo } from './dynamo.js';
+import { type BatchRun, PipelineDriver } from './pipeline.js';
+import { type Boundary, type CrashPlan, WorkerProcess } from './process.js';
+import { SimulatedQueue } from './sim-queue.js';
 
 export const CHANNEL = 'C0DEPLOYS1';
 export const OTHER_CHANNEL = 'C0DEPLOYS2';
 export const TIME_ZONE = '+08:00';
+/** The planner's period in the harness (a tick's follow-ups stop where the next tick starts). */
+export const TICK_SECONDS = 60;
+
+export interface CycleOptions {
+  /** ACTIVE_POLL_SECONDS of the workers; default 0 (a running task waits for the next tick). */
+  activePollSeconds?: number;
+  /** Kills a worker invocation at the first boundary it approves. */
+  crash?: CrashPlan;
+  /** Awaited at every boundary (to hold a worker half-way). */
+  hold?: (boundary: Boundary) => Promise<void>;
+  /** Worker invocations at once; default 3. */
+  workers?: number;
+  /** Overrides of the workers' dependencies. */
+  deps?: Partial<WorkerDeps>;
+}
+
+export interface CycleSummary {
+  plan: PlanReport;
+  batches: BatchRun[];
+  /** Sum of each worker metric over the cycle (EventsDetected, TasksPolled, …). */
+  worker: Record<string, number>;
+}
 
 export interface Harness {
   dynamo: TestDynamo;
@@ -23,85 +52,118 @@ export interface Harness {
   sim: CodeArtsSimulator;
   slack: FakeSlack;
   clock: ManualClock;
-  /** The cycle's clock: `sleep` moves the manual clock instead of waiting, so re-polling runs instantly. */
-  cycleClock: Clock;
+  queue: SimulatedQueue;
   metrics: Array<{ name: string; value: number; unit: MetricUnit | undefined }>;
-  deps(overrides?: Partial<PollCycleDeps>): PollCycleDeps;
-  /** Runs one poll cycle with a budget (default: 50 s of simulated time, active re-polling off). */
-  cycle(options?: {
-    budgetMs?: number;
-    activePollSeconds?: number;
-    faultHook?: FaultHook;
-    deps?: Partial<PollCycleDeps>;
-  }): Promise<PollCycleReport>;
+  /** One planner tick now, then the workers drain every message visible now. */
+  cycle(options?: CycleOptions): Promise<CycleSummary>;
+  /**
+   * The rest of the tick: while delayed follow-ups (a running deployment's re-polls) fall due before `ms` has
+   * passed, moves the clock to the next and drains again.
+   */
+  follow(ms: number, options?: CycleOptions): Promise<BatchRun[]>;
   /** Registers a watch the way the API does: verified with CodeArts, current run as baseline. */
   watch(taskId: string, overrides?: Partial<WatchRequest>): Promise<void>;
-  /** Moves simulated time forward. */
   advance(ms: number): void;
   stop(): Promise<void>;
 }
 
 export async function startHarness(): Promise<Harness> {
   const clock = new ManualClock(Date.now());
+  const now = () => clock.now();
   const [dynamo, sim, slack] = await Promise.all([
     startDynalite(),
     CodeArtsSimulator.start({ clock }),
-    FakeSlack.start({ now: () => clock.now() }),
+    FakeSlack.start({ now }),
   ]);
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+  const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
+  const gates = new DynamoFleetGates(dynamo.documentClient, dynamo.tableName);
   const codearts = new CodeArtsClient({
     region: 'cn-north-4',
     endpoint: sim.url,
     iamEndpoint: sim.url,
     auth: { type: 'token', token: sim.issueToken() },
     timeoutMs: 2000,
+    timeZone: TIME_ZONE,
+    now,
   });
   const slackPort = new SlackAdapter(
     createSlackWebClient({ token: slack.token, apiUrl: slack.url, timeoutMs: 2000, retries: 1 }),
   );
-  const cycleClock: Clock = {
-    now: () => clock.now(),
-    sleep: async (ms) => {
-      clock.advance(Math.max(0, ms));
-    },
-  };
+  const queue = new SimulatedQueue({ now });
   const metrics: Harness['metrics'] = [];
-  const deps = (overrides: Partial<PollCycleDeps> = {}): PollCycleDeps => ({
-    repository: store,
-    lease: store,
-    codearts,
-    slack: slackPort,
-    clock: cycleClock,
-    logger: silentLogger,
-    metrics: { add: (name, value, unit) => metrics.push({ name, value, unit }) },
-    timeZone: TIME_ZONE,
-    consoleUrlTemplate: undefined,
-    ...overrides,
-  });
+  const metricsPort = { add: (name: string, value: number, unit?: MetricUnit) => metrics.push({ name, value, unit }) };
+  const planner = createPlannerHandler(() => ({
+    deps: { index: store, ticks, queue, gates, logger: silentLogger, metrics: metricsPort, now },
+    settings: { intervalSeconds: TICK_SECONDS },
+  }));
+  const driverFor = (options: CycleOptions) =>
+    new PipelineDriver({
+      queue,
+      now,
+      planner,
+      workers: options.workers ?? 3,
+      worker: () => {
+        const proc = new WorkerProcess(options.crash, options.hold);
+        const deps: WorkerDeps = {
+          repository: proc.repository(store),
+          codearts: proc.codearts(codearts),
+          slack: proc.slack(slackPort),
+          queue: proc.queue(queue),
+          gates: proc.gates(gates),
+          logger: silentLogger,
+          metrics: metricsPort,
+          timeZone: TIME_ZONE,
+          consoleUrlTemplate: undefined,
+          now,
+          ...options.deps,
+        };
+        return createWorkerHandler(
+          () => ({ deps, settings: { callsPerWorker: 4, activePollSeconds: options.activePollSeconds ?? 0 } }),
+          silentLogger,
+        );
+      },
+    });
+  const summed = (from: number): Record<string, number> => {
+    const sums: Record<string, number> = {};
+    for (const m of metrics.slice(from)) sums[m.name] = (sums[m.name] ?? 0) + m.value;
+    return sums;
+  };
   return {
     dynamo,
     store,
     sim,
     slack,
     clock,
-    cycleClock,
+    queue,
     metrics,
-    deps,
-    cycle: (options = {}) =>
-      runPollCycle(
-        deps({ ...(options.faultHook ? { faultHook: options.faultHook } : {}), ...options.deps }),
-        { concurrency: 4, activePollSeconds: options.activePollSeconds ?? 0 },
-        { deadlineMs: clock.now() + (options.budgetMs ?? 50_000) },
-      ),
+    cycle: async (options = {}) => {
+      const from = metrics.length;
+      const driver = driverFor(options);
+      const plan = await driver.tick();
+      const batches = await driver.drain();
+      return { plan, batches, worker: summed(from) };
+    },
+    follow: async (ms, options = {}) => {
+      const driver = driverFor(options);
+      const end = clock.now() + ms;
+      const ran: BatchRun[] = [];
+      for (let at = queue.nextVisibleAt(); at !== null && at <= end; at = queue.nextVisibleAt()) {
+        clock.set(Math.max(clock.now(), at));
+        ran.push(...(await driver.drain()));
+      }
+      clock.set(end);
+      return ran;
+    },
     watch: async (taskId, overrides = {}) => {
       let run = null;
       let taskName = '';
       try {
-        run = normaliseStateResponse(await codearts.getTaskState(taskId), { timeZone: TIME_ZONE });
+        run = await codearts.getTaskState(taskId);
         taskName = run.taskName;
-      } catch {
-        const detail = (await codearts.getTaskDetail(taskId)) as { name?: string };
-        taskName = detail.name ?? '';
+      } catch (error) {
+        if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) throw error;
+        taskName = (await codearts.getTaskDetail(taskId)).name;
       }
       await store.watch(
         {

@@ -2,11 +2,14 @@
 // no /state operation), authenticates with an IAM token, AK/SK signing or a ready token, and turns
 // every failure into a CodeArtsError.
 //
-// Response bodies: the client checks the envelope only. A 2xx body must be a JSON object; for
-// /state it must also be `{"status":"success","result":{…}}`. Anything else is 'bad-response'
-// (transient: the next poll tries again). What is inside `result` (field types, unknown statuses,
-// missing step fields) is passed through for core/ to normalise or reject, because core already
-// has to be tolerant of both the doc and SDK field types.
+// Response bodies: the client checks the envelope (a 2xx body must be a JSON object; for /state it must also be
+// `{"status":"success","result":{…}}`), then reads it with core's parsers, which are tolerant of both the doc
+// and SDK field types. Anything unusable, including an answer about another task or record than asked for, is
+// 'bad-response' (transient: the next poll tries again).
+import { type HistoryPage, parseHistory } from '../../core/history.js';
+import type { RunState } from '../../core/model.js';
+import { MalformedStateError, normaliseStateResponse } from '../../core/normalise.js';
+import { parseTaskDetail, type TaskDetail } from '../../core/task-detail.js';
 import {
   CodeArtsError,
   type CodeArtsPort,
@@ -35,9 +38,12 @@ export interface CodeArtsClientOptions {
   timeoutMs?: number;
   /** Epoch ms, for token expiry and X-Sdk-Date. Default Date.now. */
   now?: () => number;
+  /** Zone of CodeArts' zone-less timestamps (`Z` or `±HH:MM`). Default `+08:00`. */
+  timeZone?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 8000;
+export const DEFAULT_TIME_ZONE = '+08:00';
 
 export const defaultDeployEndpoint = (region: string): string =>
   `https://codearts-deploy.${region}.myhuaweicloud.com`;
@@ -80,6 +86,7 @@ export class CodeArtsClient implements CodeArtsPort {
   readonly #endpoint: string | undefined;
   readonly #timeoutMs: number;
   readonly #now: () => number;
+  readonly #timeZone: string;
   readonly #tokens: IamTokenProvider | undefined;
 
   constructor(options: CodeArtsClientOptions) {
@@ -90,6 +97,7 @@ export class CodeArtsClient implements CodeArtsPort {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(this.#timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.#timeoutMs}`);
     this.#now = options.now ?? Date.now;
+    this.#timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
     if (options.auth.type === 'password') {
       const iamEndpoint = options.iamEndpoint;
       this.#tokens = new IamTokenProvider({
@@ -104,37 +112,47 @@ export class CodeArtsClient implements CodeArtsPort {
     }
   }
 
-  getTaskState(taskId: string, options: GetTaskStateOptions = {}): Promise<unknown> {
+  async getTaskState(taskId: string, options: GetTaskStateOptions = {}): Promise<RunState> {
     const query: Array<[string, string]> = [];
     if (options.recordId !== undefined) query.push(['record_id', options.recordId]);
     query.push(['step_state', 'true']);
-    return this.#get(
-      options.region,
-      `/v2/tasks/${rfc3986(taskId)}/state`,
-      query,
-      options.signal,
-      stateEnvelope,
-    );
+    const path = `/v2/tasks/${rfc3986(taskId)}/state`;
+    const body = await this.#get(options.region, path, query, options.signal, stateEnvelope);
+    return readAnswer(path, () => {
+      const run = normaliseStateResponse(body, { timeZone: this.#timeZone });
+      // Taken as it is, an answer about another task or record would replace this task's snapshot.
+      if (run.taskId.toLowerCase() !== taskId.toLowerCase()) {
+        throw new MalformedStateError('result.task_id', 'result.task_id names another task');
+      }
+      if (options.recordId !== undefined && run.recordId !== options.recordId) {
+        throw new MalformedStateError(
+          'result.record_id',
+          'result.record_id names another record than asked for',
+        );
+      }
+      return run;
+    });
   }
 
-  getTaskDetail(taskId: string, options: Omit<GetTaskStateOptions, 'recordId'> = {}): Promise<unknown> {
-    return this.#get(options.region, `/v2/tasks/${rfc3986(taskId)}`, [], options.signal, detailEnvelope);
+  async getTaskDetail(
+    taskId: string,
+    options: Omit<GetTaskStateOptions, 'recordId'> = {},
+  ): Promise<TaskDetail> {
+    const path = `/v2/tasks/${rfc3986(taskId)}`;
+    const body = await this.#get(options.region, path, [], options.signal, detailEnvelope);
+    return readAnswer(path, () => parseTaskDetail(body));
   }
 
-  listTaskHistory(taskId: string, options: ListTaskHistoryOptions): Promise<unknown> {
+  async listTaskHistory(taskId: string, options: ListTaskHistoryOptions): Promise<HistoryPage> {
     const query: Array<[string, string]> = [
       ['page', String(options.page)],
       ['size', String(options.size)],
       ['start_date', options.startDate],
       ['end_date', options.endDate],
     ];
-    return this.#get(
-      options.region,
-      `/v2/${rfc3986(options.projectId)}/task/${rfc3986(taskId)}/history`,
-      query,
-      options.signal,
-      historyEnvelope,
-    );
+    const path = `/v2/${rfc3986(options.projectId)}/task/${rfc3986(taskId)}/history`;
+    const body = await this.#get(options.region, path, query, options.signal, historyEnvelope);
+    return readAnswer(path, () => parseHistory(body, { timeZone: this.#timeZone }));
   }
 
   async #get(
@@ -260,6 +278,18 @@ export class CodeArtsClient implements CodeArtsPort {
     let out = text;
     for (const secret of secrets) if (secret.length >= 4) out = out.replaceAll(secret, '[redacted]');
     return out;
+  }
+}
+
+/** Runs a core parser over an answer; what it refuses becomes a 'bad-response' naming the call and the field. */
+function readAnswer<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof MalformedStateError)) throw error;
+    throw new CodeArtsError('bad-response', `CodeArts GET ${path}: ${error.field}: ${error.message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -2,7 +2,6 @@
 // Depends only on ports; the HTTP API and the slash command are two doors into the same rooms.
 import type { RunState, TaskRecord, WatchOutcome } from '../../core/model.js';
 import { CodeArtsError, type CodeArtsPort, type WatchStore } from '../../ports.js';
-import { MalformedStateError, readRunState, readTaskName } from './run-state.js';
 import type { WatchInput } from './schema.js';
 
 export interface RegistrationDeps {
@@ -112,11 +111,6 @@ const fromCodeArts = (error: unknown, taskId: string, signal: AbortSignal | unde
         return new VerificationError('codearts-unavailable', 'CodeArts is unavailable', details);
     }
   }
-  if (error instanceof MalformedStateError) {
-    return new VerificationError('codearts-bad-response', 'CodeArts sent an unexpected answer', {
-      cause: error,
-    });
-  }
   // Our own deadline (or the Lambda's) fired; whatever the port threw, the truth is "too slow".
   if (signal?.aborted === true) {
     return new VerificationError('codearts-timeout', 'CodeArts did not answer in time', { cause: error });
@@ -135,8 +129,7 @@ export const verifyTask = async (
   signal?: AbortSignal,
 ): Promise<VerifiedTask> => {
   try {
-    const body = await untilAborted(deps.codearts.getTaskState(taskId, { region, signal }), signal);
-    const run = readRunState(body, deps.timeZone);
+    const run = await untilAborted(deps.codearts.getTaskState(taskId, { region, signal }), signal);
     return { taskName: run.taskName, run };
   } catch (error) {
     if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) {
@@ -145,7 +138,7 @@ export const verifyTask = async (
   }
   try {
     const detail = await untilAborted(deps.codearts.getTaskDetail(taskId, { region, signal }), signal);
-    return { taskName: readTaskName(detail), run: null };
+    return { taskName: detail.name, run: null };
   } catch (error) {
     throw fromCodeArts(error, taskId, signal);
   }

@@ -71,16 +71,13 @@ const failure = async (promise: Promise<unknown>): Promise<CodeArtsError> => {
 };
 
 describe('CodeArtsClient: password auth', () => {
-  it('gets a token once, sends it, and resolves with the /state body', async () => {
+  it('gets a token once, sends it, and resolves with the run the /state body describes', async () => {
     const { taskId, recordId } = finishedTask('state-body');
     const c = client(PASSWORD_AUTH);
     const calls = track();
     const body = await c.getTaskState(taskId);
-    expect(body).toMatchObject({
-      status: 'success',
-      result: { record_id: recordId, task_name: 'state-body', status: 'succeeded' },
-    });
-    expect(await c.getTaskDetail(taskId)).toMatchObject({ task_id: taskId, name: 'state-body' });
+    expect(body).toMatchObject({ recordId, taskId, taskName: 'state-body', status: 'succeeded' });
+    expect(await c.getTaskDetail(taskId)).toEqual({ name: 'state-body', projectId: sim.projectId });
     expect(calls()).toEqual([
       'POST /v3/auth/tokens 201',
       'GET /v2/tasks/{id}/state 200',
@@ -130,7 +127,7 @@ describe('CodeArtsClient: password auth', () => {
     await c.getTaskState(taskId);
     sim.inject({ kind: 'expire-tokens' });
     const calls = track();
-    await expect(c.getTaskState(taskId)).resolves.toMatchObject({ status: 'success' });
+    await expect(c.getTaskState(taskId)).resolves.toMatchObject({ taskId });
     expect(calls()).toEqual([
       'GET /v2/tasks/{id}/state 401',
       'POST /v3/auth/tokens 201',
@@ -192,7 +189,7 @@ describe('CodeArtsClient: AK/SK auth', () => {
   it('signs requests the gateway accepts', async () => {
     const { taskId, recordId } = finishedTask('signed');
     const c = client(aksk);
-    expect(await c.getTaskState(taskId, { recordId })).toMatchObject({ result: { record_id: recordId } });
+    expect(await c.getTaskState(taskId, { recordId })).toMatchObject({ recordId });
     expect(await c.getTaskDetail(taskId)).toMatchObject({ name: 'signed' });
     expect(sim.requests.at(-1)?.auth).toBe('aksk');
   });
@@ -207,7 +204,7 @@ describe('CodeArtsClient: AK/SK auth', () => {
       securityToken: 'sts-token-value',
       projectId: 'p1',
     });
-    await expect(temporary.getTaskState(taskId)).resolves.toMatchObject({ status: 'success' });
+    await expect(temporary.getTaskState(taskId)).resolves.toMatchObject({ taskId });
     const missing = await failure(
       client({ type: 'aksk', accessKey: 'AKTEMPORARY', secretKey: 'temp-secret' }).getTaskState(taskId),
     );
@@ -226,7 +223,7 @@ describe('CodeArtsClient: AK/SK auth', () => {
     }
     expect(calls()).toEqual(Array(3).fill('GET /v2/tasks/{id}/state 401'));
     // Three failures stay under the lockout threshold: the good key still works.
-    await expect(client(aksk).getTaskState(taskId)).resolves.toMatchObject({ status: 'success' });
+    await expect(client(aksk).getTaskState(taskId)).resolves.toMatchObject({ taskId });
   });
 
   it('dates its signature with its own clock (a skewed clock is refused)', async () => {
@@ -241,7 +238,7 @@ describe('CodeArtsClient: token auth', () => {
     const { taskId } = finishedTask();
     const token = sim.issueToken();
     const c = client({ type: 'token', token });
-    await expect(c.getTaskState(taskId)).resolves.toMatchObject({ status: 'success' });
+    await expect(c.getTaskState(taskId)).resolves.toMatchObject({ taskId });
     sim.expireTokens();
     const calls = track();
     const error = await failure(c.getTaskState(taskId));
@@ -370,17 +367,28 @@ describe('CodeArtsClient: errors', () => {
     expect((await failure(c.getTaskDetail(taskId))).kind).toBe('bad-response');
   });
 
-  it("rejects a /state body without the success envelope as 'bad-response', but passes odd result fields through to core", async () => {
+  it("rejects a /state body without the success envelope, or with a result core cannot read, as 'bad-response'", async () => {
     const { taskId } = finishedTask();
     sim.inject({ kind: 'wrong-shape' });
     const error = await failure(c.getTaskState(taskId));
     expect(error.kind).toBe('bad-response');
     expect(error.requestId).toBe(sim.requests.at(-1)?.requestId);
     sim.inject({ kind: 'wrong-shape', body: { status: 'success', result: { status: 42, step_state: 'x' } } });
-    expect(await c.getTaskState(taskId)).toEqual({
+    expect(await failure(c.getTaskState(taskId))).toMatchObject({ kind: 'bad-response', transient: true });
+  });
+
+  it("refuses an answer about another task, or another record than asked for, as 'bad-response'", async () => {
+    const { taskId, recordId } = finishedTask();
+    const other = finishedTask();
+    const about = (task: string, record: string) => ({
       status: 'success',
-      result: { status: 42, step_state: 'x' },
+      result: { task_id: task, record_id: record, status: 'succeeded', step: 'finish', task_name: 'x' },
     });
+    sim.inject({ kind: 'wrong-shape', body: about(other.taskId, other.recordId) });
+    expect(await failure(c.getTaskState(taskId))).toMatchObject({ kind: 'bad-response' });
+    sim.inject({ kind: 'wrong-shape', body: about(taskId, other.recordId) });
+    expect(await failure(c.getTaskState(taskId, { recordId }))).toMatchObject({ kind: 'bad-response' });
+    expect(await c.getTaskState(taskId, { recordId })).toMatchObject({ taskId, recordId });
   });
 
   it('honours an error code inside a 200 body', async () => {
@@ -442,20 +450,17 @@ describe('CodeArtsClient: task history', () => {
     const { taskId, recordId: first } = finishedTask('history');
     const { recordId: second } = sim.startRun(taskId, { pendingMs: 0 });
     clock.advance(60_000);
-    const detail = (await c.getTaskDetail(taskId)) as { project_id: string };
-    expect(detail.project_id).toBe(sim.projectId);
+    const { projectId } = await c.getTaskDetail(taskId);
+    expect(projectId).toBe(sim.projectId);
     const calls = track();
-    const options = { projectId: detail.project_id, startDate: day(-1), endDate: day(), size: 1 };
-    const page1 = (await c.listTaskHistory(taskId, { ...options, page: 1 })) as {
-      result: Array<{ execution_id: string; release_id: number }>;
-      total_num: number;
-    };
-    const page2 = (await c.listTaskHistory(taskId, { ...options, page: 2 })) as typeof page1;
-    expect(page1.total_num).toBe(2);
-    expect(page1.result.map((r) => r.execution_id)).toEqual([second]);
-    expect(page2.result.map((r) => r.execution_id)).toEqual([first]);
-    expect(page1.result[0]?.release_id).toBeGreaterThan(
-      page2.result[0]?.release_id ?? Number.POSITIVE_INFINITY,
+    const options = { projectId: projectId ?? '', startDate: day(-1), endDate: day(), size: 1 };
+    const page1 = await c.listTaskHistory(taskId, { ...options, page: 1 });
+    const page2 = await c.listTaskHistory(taskId, { ...options, page: 2 });
+    expect(page1.total).toBe(2);
+    expect(page1.records.map((r) => r.recordId)).toEqual([second]);
+    expect(page2.records.map((r) => r.recordId)).toEqual([first]);
+    expect(page1.records[0]?.releaseId).toBeGreaterThan(
+      page2.records[0]?.releaseId ?? Number.POSITIVE_INFINITY,
     );
     expect(calls()).toEqual(['GET /v2/{id}/task/{id}/history 200', 'GET /v2/{id}/task/{id}/history 200']);
     expect(sim.requests.at(-1)?.query).toMatchObject({

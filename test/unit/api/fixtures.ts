@@ -1,6 +1,10 @@
 // Shared test fixtures for the API: API Gateway v2 events, Slack signing, and a scripted CodeArts.
 import { createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { HistoryPage } from '../../../functions/core/history.js';
+import type { RunState } from '../../../functions/core/model.js';
+import { normaliseStateResponse } from '../../../functions/core/normalise.js';
+import type { TaskDetail } from '../../../functions/core/task-detail.js';
 import {
   type ApiHandler,
   type ApiHandlerDeps,
@@ -111,7 +115,7 @@ export class FakeCodeArts implements CodeArtsPort {
     return produce();
   }
 
-  async getTaskState(taskId: string, options: GetTaskStateOptions = {}): Promise<unknown> {
+  async getTaskState(taskId: string, options: GetTaskStateOptions = {}): Promise<RunState> {
     this.calls.push({ op: 'state', taskId, region: options.region });
     return this.answer(options.signal, () => {
       const task = this.tasks.get(taskId);
@@ -124,24 +128,32 @@ export class FakeCodeArts implements CodeArtsPort {
           code: 'Deploy.00011303',
         });
       }
-      return structuredClone(task.state);
+      // Read as the real adapter reads it: what core refuses is a bad response.
+      try {
+        return normaliseStateResponse(structuredClone(task.state), { timeZone: '+08:00' });
+      } catch (error) {
+        throw new CodeArtsError('bad-response', String(error), { cause: error });
+      }
     });
   }
 
-  async getTaskDetail(taskId: string, options: Omit<GetTaskStateOptions, 'recordId'> = {}): Promise<unknown> {
+  async getTaskDetail(
+    taskId: string,
+    options: Omit<GetTaskStateOptions, 'recordId'> = {},
+  ): Promise<TaskDetail> {
     this.calls.push({ op: 'detail', taskId, region: options.region });
     return this.answer(options.signal, () => {
       const task = this.tasks.get(taskId);
       if (task === undefined) {
         throw new CodeArtsError('task-gone', 'no such task', { status: 404, code: 'Deploy.00011020' });
       }
-      return { task_id: taskId, name: task.name, state: 'Available' };
+      return { name: task.name, projectId: null };
     });
   }
 
   /** Registration never reads history; an empty one keeps the port complete. */
-  async listTaskHistory(): Promise<unknown> {
-    return { result: [], total_num: 0 };
+  async listTaskHistory(): Promise<HistoryPage> {
+    return { records: [], total: 0 };
   }
 }
 

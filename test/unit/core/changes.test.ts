@@ -22,7 +22,7 @@ describe('detectChanges: the first observation is a baseline', () => {
     ['a run without steps', run('A', 'running', null)],
   ])('records %s without replaying history', (_label, observed) => {
     const result = detectChanges({ stored: null, observed });
-    expect(result).toEqual({ run: observed, events: [], endedRun: null, changed: true });
+    expect(result).toEqual({ run: observed, events: [], endedRun: null });
   });
 });
 
@@ -187,7 +187,6 @@ describe('detectChanges: the same run again', () => {
     expect(summary(result.events)).toEqual(expected);
     expect(letters(result.run)).toBe(stepsAfter);
     expect(result.endedRun).toBeNull();
-    if (expected.length > 0) expect(result.changed).toBe(true);
   });
 
   it('writes nothing when nothing moved', () => {
@@ -197,7 +196,6 @@ describe('detectChanges: the same run again', () => {
       run: run('A', 'running', 'drp'),
       events: [],
       endedRun: null,
-      changed: false,
     });
   });
 
@@ -245,19 +243,19 @@ describe('detectChanges: the same run again', () => {
     });
   });
 
-  it.each<[string, Partial<RunState>, boolean]>([
-    ['the elapsed time of a step moved', {}, true],
-    ['the task was renamed', { taskName: 'gateway-prod-2' }, true],
-    ['the end time appeared', { endedAt: '2025-07-09T03:40:00.000Z' }, true],
-    ['the executor changed', { executor: 'someone' }, true],
-  ])('marks the snapshot changed when %s', (_label, extra, changed) => {
+  it.each<[string, Partial<RunState>]>([
+    ['the elapsed time of a step moved', {}],
+    ['the task was renamed', { taskName: 'gateway-prod-2' }],
+    ['the end time appeared', { endedAt: '2025-07-09T03:40:00.000Z' }],
+    ['the executor changed', { executor: 'someone' }],
+  ])('keeps the latest details without an event when %s', (_label, extra) => {
     const stored = run('A', 'running', 'dr');
     const observed = run('A', 'running', 'dr', extra);
     const s = observed.steps?.[1];
     if (s && Object.keys(extra).length === 0) s.elapsed = 99;
     const result = detectChanges({ stored, observed });
     expect(result.events).toEqual([]);
-    expect(result.changed).toBe(changed);
+    expect(result.run).toEqual(observed);
   });
 
   it('sees no change in a stored snapshot whose keys come back in another order', () => {
@@ -270,7 +268,9 @@ describe('detectChanges: the same run again', () => {
           .concat(Object.keys(stored.steps?.[0] ?? {}).sort()),
       ),
     ) as RunState;
-    expect(detectChanges({ stored: reordered, observed: run('A', 'running', 'dr') }).changed).toBe(false);
+    const result = detectChanges({ stored: reordered, observed: run('A', 'running', 'dr') });
+    expect(result.events).toEqual([]);
+    expect(result.run).toEqual(stored);
   });
 });
 
@@ -294,7 +294,6 @@ describe('detectChanges: a different run', () => {
       run: stored,
       events: [],
       endedRun: null,
-      changed: false,
     });
   });
 
@@ -398,7 +397,6 @@ describe('detectChanges: a different run', () => {
     const result = detectChanges({ stored, observed, previousRunFinal });
     expect(summary(result.events)).toEqual(expected);
     expect(result.run).toEqual(observed);
-    expect(result.changed).toBe(true);
     expect(result.endedRun?.status ?? null).toBe(endedStatus);
     if (result.endedRun) expect(result.endedRun.recordId).toBe(stored.recordId);
   });

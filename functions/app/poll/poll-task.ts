@@ -1,0 +1,182 @@
+// app → one task polled by a worker: observe (CodeArts) → decide (core) → record (one conditional write, which
+// also claims the delivery) → deliver (Slack) → record what was delivered. Each stage hands the next a value.
+// Concurrent polls of the same task are safe: the version-conditional write lets one writer win at a time, and
+// only the holder of the delivery claim tells Slack.
+import { type Decision, decide } from '../../core/decide.js';
+import type { TaskRecord } from '../../core/model.js';
+import type { Observation } from '../../core/observation.js';
+import {
+  applyDeliveries,
+  type ClaimRequest,
+  claimForDelivery,
+  isRunActive,
+  releaseDeliveryClaim,
+} from '../../core/task-record.js';
+import {
+  CodeArtsError,
+  type CodeArtsPort,
+  type Logger,
+  type SlackPort,
+  type TaskRepository,
+} from '../../ports.js';
+import type { SlackConditions } from '../deliver/slack-conditions.js';
+import type { SubscriptionDelivery } from '../deliver/subscription.js';
+import { deliverTask } from '../deliver/task.js';
+import { updateTask } from '../task-updates.js';
+import { observe } from './observe.js';
+
+export interface PollTaskDeps {
+  repository: TaskRepository;
+  codearts: CodeArtsPort;
+  slack: SlackPort;
+  logger: Logger;
+  /** Zone of CodeArts' zone-less timestamps (for the history API's dates). */
+  timeZone: string;
+  consoleUrlTemplate: string | undefined;
+  now: () => number;
+}
+
+/** What the task's poll shares with the other polls of its worker invocation. */
+export interface InvocationContext {
+  /** The delivery claim's owner: this invocation. */
+  id: string;
+  /** When a claim taken now lapses: after this the invocation can no longer be running. */
+  claimUntilMs: number;
+  slack: SlackConditions;
+  /** Until when CodeArts asked the fleet to slow down (epoch ms); a throttled call moves it. */
+  codeartsPausedUntil(): number;
+  pauseCodeArts(untilMs: number): void;
+  /** Runs CodeArts calls within the invocation's share of the call budget. */
+  withCodeArtsSlot<T>(calls: () => Promise<T>): Promise<T>;
+  signal?: AbortSignal;
+}
+
+export interface TaskPollResult {
+  taskId: string;
+  /** 'unwatched': no item (any more); 'paused': CodeArts is throttling, nothing was asked; 'done' otherwise. */
+  status: 'done' | 'unwatched' | 'paused';
+  /** CodeArts was asked (one or more calls). */
+  polled: boolean;
+  events: number;
+  detectionLagsMs: number[];
+  writes: number;
+  deliveries: SubscriptionDelivery[];
+  /** Why CodeArts could not be read this time (health recorded, snapshot untouched). */
+  failure: string | null;
+  throttled: boolean;
+  /** A run is in progress after this poll. */
+  active: boolean;
+  /** Something is left to do no sooner than this (Slack's Retry-After, CodeArts throttling); null: nothing. */
+  retryAt: number | null;
+}
+
+const emptyResult = (taskId: string, status: TaskPollResult['status']): TaskPollResult => ({
+  taskId,
+  status,
+  polled: false,
+  events: 0,
+  detectionLagsMs: [],
+  writes: 0,
+  deliveries: [],
+  failure: null,
+  throttled: false,
+  active: false,
+  retryAt: null,
+});
+
+const NOTHING_DECIDED: Decision = { next: null, events: [], detectionLagsMs: [], refreshRecordId: null };
+
+/** Polls one task (`observe`: ask CodeArts; otherwise only deliver what is pending). Store failures propagate. */
+export async function pollTask(
+  deps: PollTaskDeps,
+  invocation: InvocationContext,
+  taskId: string,
+  options: { observe: boolean },
+): Promise<TaskPollResult> {
+  const record = await deps.repository.getTask(taskId);
+  if (record === null) return emptyResult(taskId, 'unwatched');
+
+  let observation: Observation | null = null;
+  let polled = false;
+  if (options.observe && !record.health.gone) {
+    const pausedUntil = invocation.codeartsPausedUntil();
+    if (pausedUntil > deps.now()) {
+      return { ...emptyResult(taskId, 'paused'), active: isRunActive(record), retryAt: pausedUntil };
+    }
+    try {
+      polled = true;
+      observation = await invocation.withCodeArtsSlot(() =>
+        observe(deps, record, deps.now(), invocation.signal),
+      );
+    } catch (error) {
+      if (!(error instanceof CodeArtsError && error.kind === 'throttled')) throw error;
+      // CodeArts asks everyone to slow down: the fleet pauses, and this task comes back after the pause.
+      const until = deps.now() + (error.retryAfterMs ?? 3000);
+      invocation.pauseCodeArts(until);
+      return {
+        ...emptyResult(taskId, 'paused'),
+        polled,
+        throttled: true,
+        active: isRunActive(record),
+        retryAt: until,
+      };
+    }
+  }
+
+  const polledAt = deps.now();
+  const claim: ClaimRequest = { by: invocation.id, nowMs: polledAt, untilMs: invocation.claimUntilMs };
+  const recorded = await updateTask(
+    deps.repository,
+    taskId,
+    (current) => {
+      if (current === null) return { next: null, result: { decision: NOTHING_DECIDED, claimed: false } };
+      const decision = observation === null ? NOTHING_DECIDED : decide(current, observation, polledAt);
+      const { next, claimed } = claimForDelivery(current, decision.next, decision.refreshRecordId, claim);
+      return { next, result: { decision, claimed } };
+    },
+    record,
+  );
+  const { decision, claimed } = recorded.result;
+  const base = {
+    ...emptyResult(taskId, 'done'),
+    polled,
+    events: recorded.written ? decision.events.length : 0,
+    detectionLagsMs: recorded.written ? decision.detectionLagsMs : [],
+    writes: recorded.written ? 1 : 0,
+    failure: observation?.kind === 'failed' ? observation.error : null,
+  };
+  const current = recorded.record;
+  // Unwatched meanwhile, or other writers kept winning (the next poll starts afresh).
+  if (current === null) return { ...base, status: 'unwatched' };
+  if (!claimed || !recorded.written) return { ...base, active: isRunActive(current) };
+
+  // Batches already in the outbox may have been attempted by an earlier worker whose answer was lost; only a batch
+  // this poll recorded itself is known to be new.
+  const recordedHere = recorded.base !== null && current.lastSeq > recorded.base.lastSeq;
+  const delivered = await deliverTask({ ...deps, conditions: invocation.slack, nowMs: deps.now }, current, {
+    reconcileUpToSeq: recordedHere ? current.lastSeq - 1 : current.lastSeq,
+    refreshRecordId: decision.refreshRecordId,
+  });
+  const now = new Date(deps.now()).toISOString();
+  // Always written while we hold the claim: it is given back, whatever Slack did.
+  const marked = await updateTask(
+    deps.repository,
+    taskId,
+    (latest) => ({
+      next:
+        latest === null
+          ? null
+          : releaseDeliveryClaim(applyDeliveries(latest, delivered.deliveries, now), invocation.id),
+      result: undefined,
+    }),
+    current,
+  );
+  const final: TaskRecord = marked.record ?? current;
+  return {
+    ...base,
+    writes: base.writes + (marked.written ? 1 : 0),
+    deliveries: delivered.deliveries,
+    active: isRunActive(final),
+    retryAt: delivered.retryAt,
+  };
+}

@@ -1,0 +1,21 @@
+// core → a `GET /v2/tasks/{task_id}` body (flat, codearts-api.md §4.4) to what the notifier needs from it: the
+// task's name (it has one even when it never ran) and its CodeArts project (for the history API and the feed).
+import { get, ID_PATTERN, isObject } from './codearts-json.js';
+import { MalformedStateError } from './normalise.js';
+
+export interface TaskDetail {
+  name: string;
+  /** The CodeArts (DevCloud) project ID; null when the detail names none. */
+  projectId: string | null;
+}
+
+/** Tolerant: a missing or odd name is '' and a missing or malformed project ID is null; only a non-object fails. */
+export function parseTaskDetail(body: unknown): TaskDetail {
+  if (!isObject(body)) throw new MalformedStateError('body', 'the task detail is not a JSON object');
+  const name = get(body, 'name');
+  const projectId = get(body, 'project_id');
+  return {
+    name: typeof name === 'string' ? name : '',
+    projectId: typeof projectId === 'string' && ID_PATTERN.test(projectId) ? projectId : null,
+  };
+}
