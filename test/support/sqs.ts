@@ -50,6 +50,21 @@ export async function startTestSqs(): Promise<TestSqs> {
   };
 }
 
+/** No message left in the queue: none visible, none in flight, none delayed. */
+export async function queueIsEmpty(client: SQSClient, queueUrl: string): Promise<boolean> {
+  const answer = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return Object.values(answer.Attributes ?? {}).every((count) => count === '0');
+}
+
 /** One short receive (no long poll: the embedded SQS answers a long poll only at its end). */
 export async function receiveOnce(
   client: SQSClient,
