@@ -26,12 +26,16 @@ export class PollQueueSendError extends Error {
   override readonly name = 'PollQueueSendError';
   /** How many of the polls were not queued. */
   readonly failed: number;
+  /** The tasks whose polls were not queued. */
+  readonly taskIds: readonly string[];
   /** SQS's reason for each entry that failed: `Code: Message`. */
   readonly reasons: readonly string[];
 
-  constructor(failed: number, total: number, reasons: readonly string[]) {
-    super(`${failed} of ${total} polls could not be queued: ${summarise(reasons)}`);
-    this.failed = failed;
+  constructor(total: number, failures: ReadonlyArray<{ taskId: string; reason: string }>) {
+    const reasons = failures.map((f) => f.reason);
+    super(`${failures.length} of ${total} polls could not be queued: ${summarise(reasons)}`);
+    this.failed = failures.length;
+    this.taskIds = failures.map((f) => f.taskId);
     this.reasons = reasons;
   }
 }
@@ -57,6 +61,7 @@ export class SqsPollQueue implements PollQueue {
 
   async send(polls: readonly QueuedPoll[]): Promise<void> {
     // Every body is checked before the first call, so one bad poll sends nothing.
+    // An entry's Id is its poll's index (`p7`), so a failure leads back to its task.
     const entries: SendMessageBatchRequestEntry[] = polls.map((poll, index) => ({
       Id: `p${index}`,
       MessageBody: encodePollMessage(poll.message),
@@ -69,9 +74,11 @@ export class SqsPollQueue implements PollQueue {
     const failed = [...firstFailures.filter((f) => f.SenderFault), ...secondFailures];
     if (failed.length > 0) {
       throw new PollQueueSendError(
-        failed.length,
         polls.length,
-        failed.map((f) => `${f.Code ?? 'unknown'}: ${f.Message ?? 'no message'}`),
+        failed.map((f) => ({
+          taskId: polls[Number(f.Id?.slice(1))]?.message.taskId ?? String(f.Id),
+          reason: `${f.Code ?? 'unknown'}: ${f.Message ?? 'no message'}`,
+        })),
       );
     }
   }

@@ -139,6 +139,7 @@ describe('SqsPollQueue', () => {
     );
     expect(error).toBeInstanceOf(PollQueueSendError);
     expect((error as PollQueueSendError).failed).toBe(2);
+    expect([...(error as PollQueueSendError).taskIds].sort()).toEqual([taskId(3), taskId(17)]);
     expect((error as Error).message).toBe(
       '2 of 25 polls could not be queued: InternalError: InternalError (injected) (×2)',
     );
