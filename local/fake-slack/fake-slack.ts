@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FakeSlackLimits, SlackRateLimits } from './rate-limits.js';
 
 export interface FakeSlackCall {
   method: string;
@@ -80,6 +81,8 @@ export interface FakeSlackOptions {
   now?: () => number;
   /** Delay (real ms) before every answer, without blocking other requests, as a remote Slack has. Default 0. */
   latencyMs?: number;
+  /** Slack's rate limits, enforced on `now` (see rate-limits.ts for the exact rule); default none. */
+  limits?: FakeSlackLimits;
 }
 
 interface Answer {
@@ -143,9 +146,18 @@ export class FakeSlack {
   /** Answers waiting out `latencyMs`; stop() cancels them. */
   private readonly delayed = new Set<NodeJS.Timeout>();
   private revoked = false;
+  private rateLimits: SlackRateLimits | null;
 
-  private constructor(server: Server, url: string, token: string, now: () => number, latencyMs: number) {
+  private constructor(
+    server: Server,
+    url: string,
+    token: string,
+    now: () => number,
+    latencyMs: number,
+    rateLimits: SlackRateLimits | null,
+  ) {
     this.server = server;
+    this.rateLimits = rateLimits;
     this.url = url;
     this.token = token;
     this.now = now;
@@ -154,6 +166,8 @@ export class FakeSlack {
 
   static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
     const host = options.host ?? '127.0.0.1';
+    // Checked before listening, so bad limits start nothing.
+    const rateLimits = options.limits ? new SlackRateLimits(options.limits) : null;
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -170,6 +184,7 @@ export class FakeSlack {
       options.token ?? 'xoxb-test',
       options.now ?? Date.now,
       options.latencyMs ?? 0,
+      rateLimits,
     );
     server.on('request', (req, res) => {
       fake.handle(req, res).catch(() => {
@@ -227,6 +242,11 @@ export class FakeSlack {
     this.faults = [];
   }
 
+  /** Enforces these rate limits from now on, with full buckets; undefined lifts them. */
+  setLimits(limits: FakeSlackLimits | undefined): void {
+    this.rateLimits = limits ? new SlackRateLimits(limits) : null;
+  }
+
   /** Every call with the bot token now fails with `token_revoked`, until restoreToken(). */
   revokeToken(): void {
     this.revoked = true;
@@ -236,13 +256,14 @@ export class FakeSlack {
     this.revoked = false;
   }
 
-  /** Forgets calls, messages and faults, restores the token and drops hung connections. */
+  /** Forgets calls, messages, faults and what the rate limits counted; restores the token; drops hung connections. */
   reset(): void {
     this.callLog.length = 0;
     this.store.length = 0;
     this.lastTs.clear();
     this.faults = [];
     this.revoked = false;
+    this.rateLimits?.reset();
     this.dropHung();
   }
 
@@ -313,9 +334,20 @@ export class FakeSlack {
       return;
     }
 
-    const answer = parsed.error
-      ? fail(parsed.error)
-      : (this.authorize(req, bodyToken) ?? this.call(method, args));
+    const refusal = parsed.error ? fail(parsed.error) : this.authorize(req, bodyToken);
+    const retryAfter = refusal
+      ? null
+      : (this.rateLimits?.take(method, str(args.channel), this.now()) ?? null);
+    if (retryAfter !== null) {
+      const limited = {
+        status: 429,
+        body: { ok: false, error: 'ratelimited' },
+        headers: { 'retry-after': String(retryAfter) },
+      };
+      this.send(res, this.record(method, args, limited, 'rate-limit'));
+      return;
+    }
+    const answer = refusal ?? this.call(method, args);
     if (fault?.kind === 'lose-response') {
       this.record(method, args, answer, fault.kind);
       // The work is done; the client never learns it.

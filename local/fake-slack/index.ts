@@ -8,3 +8,4 @@ export {
   type FakeSlackMetadata,
   type FakeSlackOptions,
 } from './fake-slack.js';
+export { BURST_SECONDS, type FakeSlackLimits } from './rate-limits.js';
