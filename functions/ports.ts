@@ -220,16 +220,6 @@ export interface TaskRepository {
   deleteTask(taskId: string, expectedVersion: number): Promise<boolean>;
 }
 
-/** A named lease with an expiry, so that only one poll cycle runs at a time. */
-export interface LeaseStore {
-  /** Takes the lease for `owner` until `untilMs` if it is free or expired at `nowMs`. */
-  acquireLease(name: string, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
-  /** Gives the lease back (only if `owner` still holds it), recording when the cycle completed. */
-  releaseLease(name: string, owner: string, completedAtMs: number): Promise<void>;
-  /** When the last cycle completed, if any (shown as the last poll time of healthy tasks). */
-  lastCompletedAt(name: string): Promise<number | null>;
-}
-
 /** Registration side of the store (api Lambda, slash command). */
 export interface WatchStore {
   getTask(taskId: string): Promise<TaskRecord | null>;

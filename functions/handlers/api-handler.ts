@@ -41,8 +41,8 @@ export interface ApiHandlerDeps {
   timeZone: string;
   now: () => number;
   /**
-   * When the poller last completed a cycle (epoch ms), e.g. `() => store.lastCompletedAt(POLLER_LEASE)`.
-   * Optional: without it, "last poll" is the last time the poller wrote the task (only on changes).
+   * When the planner last planned a tick to the end (epoch ms), e.g. `() => ticks.lastCompletedAt()`: every
+   * healthy watch was polled then. Optional: without it, "last poll" is the last time a poll wrote the task.
    */
   lastPollCycleAt?: () => Promise<number | null> | number | null;
   /** Defaults to a Powertools logger (service `codearts-notifier-api`). */

@@ -1,14 +1,13 @@
 // Composition root of the api Lambda: the HTTP API and the Slack slash command, with their adapters built
 // once per container. Secrets (API keys, Slack signing secret) come from Secrets Manager via the config.
 import { systemClock } from '../adapters/system-clock.js';
-import { POLLER_LEASE } from '../app/poll-cycle.js';
 import { createApiHandler } from './api-handler.js';
-import { buildCodeArts, buildStore, loadLambdaConfig } from './runtime.js';
+import { buildCodeArts, buildTable, loadLambdaConfig } from './runtime.js';
 
 let built: Promise<ReturnType<typeof createApiHandler>> | undefined;
 const build = () => {
   built ??= loadLambdaConfig().then((config) => {
-    const store = buildStore(config);
+    const { store, ticks } = buildTable(config);
     return createApiHandler({
       store,
       codearts: buildCodeArts(config),
@@ -17,7 +16,7 @@ const build = () => {
       defaultRegion: config.codearts.region,
       timeZone: config.codearts.timeZone,
       now: () => systemClock.now(),
-      lastPollCycleAt: () => store.lastCompletedAt(POLLER_LEASE),
+      lastPollCycleAt: () => ticks.lastCompletedAt(),
     });
   });
   // A failed start (bad configuration, unreadable secret) is retried on the next request, not cached.

@@ -1,9 +1,11 @@
 // Shared composition for the Lambda entry points: configuration (with Secrets Manager values) and the
-// adapters built from it, once per container. (The Slack client is built in slack-runtime.ts, so the api
-// bundle does not carry it.)
+// adapters built from it, once per container. (The Slack client is built in slack-runtime.ts and the SQS client in
+// queue-runtime.ts, so the bundles that do not use them do not carry them.)
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { CodeArtsClient } from '../adapters/codearts/client.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoFleetGates } from '../adapters/dynamodb/fleet-gates.js';
+import { DynamoPlannerTicks } from '../adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../adapters/dynamodb/store.js';
 import { ConfigError, type NotifierConfig, parseConfig, withSecrets } from '../config.js';
 import type { CodeArtsPort } from '../ports.js';
@@ -23,9 +25,19 @@ export async function loadLambdaConfig(
   return config;
 }
 
-export function buildStore(config: NotifierConfig): DynamoTaskStore {
+/** The table's adapters, sharing one document client: the task store, the planner's ticks, the fleet gates. */
+export function buildTable(config: NotifierConfig): {
+  store: DynamoTaskStore;
+  ticks: DynamoPlannerTicks;
+  gates: DynamoFleetGates;
+} {
   const client = createDocumentClient(config.table.endpoint ? { endpoint: config.table.endpoint } : {});
-  return new DynamoTaskStore({ client, tableName: config.table.name ?? 'notifier' });
+  const tableName = config.table.name ?? 'notifier';
+  return {
+    store: new DynamoTaskStore({ client, tableName }),
+    ticks: new DynamoPlannerTicks(client, tableName),
+    gates: new DynamoFleetGates(client, tableName),
+  };
 }
 
 export function buildCodeArts(config: NotifierConfig): CodeArtsPort {
@@ -38,6 +50,7 @@ export function buildCodeArts(config: NotifierConfig): CodeArtsPort {
   return new CodeArtsClient({
     region,
     auth,
+    timeZone: config.codearts.timeZone,
     ...(endpoint ? { endpoint } : {}),
     ...(iamEndpoint ? { iamEndpoint } : {}),
   });

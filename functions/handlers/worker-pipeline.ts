@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { BadPollMessageError, parsePollMessage } from '../adapters/sqs/poll-message.js';
+import { PollMessageError, parsePollMessage } from '../adapters/sqs/poll-message.js';
 import {
   type ReceivedPoll,
   runWorkerBatch,
@@ -49,7 +49,7 @@ export function createWorkerHandler(
         try {
           polls.push({ id: record.messageId, message: parsePollMessage(record.body) });
         } catch (error) {
-          if (!(error instanceof BadPollMessageError)) throw error;
+          if (!(error instanceof PollMessageError)) throw error;
           // Receiving it again would not make it readable: it is dropped, and the log says why.
           logger.error('Dropped a poll message that is not one', {
             messageId: record.messageId,

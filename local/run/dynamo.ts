@@ -1,14 +1,17 @@
 // local/run → the local DynamoDB: dynalite keeping its data under the data directory (or DYNAMODB_ENDPOINT
-// when given), the notifier's table created if missing, and the store the API and poller share.
+// when given), the notifier's table created if missing, and the adapters the API, planner and workers share.
 import { join } from 'node:path';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client.js';
 import { ensureTable } from '../../functions/adapters/dynamodb/create-table.js';
+import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
-import { POLLER_LEASE } from '../../functions/app/poll-cycle.js';
 import { startEmbeddedDynamo } from '../dynalite.js';
 
 export interface LocalDynamo {
   store: DynamoTaskStore;
+  ticks: DynamoPlannerTicks;
+  gates: DynamoFleetGates;
   /** Where the data is (a directory, or the external endpoint). */
   location: string;
   embedded: boolean;
@@ -33,16 +36,14 @@ export async function startLocalDynamo(options: {
   const store = new DynamoTaskStore({ client, tableName: options.tableName });
   try {
     await ensureTable(client, options.tableName);
-    // A process killed mid-cycle leaves the poller lease taken until its deadline. The embedded database's
-    // directory belongs to this process alone (see data-dir.ts), so whoever held it is dead: free it now
-    // rather than skip ticks. Never for a shared endpoint, where a live poller may hold it.
-    if (embedded) await store.breakLease(POLLER_LEASE);
   } catch (error) {
     await stop();
     throw error;
   }
   return {
     store,
+    ticks: new DynamoPlannerTicks(client, options.tableName),
+    gates: new DynamoFleetGates(client, options.tableName),
     location: embedded ? path : endpoint,
     embedded: embedded !== null,
     stop,

@@ -17,7 +17,7 @@ import { CodeArtsSimulator } from '../../local/codearts-simulator/index.js';
 import { FakeSlack } from '../../local/fake-slack/index.js';
 import { startDynalite, type TestDynamo } from './dynamo.js';
 import { type BatchRun, PipelineDriver } from './pipeline.js';
-import { type Boundary, type CrashPlan, WorkerProcess } from './process.js';
+import { type Boundary, type CrashPlan, ProcessKilled, WorkerProcess } from './process.js';
 import { SimulatedQueue } from './sim-queue.js';
 
 export const CHANNEL = 'C0DEPLOYS1';
@@ -35,6 +35,8 @@ export interface CycleOptions {
   hold?: (boundary: Boundary) => Promise<void>;
   /** Worker invocations at once; default 3. */
   workers?: number;
+  /** CodeArts calls each worker invocation keeps in flight; default 4. */
+  callsPerWorker?: number;
   /** Overrides of the workers' dependencies. */
   deps?: Partial<WorkerDeps>;
 }
@@ -56,6 +58,8 @@ export interface Harness {
   metrics: Array<{ name: string; value: number; unit: MetricUnit | undefined }>;
   /** One planner tick now, then the workers drain every message visible now. */
   cycle(options?: CycleOptions): Promise<CycleSummary>;
+  /** One planner invocation for the tick scheduled at `scheduledTime` (default now), without draining. */
+  plan(scheduledTime?: string): Promise<PlanReport>;
   /**
    * The rest of the tick: while delayed follow-ups (a running deployment's re-polls) fall due before `ms` has
    * passed, moves the clock to the next and drains again.
@@ -92,7 +96,9 @@ export async function startHarness(): Promise<Harness> {
   );
   const queue = new SimulatedQueue({ now });
   const metrics: Harness['metrics'] = [];
-  const metricsPort = { add: (name: string, value: number, unit?: MetricUnit) => metrics.push({ name, value, unit }) };
+  const metricsPort = {
+    add: (name: string, value: number, unit?: MetricUnit) => metrics.push({ name, value, unit }),
+  };
   const planner = createPlannerHandler(() => ({
     deps: { index: store, ticks, queue, gates, logger: silentLogger, metrics: metricsPort, now },
     settings: { intervalSeconds: TICK_SECONDS },
@@ -118,12 +124,31 @@ export async function startHarness(): Promise<Harness> {
           now,
           ...options.deps,
         };
-        return createWorkerHandler(
-          () => ({ deps, settings: { callsPerWorker: 4, activePollSeconds: options.activePollSeconds ?? 0 } }),
+        const handler = createWorkerHandler(
+          () => ({
+            deps,
+            settings: {
+              callsPerWorker: options.callsPerWorker ?? 4,
+              activePollSeconds: options.activePollSeconds ?? 0,
+            },
+          }),
           silentLogger,
         );
+        // A killed process answers nothing: its whole batch comes back after the visibility timeout.
+        return async (event, context) => {
+          const response = await handler(event, context);
+          await proc.drained();
+          if (proc.dead) throw new ProcessKilled('the worker was killed');
+          return response;
+        };
       },
     });
+  // Each cycle is a tick of its own, as a new scheduled time is (tests often run two cycles at the same instant).
+  let lastTick = 0;
+  const nextTick = () => {
+    lastTick = Math.max(clock.now(), lastTick + 1);
+    return new Date(lastTick).toISOString();
+  };
   const summed = (from: number): Record<string, number> => {
     const sums: Record<string, number> = {};
     for (const m of metrics.slice(from)) sums[m.name] = (sums[m.name] ?? 0) + m.value;
@@ -140,10 +165,11 @@ export async function startHarness(): Promise<Harness> {
     cycle: async (options = {}) => {
       const from = metrics.length;
       const driver = driverFor(options);
-      const plan = await driver.tick();
+      const plan = await driver.tick(nextTick());
       const batches = await driver.drain();
       return { plan, batches, worker: summed(from) };
     },
+    plan: (scheduledTime) => driverFor({}).tick(scheduledTime ?? nextTick()),
     follow: async (ms, options = {}) => {
       const driver = driverFor(options);
       const end = clock.now() + ms;

@@ -87,7 +87,10 @@ export class PipelineDriver {
     const event: SQSEvent = { Records: records };
     let run: BatchRun;
     try {
-      const response = await this.#o.worker()(event, lambdaContext(this.#o.now, this.#o.workerTimeoutMs ?? 30_000));
+      const response = await this.#o.worker()(
+        event,
+        lambdaContext(this.#o.now, this.#o.workerTimeoutMs ?? 30_000),
+      );
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
       this.#o.queue.delete(records.filter((r) => !failed.has(r.messageId)).map((r) => r.messageId));
       run = { records, response };

@@ -122,7 +122,8 @@ export class WorkerProcess {
       post: (target, message) =>
         this.#call('slack', 'post', null, () => port.post(target, message), { after: 'after-slack-post' }),
       update: (ref, message) => this.#call('slack', 'update', null, () => port.update(ref, message)),
-      findByMetadata: (query) => this.#call('slack', 'findByMetadata', null, () => port.findByMetadata(query)),
+      findByMetadata: (query) =>
+        this.#call('slack', 'findByMetadata', null, () => port.findByMetadata(query)),
     };
   }
 

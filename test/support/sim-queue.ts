@@ -40,7 +40,13 @@ export class SimulatedQueue implements PollQueue {
 
   /** Changes how badly the queue behaves from now on (duplicates, order). */
   misbehave(chaos: Pick<SimQueueOptions, 'duplicate' | 'random'>): void {
-    this.#options = { now: this.#options.now, ...(this.#options.visibilityTimeoutMs ? { visibilityTimeoutMs: this.#options.visibilityTimeoutMs } : {}), ...chaos };
+    this.#options = {
+      now: this.#options.now,
+      ...(this.#options.visibilityTimeoutMs
+        ? { visibilityTimeoutMs: this.#options.visibilityTimeoutMs }
+        : {}),
+      ...chaos,
+    };
   }
 
   async send(polls: readonly QueuedPoll[]): Promise<void> {
@@ -70,7 +76,11 @@ export class SimulatedQueue implements PollQueue {
     let visible = [...this.#messages.values()].filter((m) => m.visibleAt <= now);
     visible.sort((a, b) => a.visibleAt - b.visibleAt);
     const random = this.#options.random;
-    if (random) visible = visible.map((m) => ({ m, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.m);
+    if (random)
+      visible = visible
+        .map((m) => ({ m, k: random() }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.m);
     return visible.slice(0, max).map((m) => {
       m.receives++;
       m.visibleAt = now + (this.#options.visibilityTimeoutMs ?? 180_000);

@@ -2,7 +2,7 @@
 // by whom, how far, and whether it is done. Each step is one conditional UpdateItem, so two invocations of the
 // same tick never both plan it, and one that died half-way is finished by the next (from its cursor).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PlannerTicks } from '../../ports.js';
 import { isConditionFailure } from './conditions.js';
 import { TABLE_SCHEMA } from './table-schema.js';
@@ -88,7 +88,20 @@ export class DynamoPlannerTicks implements PlannerTicks {
   }
 
   complete(tick: string, owner: string): Promise<void> {
-    return this.#asHolder(tick, owner, 'SET #done = :true', { '#done': 'done' }, { ':true': true });
+    return this.#asHolder(
+      tick,
+      owner,
+      'SET #done = :true, #completed = :tick',
+      { '#done': 'done', '#completed': 'completedTick' },
+      { ':true': true },
+    );
+  }
+
+  /** When the last tick planned to the end was scheduled (epoch ms); null before the first. */
+  async lastCompletedAt(): Promise<number | null> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key }));
+    const at = typeof Item?.completedTick === 'string' ? Date.parse(Item.completedTick) : Number.NaN;
+    return Number.isFinite(at) ? at : null;
   }
 
   async #asHolder(

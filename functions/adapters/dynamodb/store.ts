@@ -1,37 +1,19 @@
-// adapter → DynamoDB (lib-dynamodb) implementation of the task repository, the watch store and the lease.
+// adapter → DynamoDB (lib-dynamodb) implementation of the task repository, the watch store and the watch index.
 // One item per watched task; every write is a single-item conditional write on its version.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
 import { applyUnwatch, applyWatch, isRunActive, pendingSince } from '../../core/task-record.js';
-import type {
-  LeaseStore,
-  TaskRepository,
-  WatchIndex,
-  WatchIndexEntry,
-  WatchIndexPage,
-  WatchStore,
-} from '../../ports.js';
+import type { TaskRepository, WatchIndex, WatchIndexEntry, WatchIndexPage, WatchStore } from '../../ports.js';
+import { isConditionFailure } from './conditions.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 
 const TASK_PREFIX = 'TASK#';
 const TASK_SK = 'TASK';
-const LEASE_SK = 'LEASE';
 const TASK_KIND = 'task';
 const taskKey = (taskId: string) => ({
   [TABLE_SCHEMA.partitionKey]: `${TASK_PREFIX}${taskId}`,
   [TABLE_SCHEMA.sortKey]: TASK_SK,
-});
-const leaseKey = (name: string) => ({
-  [TABLE_SCHEMA.partitionKey]: `LEASE#${name}`,
-  [TABLE_SCHEMA.sortKey]: LEASE_SK,
 });
 
 /** BatchGetItem takes at most 100 keys. */
@@ -52,10 +34,7 @@ export class StoreConflictError extends Error {
   override readonly name = 'StoreConflictError';
 }
 
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
-
-export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore, WatchIndex {
+export class DynamoTaskStore implements TaskRepository, WatchStore, WatchIndex {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly pageSize: number | undefined;
@@ -187,76 +166,6 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore, 
       if (written) return next;
     }
     throw new StoreConflictError(`task ${taskId} kept changing while it was being unwatched`);
-  }
-
-  acquireLease(name: string, owner: string, nowMs: number, untilMs: number): Promise<boolean> {
-    return this.conditionally(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: leaseKey(name),
-          UpdateExpression: 'SET #owner = :owner, #until = :until, #expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(#owner) OR #until < :now OR #owner = :owner',
-          ExpressionAttributeNames: {
-            '#owner': 'owner',
-            '#until': 'leaseUntil',
-            '#expiresAt': TABLE_SCHEMA.ttlAttribute,
-          },
-          ExpressionAttributeValues: {
-            ':owner': owner,
-            ':until': untilMs,
-            ':now': nowMs,
-            // The lease item lives on (it carries the last completion time); TTL only sweeps abandoned ones.
-            ':expiresAt': Math.ceil(untilMs / 1000) + 7 * 24 * 3600,
-          },
-        }),
-      ),
-    );
-  }
-
-  async releaseLease(name: string, owner: string, completedAtMs: number): Promise<void> {
-    // Not applied when someone else took an expired lease meanwhile: theirs now, nothing to give back.
-    await this.conditionally(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: leaseKey(name),
-          UpdateExpression: 'SET #until = :zero, #completed = :completed',
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: {
-            '#owner': 'owner',
-            '#until': 'leaseUntil',
-            '#completed': 'lastCompletedAt',
-          },
-          ExpressionAttributeValues: { ':owner': owner, ':zero': 0, ':completed': completedAtMs },
-        }),
-      ),
-    );
-  }
-
-  /** Frees the lease whoever holds it: only for a holder known to be dead (a local process killed mid-cycle). */
-  async breakLease(name: string): Promise<void> {
-    // Not applied when the lease was never taken: nothing to free.
-    await this.conditionally(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: leaseKey(name),
-          UpdateExpression: 'SET #until = :zero',
-          ConditionExpression: 'attribute_exists(#until)',
-          ExpressionAttributeNames: { '#until': 'leaseUntil' },
-          ExpressionAttributeValues: { ':zero': 0 },
-        }),
-      ),
-    );
-  }
-
-  async lastCompletedAt(name: string): Promise<number | null> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: leaseKey(name) }),
-    );
-    const value = Item?.lastCompletedAt;
-    return typeof value === 'number' ? value : null;
   }
 }
 

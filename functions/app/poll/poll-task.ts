@@ -99,28 +99,32 @@ export async function pollTask(
   let observation: Observation | null = null;
   let polled = false;
   if (options.observe && !record.health.gone) {
-    const pausedUntil = invocation.codeartsPausedUntil();
-    if (pausedUntil > deps.now()) {
-      return { ...emptyResult(taskId, 'paused'), active: isRunActive(record), retryAt: pausedUntil };
-    }
-    try {
+    const looked = await invocation.withCodeArtsSlot(async () => {
+      // Checked once the slot is ours: a poll that waited for it may have waited past a 429 another poll met.
+      const pausedUntil = invocation.codeartsPausedUntil();
+      if (pausedUntil > deps.now()) return { pausedUntil, throttled: false };
       polled = true;
-      observation = await invocation.withCodeArtsSlot(() =>
-        observe(deps, record, deps.now(), invocation.signal),
-      );
-    } catch (error) {
-      if (!(error instanceof CodeArtsError && error.kind === 'throttled')) throw error;
-      // CodeArts asks everyone to slow down: the fleet pauses, and this task comes back after the pause.
-      const until = deps.now() + (error.retryAfterMs ?? 3000);
-      invocation.pauseCodeArts(until);
+      try {
+        return await observe(deps, record, deps.now(), invocation.signal);
+      } catch (error) {
+        if (!(error instanceof CodeArtsError && error.kind === 'throttled')) throw error;
+        // CodeArts asks everyone to slow down: the fleet pauses, and this task comes back after the pause.
+        const until = deps.now() + (error.retryAfterMs ?? 3000);
+        invocation.pauseCodeArts(until);
+        return { pausedUntil: until, throttled: true };
+      }
+    });
+    if ('pausedUntil' in looked) {
+      const paused = emptyResult(taskId, 'paused');
       return {
-        ...emptyResult(taskId, 'paused'),
+        ...paused,
         polled,
-        throttled: true,
+        throttled: looked.throttled,
         active: isRunActive(record),
-        retryAt: until,
+        retryAt: looked.pausedUntil,
       };
     }
+    observation = looked;
   }
 
   const polledAt = deps.now();

@@ -1,6 +1,6 @@
-// End to end: the real poll cycle against dynalite, the CodeArts simulator and the fake Slack over HTTP.
+// End to end: the real planner and worker handlers against dynalite, the CodeArts simulator and the fake Slack over
+// HTTP; the poll queue is simulated on the same manual clock (test/support/sim-queue.ts).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InjectedCrash } from '../../../functions/app/poll-task.js';
 import { CHANNEL, type Harness, OTHER_CHANNEL, startHarness } from '../../support/harness.js';
 
 const STEPS = [
@@ -22,6 +22,8 @@ afterAll(async () => {
 beforeEach(() => {
   h.slack.reset();
   h.sim.clearFaults();
+  h.queue.clear();
+  h.queue.misbehave({});
 });
 
 const newTask = (options: { faqUrl?: string } = {}) =>
@@ -59,7 +61,7 @@ async function pollThrough(runMs: number, everyMs: number) {
   }
 }
 
-describe('poll cycle, end to end', () => {
+describe('planner and workers, end to end', () => {
   it('reports a 5-step run as one living message, edited in place, with a reply per change', async () => {
     const taskId = newTask();
     await h.watch(taskId);
@@ -141,50 +143,51 @@ describe('poll cycle, end to end', () => {
     expect(record?.outbox).toEqual([]); // a broken channel does not hold the outbox
   });
 
-  it('posts nothing twice when two cycles run at once', async () => {
+  it('posts nothing twice when every message arrives twice and three workers poll at once', async () => {
     await aRunWhollyBetweenPolls();
-    const [a, b] = await Promise.all([h.cycle(), h.cycle()]);
-    expect([a.leaseTaken, b.leaseTaken].sort()).toEqual([false, true]);
-    await h.cycle();
+    h.queue.misbehave({ duplicate: () => true, random: seeded(7) });
+    await h.cycle({ workers: 3 });
+    await h.cycle({ workers: 3 });
+    expect(h.queue.duplicated).toBeGreaterThanOrEqual(2);
     expect(topLevel()).toHaveLength(1);
     expect(replies()).toHaveLength(1);
   });
 
-  it('delivers, once, the events of a cycle killed between its state write and Slack', async () => {
+  it('plans a tick once, however often the planner is invoked for it', async () => {
+    const taskId = newTask();
+    await h.watch(taskId);
+    h.advance(1000);
+    const tick = new Date(h.clock.now()).toISOString();
+    const first = await h.plan(tick);
+    const again = await h.plan(tick);
+    expect(first.skipped).toBe(false);
+    expect(again.skipped).toBe(true);
+    expect(h.queue.depth).toBe(first.queued);
+  });
+
+  it('delivers, once, the changes of a worker killed between its state write and Slack', async () => {
     const taskId = await aRunWhollyBetweenPolls();
-    await expect(
-      h.cycle({
-        budgetMs: 50_000,
-        faultHook: (point, id) => {
-          if (point === 'after-state-write' && id === taskId) throw new InjectedCrash('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
+    const killed = await h.cycle({
+      crash: (b) => b.point === 'after-state-write' && b.taskId === taskId,
+    });
+    expect(killed.batches.some((b) => b.response === null)).toBe(true);
     expect(h.slack.messages(CHANNEL)).toEqual([]);
     expect((await h.store.getTask(taskId))?.outbox).toHaveLength(1);
 
-    h.advance(61_000); // the dead cycle's lease runs out
+    await h.cycle(); // the dead worker's delivery claim still holds: nobody posts yet
+    expect(h.slack.messages(CHANNEL)).toEqual([]);
+    h.advance(61_000); // the claim has lapsed
     await h.cycle();
     await h.cycle();
     expect(topLevel()).toHaveLength(1);
     expect(replies()).toHaveLength(1);
   });
 
-  it('stops the cycle, lease kept, when it is killed while telling Slack, and then posts nothing twice', async () => {
-    // Slack is told from a pool of its own: a crash there must still stop the whole cycle as a crash would.
+  it('posts nothing twice after a worker killed before recording what it told Slack', async () => {
     const taskId = await aRunWhollyBetweenPolls();
-    await expect(
-      h.cycle({
-        budgetMs: 50_000,
-        faultHook: (point, id) => {
-          if (point === 'before-mark-delivered' && id === taskId) throw new InjectedCrash('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
+    await h.cycle({ crash: (b) => b.point === 'before-mark-delivered' && b.taskId === taskId });
     expect(topLevel()).toHaveLength(1); // posted, but not marked delivered
-    expect((await h.cycle()).leaseTaken).toBe(false); // the dead cycle still holds the lease
-
-    h.advance(61_000); // the dead cycle's lease runs out
+    h.advance(61_000);
     await h.cycle();
     await h.cycle();
     expect(topLevel()).toHaveLength(1);
@@ -192,7 +195,7 @@ describe('poll cycle, end to end', () => {
     expect((await h.store.getTask(taskId))?.outbox).toHaveLength(0);
   });
 
-  it('writes nothing but the lease in a cycle where nothing changed', async () => {
+  it('writes nothing but the planner’s progress in a tick where nothing changed', async () => {
     const taskId = newTask();
     await h.watch(taskId);
     h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
@@ -208,16 +211,20 @@ describe('poll cycle, end to end', () => {
       },
       { step: 'initialize', name: 'count-commands' },
     );
+    let quiet: Awaited<ReturnType<Harness['cycle']>>;
     try {
       h.advance(60_000);
-      await h.cycle();
+      quiet = await h.cycle();
     } finally {
       h.dynamo.documentClient.middlewareStack.remove('count-commands');
     }
     const writes = commands.filter((c) => /Put|Update|Delete|BatchWrite/.test(c));
-    expect(writes).toEqual(['UpdateItemCommand', 'UpdateItemCommand']); // take and give back the lease
-    expect(commands.filter((c) => c === 'QueryCommand')).toHaveLength(1);
-    expect(commands.filter((c) => c === 'GetItemCommand')).toHaveLength(0);
+    expect(writes).toEqual(['UpdateItemCommand', 'UpdateItemCommand']); // the planner claims and completes its tick
+    expect(commands.filter((c) => c === 'QueryCommand')).toHaveLength(1); // the watch index
+    // The gates once by the planner and once per worker invocation, and each watched task's item once.
+    expect(commands.filter((c) => c === 'GetItemCommand')).toHaveLength(
+      1 + quiet.batches.length + quiet.plan.queued,
+    );
   });
 
   it('shows "monitoring stale" on the living message after repeated CodeArts failures, and clears it on recovery', async () => {
@@ -265,54 +272,69 @@ describe('poll cycle, end to end', () => {
     expect(polls.length).toBeGreaterThan(0);
   });
 
-  it('re-polls a running deployment every ACTIVE_POLL_SECONDS within one invocation', async () => {
+  it('puts a running deployment back on the queue every ACTIVE_POLL_SECONDS until the next tick', async () => {
     const taskId = newTask();
     await h.watch(taskId);
     await h.cycle();
-    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 8000) });
+    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 14_000) });
     h.advance(100);
     h.sim.clearRequests();
-    const report = await h.cycle({ activePollSeconds: 10, budgetMs: 50_000 });
+    const tick = await h.cycle({ activePollSeconds: 10 });
+    const more = await h.follow(60_000, { activePollSeconds: 10 });
     const polls = h.sim.requests.filter((r) => r.taskId === taskId && r.path.endsWith('/state'));
-    // 50 s budget less the safety margin: the first poll plus one every 10 s.
-    expect(polls.length).toBeGreaterThanOrEqual(4);
-    expect(polls.length).toBeLessThanOrEqual(6);
-    expect(report.events).toBeGreaterThanOrEqual(4);
-    const thread = replies();
-    expect(thread.length).toBeGreaterThanOrEqual(3);
+    // The tick's poll, then one every 10 s while before the next tick (60 s later): 6 in all, none after.
+    expect(polls).toHaveLength(6);
+    expect(h.queue.depth).toBe(0); // the chain ended with the tick
+    expect(tick.plan.queued + more.length).toBeGreaterThanOrEqual(6);
+    expect(replies().length).toBeGreaterThanOrEqual(3);
   });
 
-  it('polls running deployments first, and counts the tasks a too-short budget did not reach', async () => {
-    const idle = newTask();
-    // The highest possible ID: in listing order it would be polled last.
-    const busy = h.sim.createTask({ id: 'f'.repeat(32), name: 'busy', steps: STEPS }).taskId;
-    await h.watch(idle);
-    await h.watch(busy);
+  it('slows every worker when CodeArts throttles, and polls the waiting tasks after the pause', async () => {
+    const tasks = [newTask(), newTask(), newTask()];
+    for (const taskId of tasks) await h.watch(taskId);
     await h.cycle();
-    h.sim.startRun(busy, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 60_000) });
-    h.advance(1000);
-    await h.cycle(); // the store now knows `busy` is running
-    h.advance(1000);
-
-    const running = new Set<string>();
-    for await (const task of h.store.listTasks()) {
-      if (task.run && !['succeeded', 'failed', 'timeout', 'abort', 'not_started'].includes(task.run.status)) {
-        running.add(task.taskId);
-      }
-    }
-    expect(running.has(busy)).toBe(true);
+    h.sim.inject({ kind: 'throttle', retryAfterSeconds: 5, count: 1 });
     h.sim.clearRequests();
-    await h.cycle();
-    const order = h.sim.requests.filter((r) => r.path.endsWith('/state')).map((r) => r.taskId);
-    const concurrency = 4;
-    for (const taskId of running) expect(order.indexOf(taskId)).toBeLessThan(running.size + concurrency - 1);
-    expect(order.indexOf(idle)).toBeGreaterThanOrEqual(0);
+    const throttled = await h.cycle({ workers: 1, callsPerWorker: 1 });
+    // One call met the 429; every other poll of the tick waited for the pause instead of calling.
+    expect(h.sim.requests.filter((r) => r.path.endsWith('/state'))).toHaveLength(1);
+    expect(throttled.worker.CodeArtsThrottled).toBe(1);
+    expect(h.queue.depth).toBe(throttled.plan.queued); // every poll comes back after the pause
+    h.sim.clearRequests();
+    await h.follow(10_000);
+    const polled = new Set(h.sim.requests.filter((r) => r.path.endsWith('/state')).map((r) => r.taskId));
+    for (const taskId of tasks) expect(polled.has(taskId)).toBe(true);
+    expect(h.queue.depth).toBe(0);
+  });
 
-    // A budget that ends before any work can start: nothing is polled, and the report says how much was missed.
-    const starved = await h.cycle({ budgetMs: 1000 });
-    expect(starved.polls).toBe(0);
-    expect(starved.tasksNotPolled).toBe(starved.tasks);
-    expect(starved.tasks).toBeGreaterThanOrEqual(2);
-    expect(h.metrics.filter((m) => m.name === 'TasksNotPolled').at(-1)?.value).toBe(starved.tasks);
+  it('leaves a change Slack rate-limited pending, and delivers it after Retry-After', async () => {
+    const channel = 'C0LIMITED1';
+    const taskId = newTask();
+    await h.watch(taskId, { channel });
+    await h.cycle();
+    h.sim.startRun(taskId, { pendingMs: 0, stepDurationsMs: STEPS.map(() => 1000) });
+    h.advance(60_000);
+    h.slack.inject({ kind: 'rate-limit', retryAfter: 3, channel, method: 'chat.postMessage', times: 1 });
+    await h.cycle();
+    expect(topLevel(channel)).toHaveLength(0);
+    expect((await h.store.getTask(taskId))?.outbox).toHaveLength(1);
+    h.sim.clearRequests();
+    await h.follow(5_000);
+    expect(topLevel(channel)).toHaveLength(1);
+    expect(replies(channel)).toHaveLength(1);
+    // Only the delivery came back: CodeArts was not asked again.
+    expect(h.sim.requests.filter((r) => r.taskId === taskId)).toEqual([]);
   });
 });
+
+/** mulberry32: seeded, so a test that shuffles the queue shuffles it the same way every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
