@@ -22,7 +22,12 @@ import {
   dynamoTimeouts,
   dynamoWritesRefusedShorterRuns,
 } from './scenarios/dynamodb.js';
-import { crashAtEveryBoundary, overlappingCycles, sameTickTwice } from './scenarios/process.js';
+import {
+  crashAtEveryBoundary,
+  duplicatedAndReordered,
+  plannerTwiceAndRetried,
+  redeliveredAfterTimeout,
+} from './scenarios/process.js';
 import { slackBrokenChannels, slackOutage, slackRateLimits, slackTokenRevoked } from './scenarios/slack.js';
 import { lostResponses } from './scenarios/unknown-outcome.js';
 import type { Figures } from './support/fleet.js';
@@ -86,11 +91,11 @@ describe('reliability', () => {
       expect(figures.iamLogins).toBeGreaterThan(3);
       expect(figures.pollFailures).toBe(0);
     }, 60_000);
-    it('429 APIG.0308: the cycle waits, then tries again', async () => {
+    it('429 APIG.0308: the whole fleet waits, then tries again', async () => {
       const figures = await codeartsThrottled();
       expectComplete(figures);
       expect(figures.throttled).toBeGreaterThan(10);
-      expect(figures.slowedMs).toBeGreaterThan(0);
+      expect(figures.waited).toBeGreaterThan(0);
     }, 60_000);
     it('5xx outage: living messages say "monitoring stale", and recovery clears it', async () => {
       const figures = await codeartsServerErrors();
@@ -123,21 +128,39 @@ describe('reliability', () => {
     }, 60_000);
   });
 
-  describe('Process faults', () => {
-    it('killed at every step boundary (after the read, the state write, a Slack post, before marking delivered)', async () => {
+  describe('Process and transport faults', () => {
+    it('a worker killed at every step boundary (after the read, the CodeArts answer, the state write, a Slack post, before marking delivered, after the gates)', async () => {
       const figures = await crashAtEveryBoundary();
       expectComplete(figures);
-      for (const point of ['after-fetch', 'after-state-write', 'after-slack-post', 'before-mark-delivered']) {
+      for (const point of [
+        'after:store.getTask',
+        'after-fetch',
+        'after-state-write',
+        'after-slack-post',
+        'before-mark-delivered',
+        'after:gates.read',
+      ]) {
         expect(figures.crashesAt[point], point).toBeGreaterThanOrEqual(2);
       }
-    }, 90_000);
-    it('two cycles overlapping: one holds the lease, the other skips', async () => {
-      const figures = await overlappingCycles();
+    }, 120_000);
+    it('four workers at once, every message delivered twice and out of order', async () => {
+      const figures = await duplicatedAndReordered();
       expectComplete(figures);
-      expect(figures.skipped).toBeGreaterThan(5);
-      expect(figures.heldHalfway).toBeGreaterThan(3);
-    }, 60_000);
-    scenario('the same tick delivered twice', sameTickTwice);
+      expect(figures.duplicatedMessages).toBeGreaterThan(50);
+      expect(figures.concurrentPolls).toBeGreaterThan(5);
+    }, 90_000);
+    it('answers lost: messages received again after the visibility timeout, long after their tick', async () => {
+      const figures = await redeliveredAfterTimeout();
+      expectComplete(figures);
+      expect(figures.lostAnswers).toBeGreaterThan(10);
+      expect(figures.redelivered).toBeGreaterThan(10);
+    }, 90_000);
+    it('the planner invoked twice per tick, and killed half-way then retried: each tick planned once, in full', async () => {
+      const figures = await plannerTwiceAndRetried();
+      expectComplete(figures);
+      expect(figures.skipped).toBeGreaterThan(10);
+      expect(figures.retried).toBeGreaterThan(3);
+    }, 90_000);
   });
 
   describe('Delivery whose outcome is unknown', () => {

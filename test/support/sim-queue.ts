@@ -33,6 +33,8 @@ export class SimulatedQueue implements PollQueue {
   readonly requests = { send: 0, receive: 0, delete: 0 };
   sent = 0;
   duplicated = 0;
+  /** Receives of a message received before (its visibility timeout ran out without it being deleted). */
+  redelivered = 0;
 
   constructor(options: SimQueueOptions) {
     this.#options = options;
@@ -83,6 +85,7 @@ export class SimulatedQueue implements PollQueue {
         .map((x) => x.m);
     return visible.slice(0, max).map((m) => {
       m.receives++;
+      if (m.receives > 1) this.redelivered++;
       m.visibleAt = now + (this.#options.visibilityTimeoutMs ?? 180_000);
       return toRecord(m, now);
     });

@@ -37,6 +37,7 @@ export async function deliverTask(
   const targets = Object.values(record.subscriptions).filter(
     (s) => s.broken === null && (due.has(s.channel) || (refresh !== null && s.mode === 'thread')),
   );
+  const slack = deps.conditions.guard(deps.slack, deps.nowMs);
   const deliveries: SubscriptionDelivery[] = [];
   let retryAt: number | null = null;
   const later = (at: number) => {
@@ -44,20 +45,17 @@ export async function deliverTask(
   };
   for (const subscription of targets) {
     if (deps.conditions.tokenBroken) break;
+    // Another worker may have met a 429 from this channel a moment ago.
+    if (deps.conditions.pausedUntil(subscription.channel) <= deps.nowMs()) await deps.conditions.refresh();
     const pausedUntil = deps.conditions.pausedUntil(subscription.channel);
     if (pausedUntil > deps.nowMs()) {
       later(pausedUntil);
       continue;
     }
-    const delivery = await deliverOne(deps, record, subscription, request);
+    const delivery = await deliverOne({ ...deps, slack }, record, subscription, request);
     deliveries.push(delivery);
-    const error = delivery.error;
-    if (error?.kind === 'token') deps.conditions.breakToken(error);
-    if (error?.kind === 'rate-limited') {
-      const until = deps.nowMs() + (error.retryAfterSeconds ?? 1) * 1000;
-      deps.conditions.pause(subscription.channel, until);
-      later(until);
-    }
+    // The guarded port has paused the channel (or broken the token) already; the task comes back after the pause.
+    if (delivery.error?.kind === 'rate-limited') later(deps.conditions.pausedUntil(subscription.channel));
   }
   return { deliveries, retryAt };
 }

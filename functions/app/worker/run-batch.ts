@@ -59,19 +59,19 @@ export async function runWorkerBatch(
 ): Promise<BatchOutcome> {
   const gates = await readGates(deps);
   let codeartsPausedUntil = gates.get('codearts') ?? 0;
-  const slack = new SlackConditions(
-    [...gates].flatMap(([name, until]) =>
-      name.startsWith('slack:') ? [[name.slice(6), until] as [string, number]] : [],
-    ),
-  );
+  const slack = new SlackConditions({ gates: deps.gates, logger: deps.logger }, gates);
   const slot = pLimit(Math.max(1, settings.callsPerWorker));
+  const sharing: Promise<void>[] = [];
   const context: InvocationContext = {
     id: invocation.id,
     claimUntilMs: invocation.deadlineMs + CLAIM_GRACE_MS,
     slack,
     codeartsPausedUntil: () => codeartsPausedUntil,
     pauseCodeArts: (until) => {
-      codeartsPausedUntil = Math.max(codeartsPausedUntil, until);
+      if (until <= codeartsPausedUntil) return;
+      codeartsPausedUntil = until;
+      // Told to the fleet at once, so other workers' next batches wait too; awaited before the batch ends.
+      sharing.push(closeGate(deps, 'codearts', until));
     },
     withCodeArtsSlot: (calls) => slot(calls),
     ...(invocation.signal ? { signal: invocation.signal } : {}),
@@ -105,7 +105,7 @@ export async function runWorkerBatch(
   );
   if (unsent) failedIds.push(...next.flatMap((n) => n.group.ids));
 
-  await shareGates(deps, gates, codeartsPausedUntil, slack);
+  await Promise.all(sharing);
   const results = settled.flatMap(({ result }) => (result === null ? [] : [result]));
   emitMetrics(deps.metrics, results, failedIds.length, unsent ? 0 : next.length, slack);
   return { failedIds, results, requeued: unsent ? 0 : next.length };
@@ -165,25 +165,12 @@ async function sendFollowUps(deps: WorkerDeps, polls: QueuedPoll[]): Promise<boo
   }
 }
 
-/** Pauses this invocation met are shared with the fleet; a failure only costs other workers a 429 of their own. */
-async function shareGates(
-  deps: WorkerDeps,
-  seen: ReadonlyMap<GateName, number>,
-  codeartsPausedUntil: number,
-  slack: SlackConditions,
-): Promise<void> {
-  const pauses: Array<[GateName, number]> = [
-    ...(codeartsPausedUntil > (seen.get('codearts') ?? 0)
-      ? [['codearts', codeartsPausedUntil] as [GateName, number]]
-      : []),
-    ...[...slack.pausesMet()].map(([channel, until]) => [`slack:${channel}`, until] as [GateName, number]),
-  ];
-  for (const [gate, until] of pauses) {
-    try {
-      await deps.gates.pause(gate, until);
-    } catch (error) {
-      deps.logger.warn('A fleet gate could not be closed', { gate, error: String(error) });
-    }
+/** A failure to close a gate only costs other workers a 429 of their own. */
+async function closeGate(deps: WorkerDeps, gate: GateName, untilMs: number): Promise<void> {
+  try {
+    await deps.gates.pause(gate, untilMs);
+  } catch (error) {
+    deps.logger.warn('A fleet gate could not be closed', { gate, error: String(error) });
   }
 }
 

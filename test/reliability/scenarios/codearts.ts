@@ -18,7 +18,7 @@ export async function codeartsExpiredTokens(): Promise<
         if (i % 5 === 3) f.rig.sim.inject({ kind: 'unauthorized' });
       },
     });
-    pollFailures = f.outcomes.reduce((n, o) => n + (o.report?.codeartsFailures ?? 0), 0);
+    pollFailures = f.outcomes.reduce((n, o) => n + (o.report?.worker.CodeArtsFailures ?? 0), 0);
     return f.recover();
   });
   const iamLogins = fleet.rig.sim.requests.filter((r) => r.path === '/v3/auth/tokens').length;
@@ -26,7 +26,7 @@ export async function codeartsExpiredTokens(): Promise<
 }
 
 /** 429 APIG.0308, with and without Retry-After, on most polls for a while. */
-export async function codeartsThrottled(): Promise<Figures & { throttled: number; slowedMs: number }> {
+export async function codeartsThrottled(): Promise<Figures & { throttled: number; waited: number }> {
   const fleet = await Fleet.start({ seed: 22, minVisibleMs: 60_000 });
   const figures = await runScenario(fleet, 'CodeArts 429 APIG.0308', async () => {
     const { sim } = fleet.rig;
@@ -47,9 +47,9 @@ export async function codeartsThrottled(): Promise<Figures & { throttled: number
   const reports = fleet.outcomes.flatMap((o) => (o.report ? [o.report] : []));
   return {
     ...figures,
-    throttled: reports.reduce((n, r) => n + r.throttled, 0),
-    // Simulated time a cycle spent waiting for CodeArts to let it go on (the manual clock moves while it sleeps).
-    slowedMs: reports.reduce((n, r) => n + r.durationMs, 0),
+    throttled: reports.reduce((n, r) => n + (r.worker.CodeArtsThrottled ?? 0), 0),
+    // Polls put back on the queue to wait out the fleet's pause instead of calling CodeArts into it.
+    waited: reports.reduce((n, r) => n + (r.worker.PollsRequeued ?? 0), 0),
   };
 }
 
@@ -166,7 +166,7 @@ export async function codeartsTaskDeleted(): Promise<{
           .filter((m) => String(m.metadata?.event_payload.key).startsWith(`${doomed}/notice/`)).length,
     );
   const failedCycles = fleet.outcomes.filter(
-    (o) => o.error !== undefined || (o.report?.taskErrors ?? 0) > 0,
+    (o) => o.error !== undefined || (o.report?.worker.TaskErrors ?? 0) > 0,
   ).length;
   return { figures, gone, notices, failedCycles };
 }

@@ -36,7 +36,7 @@ export async function dynamoThrottling(): Promise<Figures & { failedCycles: numb
 export async function dynamoConditionalFailures(): Promise<
   Figures & { competingWrites: number; registrationsKept: boolean }
 > {
-  const fleet = await Fleet.start({ seed: 52, rig: { concurrency: 4 } });
+  const fleet = await Fleet.start({ seed: 52, rig: { workers: 3, callsPerWorker: 2 } });
   let mention = 0;
   const lastMentions = new Map<string, string[]>();
   let registrationsKept = true;
@@ -105,7 +105,7 @@ export async function dynamoTimeouts(): Promise<Figures> {
   const fleet = await Fleet.start({
     seed: 53,
     minVisibleMs: 40_000,
-    rig: { concurrency: 4, activePollSeconds: 5 },
+    rig: { workers: 3, callsPerWorker: 2, activePollSeconds: 5 },
   });
   return runScenario(fleet, 'DynamoDB timeouts (before and after the write)', async (f) => {
     const { rig } = f;

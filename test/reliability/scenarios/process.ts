@@ -1,19 +1,37 @@
-// Process faults: the poller killed at every step boundary, cycles that overlap, the same tick delivered twice.
-import type { FaultPoint } from '../../../functions/app/poll-task.js';
-import { type Figures, Fleet, runScenario } from '../support/fleet.js';
+// Process and transport faults: a worker killed at every step boundary; three workers at once with every message
+// delivered twice and out of order; work done but its answer lost, so SQS offers it again after the visibility
+// timeout; the planner invoked twice per tick, and killed half-way then retried.
 
-const POINTS: readonly FaultPoint[] = [
+import { type Figures, Fleet, runScenario } from '../support/fleet.js';
+import type { Boundary } from '../support/rig.js';
+
+/** The boundaries a worker is killed at, in turn: after each kind of I/O it does for a task. */
+const POINTS = [
+  'after:store.getTask',
   'after-fetch',
   'after-state-write',
   'after-slack-post',
   'before-mark-delivered',
-];
+  'after:gates.read',
+] as const;
+
+/** mulberry32: a small seeded PRNG, so every run of the suite misbehaves the same way. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /**
- * Every other cycle that gets the lease is killed at the next boundary in turn (after the CodeArts read, after the
- * state write, after a Slack post, before marking delivered), at a task that rotates too. A dead cycle keeps the
- * lease until it expires, as a killed Lambda does, so the ticks after it are skipped; runs last long enough to be
- * seen through that. Four tasks are polled at once, so a crash also cuts the other tasks' work short.
+ * Every other cycle, one worker invocation is killed at the next boundary in turn, at a task that rotates too
+ * (the gates read has no task: any invocation reaching it dies). Three invocations run at once, so the others
+ * carry on beside the dead one. A dead worker's delivery claim outlives it for its invocation's time, and its
+ * messages come back after the visibility timeout; runs last long enough to be seen through that.
  */
 export async function crashAtEveryBoundary(): Promise<Figures & { crashesAt: Record<string, number> }> {
   const fleet = await Fleet.start({
@@ -21,21 +39,20 @@ export async function crashAtEveryBoundary(): Promise<Figures & { crashesAt: Rec
     runsPerTask: 10,
     pollMs: 20_000,
     minVisibleMs: 100_000,
-    rig: { concurrency: 4 },
+    rig: { workers: 3, callsPerWorker: 2, batchSize: 2 },
   });
   const crashesAt: Record<string, number> = {};
   let next = 0;
   let armed = false;
-  const figures = await runScenario(fleet, 'Process killed at every step boundary', async (f) => {
+  const figures = await runScenario(fleet, 'Worker killed at every step boundary', async (f) => {
     await f.play({
-      before: () => {
-        // A cycle that ran after a crash is left alone, so that every task gets polled now and then.
-        const last = [...f.outcomes].reverse().find((o) => o.crashed || o.report?.leaseTaken);
-        armed = last === undefined || !last.crashed;
+      before: (i) => {
+        armed = i % 2 === 0;
       },
-      crash: (point, taskId) => {
+      crash: (b: Boundary) => {
+        const point = POINTS[next % POINTS.length]!;
         const target = f.tasks[(next + Math.floor(next / POINTS.length)) % f.tasks.length]!.taskId;
-        if (!armed || point !== POINTS[next % POINTS.length] || taskId !== target) return false;
+        if (!armed || b.point !== point || (b.taskId !== null && b.taskId !== target)) return false;
         crashesAt[point] = (crashesAt[point] ?? 0) + 1;
         next++;
         armed = false;
@@ -47,66 +64,85 @@ export async function crashAtEveryBoundary(): Promise<Figures & { crashesAt: Rec
   return { ...figures, crashesAt };
 }
 
-/**
- * Two cycles at once on every tick; on every other tick the second starts while the first is held half-way
- * (after its first state write), and the first then carries on.
- */
-export async function overlappingCycles(): Promise<Figures & { skipped: number; heldHalfway: number }> {
-  const fleet = await Fleet.start({ seed: 32 });
-  let skipped = 0;
-  let heldHalfway = 0;
-  const figures = await runScenario(fleet, 'Two cycles overlapping', async (f) => {
-    await f.play({
-      invoke: async (i) => {
-        const { rig } = f;
-        if (i % 2 === 0) {
-          const pair = await Promise.all([rig.cycle(), rig.cycle()]);
-          f.extraFaults++;
-          skipped += pair.filter((o) => o.report?.leaseTaken === false).length;
-          return pair;
-        }
-        let release: () => void = () => {};
-        let held: () => void = () => {};
-        const reached = new Promise<void>((resolve) => {
-          held = resolve;
-        });
-        const gate = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        f.extraFaults++;
-        let holding = true;
-        const first = rig.cycle({
-          hold: async (point) => {
-            if (point !== 'after-state-write' || !holding) return;
-            holding = false;
-            heldHalfway++;
-            held();
-            await gate;
-          },
-        });
-        // If nothing was written this tick, the first cycle never reaches the hold; then it simply ends.
-        await Promise.race([reached, first]);
-        const second = await rig.cycle();
-        if (second.report?.leaseTaken === false) skipped++;
-        release();
-        return [await first, second];
-      },
-    });
+/** Four workers at once; from the start every message is delivered twice, and in no particular order. */
+export async function duplicatedAndReordered(): Promise<
+  Figures & { duplicatedMessages: number; concurrentPolls: number }
+> {
+  const fleet = await Fleet.start({ seed: 32, rig: { workers: 4, callsPerWorker: 2, batchSize: 1 } });
+  const random = prng(32);
+  fleet.rig.misbehave({ duplicate: () => true, random });
+  const figures = await runScenario(fleet, 'Four workers, every message twice, reordered', async (f) => {
+    await f.play();
     return f.recover();
   });
-  return { ...figures, skipped, heldHalfway };
+  const polls = fleet.rig.sim.requests.filter(
+    (r) => r.path.endsWith('/state') && r.query.record_id === undefined,
+  );
+  return {
+    ...figures,
+    duplicatedMessages: fleet.rig.queue.duplicated,
+    // Two polls of one task at the same simulated moment: both copies of a message taken by two workers at once.
+    concurrentPolls: polls.length - new Set(polls.map((r) => `${r.taskId}@${r.at}`)).size,
+  };
 }
 
-/** Every tick is delivered twice (an at-least-once scheduler): the second invocation runs right after the first. */
-export async function sameTickTwice(): Promise<Figures> {
-  return runScenario(await Fleet.start({ seed: 33 }), 'Same tick delivered twice', async (f) => {
-    // The second invocation of each tick starts when the first has finished, at the same scheduled time.
-    await f.play({
-      invoke: async () => {
-        f.extraFaults++;
-        return [await f.rig.cycle(), await f.rig.cycle()];
-      },
-    });
-    return f.recover();
+/**
+ * Every third worker invocation does its work and then times out, so SQS never hears it was done: its messages
+ * come back after the visibility timeout and are polled again, some of them long after their tick.
+ */
+export async function redeliveredAfterTimeout(): Promise<
+  Figures & { lostAnswers: number; redelivered: number }
+> {
+  const fleet = await Fleet.start({
+    seed: 34,
+    rig: { workers: 3, callsPerWorker: 2, visibilityTimeoutMs: 25_000 },
   });
+  let lostAnswers = 0;
+  const figures = await runScenario(
+    fleet,
+    'Answers lost: messages redelivered after the visibility timeout',
+    async (f) => {
+      await f.play({
+        lose: (batch) => {
+          const lose = batch % 3 === 0;
+          if (lose) lostAnswers++;
+          return lose;
+        },
+      });
+      return f.recover();
+    },
+  );
+  const redelivered = fleet.rig.queue.redelivered;
+  return { ...figures, lostAnswers, redelivered };
+}
+
+/**
+ * Every tick the planner is invoked twice (the scheduler delivers at least once); every third tick the first
+ * invocation dies after queueing one page of the watch index, and is retried once its claim on the tick lapsed.
+ */
+export async function plannerTwiceAndRetried(): Promise<Figures & { skipped: number; retried: number }> {
+  const fleet = await Fleet.start({ seed: 33, tasks: 6, rig: { indexPageSize: 2 } });
+  let skipped = 0;
+  let retried = 0;
+  const figures = await runScenario(
+    fleet,
+    'Planner invoked twice per tick, killed half-way and retried',
+    async (f) => {
+      await f.play({
+        invoke: async (i) => {
+          const retry = i % 3 === 1;
+          const outcome = await f.rig.cycle({
+            plannerInvocations: 2,
+            ...(retry ? { plannerRetry: { crashAfterPages: 1, retryAfterMs: 16_000 } } : {}),
+          });
+          f.extraFaults += 1 + (retry ? 1 : 0);
+          skipped += outcome.report?.plannerSkipped ?? 0;
+          retried += outcome.report?.plannerCrashes ?? 0;
+          return [outcome];
+        },
+      });
+      return f.recover();
+    },
+  );
+  return { ...figures, skipped, retried };
 }

@@ -53,16 +53,23 @@ export async function slackRateLimits(): Promise<Figures & { limited: number; ca
     slack.clearFaults();
     return fleet.recover();
   });
-  // Within a cycle (simulated time stands still while it talks to Slack), a channel that answered 429 is left
-  // alone for the rest of the cycle; the next cycle comes after the Retry-After of any real tick.
+  // A worker that met a 429 from a channel leaves it alone until Retry-After (simulated time stands still within
+  // a cycle, and the next cycle comes after any real tick's Retry-After): no call of that worker to that channel
+  // at the same instant after the 429. Other workers learn of the pause from the fleet's gates before their next
+  // delivery; one already under way may meet a 429 of its own.
   const calls = fleet.rig.slack.calls;
+  const log = fleet.rig.slackLog;
   let callsWhilePaused = 0;
-  calls.forEach((call, i) => {
-    if (call.status !== 429) return;
-    callsWhilePaused += calls
-      .slice(i + 1)
-      .filter((c) => c.at === call.at && c.args.channel === call.args.channel).length;
-  });
+  for (const limited of log.filter((entry) => entry.rateLimited)) {
+    // Calls started once the 429 was known (calls already in flight beside it could not know).
+    callsWhilePaused += log.filter(
+      (c) =>
+        c.worker === limited.worker &&
+        c.channel === limited.channel &&
+        c.at === limited.at &&
+        c.started > limited.answered,
+    ).length;
+  }
   return { ...figures, limited: calls.filter((c) => c.status === 429).length, callsWhilePaused };
 }
 

@@ -1,4 +1,4 @@
-// A fleet of watched deployment tasks driven through the real poll cycle: deterministic run schedules (seeded),
+// A fleet of watched deployment tasks driven through the real planner and workers: deterministic run schedules (seeded),
 // one cycle per poll interval of simulated time, faults armed by the scenario, then a check of the whole Slack
 // record against the simulator's truth.
 import type { RunScript } from '../../../local/codearts-simulator/index.js';
@@ -218,12 +218,17 @@ export class Fleet {
    * what the scenario makes of the tick (e.g. two invocations at once), all of whose outcomes are kept.
    */
   async tick(
-    options: { crash?: CrashPlan; invoke?: () => Promise<CycleOutcome[]> } = {},
+    options: {
+      crash?: CrashPlan;
+      lose?: (batch: number) => boolean;
+      invoke?: () => Promise<CycleOutcome[]>;
+    } = {},
   ): Promise<CycleOutcome> {
     this.advanceTo(Math.max(this.nextCycleAt, this.rig.clock.now()));
+    const { crash, lose } = options;
     const outcomes = options.invoke
       ? await options.invoke()
-      : [await this.rig.cycle(options.crash ? { crash: options.crash } : {})];
+      : [await this.rig.cycle({ ...(crash ? { crash } : {}), ...(lose ? { lose } : {}) })];
     this.outcomes.push(...outcomes);
     const outcome = outcomes[0]!;
     // A cycle that slept (throttling) moved the clock; the schedule keeps its period from there.
@@ -247,14 +252,19 @@ export class Fleet {
       maxCycles?: number;
       before?: (cycle: number) => void | Promise<void>;
       crash?: CrashPlan;
+      lose?: (batch: number) => boolean;
       invoke?: (cycle: number) => Promise<CycleOutcome[]>;
     } = {},
   ): Promise<void> {
     const max = options.maxCycles ?? 200;
     for (let i = 0; i < max && (i < (options.minCycles ?? 0) || !this.allRunsOver); i++) {
       await options.before?.(i);
-      const { crash, invoke } = options;
-      await this.tick({ ...(crash ? { crash } : {}), ...(invoke ? { invoke: () => invoke(i) } : {}) });
+      const { crash, lose, invoke } = options;
+      await this.tick({
+        ...(crash ? { crash } : {}),
+        ...(lose ? { lose } : {}),
+        ...(invoke ? { invoke: () => invoke(i) } : {}),
+      });
     }
   }
 

@@ -1,35 +1,39 @@
-// Reliability rig: the real poll cycle (runPollCycle) wired to dynalite, the CodeArts simulator and the fake
-// Slack over real HTTP, on one manual clock. Unlike test/support/harness.ts it can use IAM password auth (so
-// token refresh is exercised), short timeouts (so hangs cost little real time), a DynamoDB fault layer on the
-// document client, and a "process" around every cycle so an injected crash stops all of that cycle's I/O at
-// once, as a killed Lambda would.
+// Reliability rig: the real planner and worker handlers wired to dynalite, the CodeArts simulator and the fake
+// Slack over real HTTP, on one manual clock, with the poll queue simulated on that clock (test/support/sim-queue.ts)
+// so it can misbehave as SQS may: messages delivered twice, out of order, again after a visibility timeout.
+// Several worker invocations run at once, each its own "process" (test/support/process.ts) that a scenario can
+// kill at any step boundary; a DynamoDB fault layer on the document client fails calls before or after they land.
 import {
   ConditionalCheckFailedException,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import { CodeArtsClient } from '../../../functions/adapters/codearts/client.js';
+import { DynamoFleetGates } from '../../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClient, SlackAdapter } from '../../../functions/adapters/slack/index.js';
-import { type PollCycleDeps, type PollCycleReport, runPollCycle } from '../../../functions/app/poll-cycle.js';
-import { type FaultPoint, InjectedCrash } from '../../../functions/app/poll-task.js';
-import type { TaskRecord, WatchRequest } from '../../../functions/core/model.js';
-import type {
-  Clock,
-  CodeArtsPort,
-  LeaseStore,
-  ListTaskHistoryOptions,
-  SlackPort,
-  TaskRepository,
-} from '../../../functions/ports.js';
+import type { PlanReport } from '../../../functions/app/planner/plan-tick.js';
+import type { WorkerDeps } from '../../../functions/app/worker/run-batch.js';
+import type { WatchRequest } from '../../../functions/core/model.js';
+import { createPlannerHandler } from '../../../functions/handlers/planner-pipeline.js';
+import { createWorkerHandler } from '../../../functions/handlers/worker-pipeline.js';
+import type { MetricUnit, PollQueue, QueuedPoll, SlackPort } from '../../../functions/ports.js';
 import { SlackDeliveryError, silentLogger } from '../../../functions/ports.js';
 import { ManualClock } from '../../../local/codearts-simulator/clock.js';
 import { CodeArtsSimulator } from '../../../local/codearts-simulator/index.js';
-import { FakeSlack } from '../../../local/fake-slack/index.js';
+import { FakeSlack, type FakeSlackLimits } from '../../../local/fake-slack/index.js';
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
+import { lambdaContext, PipelineDriver } from '../../support/pipeline.js';
+import { type Boundary, type CrashPlan, ProcessKilled, WorkerProcess } from '../../support/process.js';
+import { SimulatedQueue } from '../../support/sim-queue.js';
+
+export type { Boundary, CrashPlan };
 
 export const TIME_ZONE = '+08:00';
 export const REGION = 'cn-north-4';
 const IAM_USER = { domain: 'acme', name: 'deployer', password: 'Reliability-Pw-1' };
+/** A planner invocation's simulated budget: its claim on a tick lapses 10 s after it. */
+const PLANNER_TIMEOUT_MS = 5_000;
 
 export interface RigOptions {
   /** 'password' makes the client log in to IAM and refresh expired tokens. Default 'token'. */
@@ -38,13 +42,22 @@ export interface RigOptions {
   codeartsTimeoutMs?: number;
   /** Per Slack request. Default 400 ms. */
   slackTimeoutMs?: number;
-  /** Re-poll period for running deployments within a cycle; default 0 (off). */
+  /** ACTIVE_POLL_SECONDS of the workers; default 0 (a running task waits for the next tick). */
   activePollSeconds?: number;
-  /**
-   * Tasks polled at once (CODEARTS_CONCURRENCY). Default 1, so the order of calls, and so which call a counted
-   * fault hits, is the same on every run; scenarios about interleaving use more.
-   */
-  concurrency?: number;
+  /** The planner's period: a tick's follow-ups stop where the next starts. Default the fleet's poll interval. */
+  tickSeconds?: number;
+  /** Worker invocations at once (the event source mapping's maximum concurrency). Default 3. */
+  workers?: number;
+  /** CodeArts calls each worker invocation keeps in flight. Default 2. */
+  callsPerWorker?: number;
+  /** Messages per worker invocation. Default 10. */
+  batchSize?: number;
+  /** Watch index entries per page the planner reads (small pages exercise its progress records). */
+  indexPageSize?: number;
+  /** How long a received message stays hidden unless deleted. Default 60 s. */
+  visibilityTimeoutMs?: number;
+  /** Slack's rate limits, enforced by the fake Slack. Default none. */
+  slackLimits?: FakeSlackLimits;
 }
 
 /** A DynamoDB failure injected at the SDK client, before the request is sent or after it was applied. */
@@ -61,15 +74,51 @@ export interface DynamoFault {
   write?: (taskId: string) => Promise<void>;
 }
 
-/** What decides, at each fault point, whether the running cycle dies there. */
-export type CrashPlan = (point: FaultPoint, taskId: string) => boolean;
+/** One Slack call of a worker invocation: `started` and `answered` order calls across the whole rig. */
+export interface SlackLogEntry {
+  worker: number;
+  channel: string;
+  at: number;
+  started: number;
+  answered: number;
+  rateLimited: boolean;
+}
+
+export interface CycleReport {
+  plans: PlanReport[];
+  /** Planner invocations that found the tick planned already. */
+  plannerSkipped: number;
+  batches: number;
+  /** Worker invocations killed by the scenario (their messages come back after the visibility timeout). */
+  crashedBatches: number;
+  /** Planner invocations killed half-way (see CycleOptions.plannerRetry). */
+  plannerCrashes: number;
+  /** Worker metrics summed over the cycle (TasksPolled, CodeArtsFailures, CodeArtsThrottled, TaskErrors, …). */
+  worker: Record<string, number>;
+}
 
 export interface CycleOutcome {
-  report: PollCycleReport | null;
-  /** The cycle died of an injected crash. */
+  report: CycleReport | null;
+  /** A worker invocation died of an injected crash. */
   crashed: boolean;
-  /** The cycle failed with another error (e.g. DynamoDB refused the task listing). */
+  /** The planner failed with another error (e.g. DynamoDB refused the watch index). */
   error: unknown;
+}
+
+export interface CycleOptions {
+  /** Kills a worker invocation at the first boundary it approves. */
+  crash?: CrashPlan;
+  /** Awaited at every boundary of every worker invocation (to hold one half-way while others run). */
+  hold?: (boundary: Boundary) => Promise<void>;
+  /** Planner invocations for this tick, one after the other (an at-least-once scheduler). Default 1. */
+  plannerInvocations?: number;
+  /** An invocation whose work is done but whose answer is lost (a timeout): its messages are received again. */
+  lose?: (batch: number) => boolean;
+  /**
+   * The planner dies after queueing this many pages of the tick; once its claim on the tick has lapsed
+   * (`retryAfterMs` later) the tick is invoked again, and the retry finishes it from where the first stopped.
+   */
+  plannerRetry?: { crashAfterPages: number; retryAfterMs: number };
 }
 
 export interface Rig {
@@ -79,12 +128,17 @@ export interface Rig {
   dynamo: TestDynamo;
   store: DynamoTaskStore;
   codearts: CodeArtsClient;
-  /** The Slack port the poller uses (for the checker's self-test). */
+  /** A CodeArts token for calls made outside the workers (to read what CodeArts would answer). */
+  token: string;
+  queue: SimulatedQueue;
+  /** The Slack port the workers use (for the checker's self-test). */
   slackPort: SlackPort;
+  /** Every Slack call a worker invocation made: which one, to which channel, when, and whether it was 429'd. */
+  slackLog: ReadonlyArray<SlackLogEntry>;
   /**
    * Deletes a message "in Slack", as a person could: from then on an edit of it, or a reply under it, is refused
    * as gone, and a metadata lookup no longer finds it. (The fake Slack keeps every message, so this is done on
-   * the poller's side of the Slack port; `deletedSlackMessages` lets the checker read the record without them.)
+   * the workers' side of the Slack port; `deletedSlackMessages` lets the checker read the record without them.)
    */
   deleteSlackMessage(channel: string, ts: string, options?: { onRefused?: () => void }): void;
   deletedSlackMessages: ReadonlySet<string>;
@@ -93,11 +147,10 @@ export interface Rig {
   clearDynamoFaults(): void;
   /** DynamoDB faults that fired, by kind. */
   dynamoFaultsFired: Record<string, number>;
-  /** Runs one poll cycle now. `crash` kills it at the first point it approves. */
-  cycle(options?: {
-    crash?: CrashPlan;
-    hold?: (point: FaultPoint, taskId: string) => Promise<void>;
-  }): Promise<CycleOutcome>;
+  /** Makes the queue misbehave from now on: every message sent twice when `duplicate` says so, and shuffled. */
+  misbehave(chaos: { duplicate?: (poll: QueuedPoll) => boolean; random?: () => number }): void;
+  /** One tick: the planner (once or more), then worker invocations, several at once, until no message is visible. */
+  cycle(options?: CycleOptions): Promise<CycleOutcome>;
   watch(request: Omit<WatchRequest, 'region' | 'run' | 'taskName'> & { taskName?: string }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -107,7 +160,10 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const [dynamo, sim, slack] = await Promise.all([
     startDynalite(),
     CodeArtsSimulator.start({ clock }),
-    FakeSlack.start({ now: () => clock.now() }),
+    FakeSlack.start({
+      now: () => clock.now(),
+      ...(options.slackLimits ? { limits: options.slackLimits } : {}),
+    }),
   ]);
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
   const password = options.auth === 'password';
@@ -125,6 +181,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         }
       : { type: 'token', token: sim.issueToken() },
     timeoutMs: options.codeartsTimeoutMs ?? 400,
+    timeZone: TIME_ZONE,
     now: () => clock.now(),
   });
   const deleted = new Set<string>();
@@ -141,14 +198,6 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     }),
   );
   const slackPort = withDeletions(slackAdapter, deleted, onRefused);
-  // Sleeping moves the manual clock, so throttling pauses and re-polling cost no real time.
-  const cycleClock: Clock = {
-    now: () => clock.now(),
-    sleep: async (ms) => {
-      clock.advance(Math.max(0, ms));
-    },
-  };
-
   const armed: Array<{ fault: DynamoFault; remaining: number; skip: number }> = [];
   const fired: Record<string, number> = {};
   let competing = false;
@@ -209,14 +258,79 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     { step: 'initialize', name: 'reliability-dynamo-faults' },
   );
 
+  const now = () => clock.now();
+  const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
+  const gates = new DynamoFleetGates(dynamo.documentClient, dynamo.tableName);
+  const queue = new SimulatedQueue({ now, visibilityTimeoutMs: options.visibilityTimeoutMs ?? 60_000 });
+  const indexed = options.indexPageSize
+    ? new DynamoTaskStore({
+        client: dynamo.documentClient,
+        tableName: dynamo.tableName,
+        pageSize: options.indexPageSize,
+      })
+    : store;
+  const metrics: Array<{ name: string; value: number; unit?: MetricUnit }> = [];
+  const metricsPort = {
+    add: (name: string, value: number, unit?: MetricUnit) => metrics.push({ name, value, unit }),
+  };
+  const plannerWith = (plannerQueue: PollQueue) =>
+    createPlannerHandler(() => ({
+      deps: {
+        index: indexed,
+        ticks,
+        queue: plannerQueue,
+        gates,
+        logger: silentLogger,
+        metrics: metricsPort,
+        now,
+      },
+      settings: { intervalSeconds: options.tickSeconds ?? 10 },
+    }));
+  const planner = plannerWith(queue);
+  // Each cycle is a tick of its own, as each new scheduled time is.
+  let lastTick = 0;
+  const slackLog: SlackLogEntry[] = [];
+  let sequence = 0;
+  let invocations = 0;
+  /** The Slack port of one worker invocation, logging each call it makes. */
+  const loggedSlack = (worker: number): SlackPort => {
+    const logged = async <R>(channel: string, call: () => Promise<R>): Promise<R> => {
+      const entry: SlackLogEntry = {
+        worker,
+        channel,
+        at: clock.now(),
+        started: ++sequence,
+        answered: 0,
+        rateLimited: false,
+      };
+      slackLog.push(entry);
+      try {
+        return await call();
+      } catch (error) {
+        entry.rateLimited = error instanceof SlackDeliveryError && error.kind === 'rate-limited';
+        throw error;
+      } finally {
+        entry.answered = ++sequence;
+      }
+    };
+    return {
+      post: (target, message) => logged(target.channel, () => slackPort.post(target, message)),
+      update: (ref, message) => logged(ref.channel, () => slackPort.update(ref, message)),
+      findByMetadata: (query) => logged(query.channel, () => slackPort.findByMetadata(query)),
+    };
+  };
+
   const rig: Rig = {
+    token: sim.issueToken(),
     clock,
     sim,
     slack,
     dynamo,
     store,
     codearts,
+    queue,
     slackPort,
+    slackLog,
     deleteSlackMessage: (channel, ts, options = {}) => {
       deleted.add(`${channel}/${ts}`);
       if (options.onRefused) onRefused.set(`${channel}/${ts}`, options.onRefused);
@@ -229,37 +343,94 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     clearDynamoFaults: () => {
       armed.length = 0;
     },
-    cycle: async ({ crash, hold } = {}) => {
-      const proc = new Process();
-      const deps: PollCycleDeps = {
-        repository: proc.repository(store),
-        lease: proc.lease(store),
-        codearts: proc.codearts(codearts),
-        slack: proc.slack(slackPort),
-        clock: cycleClock,
-        logger: silentLogger,
-        metrics: { add() {} },
-        timeZone: TIME_ZONE,
-        consoleUrlTemplate: undefined,
-        faultHook: async (point, taskId) => {
-          proc.check();
-          if (hold) await hold(point, taskId);
-          if (crash?.(point, taskId)) proc.kill(`crash ${point} ${taskId}`);
+    misbehave: (chaos) => queue.misbehave(chaos),
+    cycle: async ({ crash, hold, plannerInvocations = 1, lose, plannerRetry } = {}) => {
+      const from = metrics.length;
+      const processes: WorkerProcess[] = [];
+      let batch = 0;
+      const driver = new PipelineDriver({
+        queue,
+        now,
+        planner,
+        workers: options.workers ?? 3,
+        batchSize: options.batchSize ?? 10,
+        plannerTimeoutMs: PLANNER_TIMEOUT_MS,
+        worker: () => {
+          const proc = new WorkerProcess(crash, hold);
+          processes.push(proc);
+          const lost = lose?.(batch++) ?? false;
+          const deps: WorkerDeps = {
+            repository: proc.repository(store),
+            codearts: proc.codearts(codearts),
+            slack: proc.slack(loggedSlack(++invocations)),
+            queue: proc.queue(queue),
+            gates: proc.gates(gates),
+            logger: silentLogger,
+            metrics: metricsPort,
+            timeZone: TIME_ZONE,
+            consoleUrlTemplate: undefined,
+            now,
+          };
+          const handler = createWorkerHandler(
+            () => ({
+              deps,
+              settings: {
+                callsPerWorker: options.callsPerWorker ?? 2,
+                activePollSeconds: options.activePollSeconds ?? 0,
+              },
+            }),
+            silentLogger,
+          );
+          return async (event, context) => {
+            const response = await handler(event, context);
+            // A dead process answers nothing; a lost answer is one nobody received: either way SQS offers the
+            // batch again after the visibility timeout.
+            await proc.drained();
+            if (proc.dead) throw new ProcessKilled('the worker was killed');
+            if (lost) throw new Error('the invocation timed out after doing its work');
+            return response;
+          };
         },
-      };
+      });
+      lastTick = Math.max(clock.now(), lastTick + 1);
+      const scheduled = new Date(lastTick).toISOString();
+      const plans: PlanReport[] = [];
+      let plannerCrashes = 0;
+      if (plannerRetry) {
+        let pages = 0;
+        const dying: PollQueue = {
+          send: async (polls) => {
+            if (pages++ >= plannerRetry.crashAfterPages) throw new ProcessKilled('the planner was killed');
+            await queue.send(polls);
+          },
+        };
+        const context = lambdaContext(now, PLANNER_TIMEOUT_MS);
+        await plannerWith(dying)({ scheduledTime: scheduled }, context).catch(() => {
+          plannerCrashes++;
+        });
+        clock.advance(plannerRetry.retryAfterMs);
+      }
       try {
-        const report = await runPollCycle(
-          deps,
-          { concurrency: options.concurrency ?? 1, activePollSeconds: options.activePollSeconds ?? 0 },
-          { deadlineMs: clock.now() + 50_000 },
-        );
-        return { report, crashed: false, error: undefined };
+        for (let i = 0; i < plannerInvocations; i++) plans.push(await driver.tick(scheduled));
       } catch (error) {
-        // A dead process does nothing more: wait until the calls it had in flight have landed.
-        await proc.drained();
-        if (error instanceof InjectedCrash) return { report: null, crashed: true, error: undefined };
         return { report: null, crashed: false, error };
       }
+      const batches = await driver.drain();
+      const worker: Record<string, number> = {};
+      for (const m of metrics.slice(from)) worker[m.name] = (worker[m.name] ?? 0) + m.value;
+      const crashedBatches = processes.filter((p) => p.dead).length;
+      return {
+        report: {
+          plans,
+          plannerSkipped: plans.filter((p) => p.skipped).length,
+          batches: batches.length,
+          crashedBatches,
+          plannerCrashes,
+          worker,
+        },
+        crashed: crashedBatches > 0,
+        error: undefined,
+      };
     },
     watch: async (request) => {
       await store.watch(
@@ -308,78 +479,4 @@ function timeoutError(): Error {
   const error = new Error('Request timed out (injected)');
   error.name = 'TimeoutError';
   return error;
-}
-
-/**
- * One poller process: once killed, every further call through its ports fails at once (nothing more leaves a
- * dead process), and the calls already in flight are tracked so the rig can wait for them to land.
- */
-class Process {
-  private dead = false;
-  private inflight = 0;
-
-  check(): void {
-    if (this.dead) throw new InjectedCrash('the process is dead');
-  }
-
-  kill(why: string): never {
-    this.dead = true;
-    throw new InjectedCrash(why);
-  }
-
-  async drained(): Promise<void> {
-    while (this.inflight > 0) await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-
-  private async run<T>(call: () => Promise<T>): Promise<T> {
-    this.check();
-    this.inflight++;
-    try {
-      return await call();
-    } finally {
-      this.inflight--;
-    }
-  }
-
-  repository(store: TaskRepository): TaskRepository {
-    const self = this;
-    return {
-      getTask: (taskId) => this.run(() => store.getTask(taskId)),
-      putTask: (record, expected) => this.run(() => store.putTask(record, expected)),
-      deleteTask: (taskId, expected) => this.run(() => store.deleteTask(taskId, expected)),
-      async *listTasks(): AsyncIterable<TaskRecord> {
-        const all: TaskRecord[] = await self.run(async () => {
-          const out: TaskRecord[] = [];
-          for await (const task of store.listTasks()) out.push(task);
-          return out;
-        });
-        yield* all;
-      },
-    };
-  }
-
-  lease(store: LeaseStore): LeaseStore {
-    return {
-      acquireLease: (...args) => this.run(() => store.acquireLease(...args)),
-      releaseLease: (...args) => this.run(() => store.releaseLease(...args)),
-      lastCompletedAt: (name) => this.run(() => store.lastCompletedAt(name)),
-    };
-  }
-
-  codearts(port: CodeArtsPort): CodeArtsPort {
-    return {
-      getTaskState: (taskId, options) => this.run(() => port.getTaskState(taskId, options)),
-      getTaskDetail: (taskId, options) => this.run(() => port.getTaskDetail(taskId, options)),
-      listTaskHistory: (taskId: string, options: ListTaskHistoryOptions) =>
-        this.run(() => port.listTaskHistory(taskId, options)),
-    };
-  }
-
-  slack(port: SlackPort): SlackPort {
-    return {
-      post: (target, message) => this.run(() => port.post(target, message)),
-      update: (ref, message) => this.run(() => port.update(ref, message)),
-      findByMetadata: (query) => this.run(() => port.findByMetadata(query)),
-    };
-  }
 }
