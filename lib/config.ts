@@ -107,9 +107,9 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
- * Seconds between two planner ticks (POLL_INTERVAL_SECONDS) for a Scheduler expression: `rate(N unit)` is N units;
- * a `cron(…)` is taken as every minute, the shortest period a cron can have. Undefined when the expression is
- * neither, or a rate Scheduler refuses (zero, or `1 minutes`).
+ * Seconds between two planner ticks (POLL_INTERVAL_SECONDS) for a Scheduler expression: `rate(N unit)` is N
+ * units; a `cron(…)` is taken as every minute, the shortest period a cron can have. Undefined when the
+ * expression is neither, or a rate Scheduler refuses (zero, or `1 minutes`).
  */
 export function tickSeconds(schedule: string): number | undefined {
   if (CRON.test(schedule)) return 60;
