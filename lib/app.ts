@@ -12,7 +12,8 @@ export function defineNotifierApp(app: App): NotifierStack {
 
   const stack = new NotifierStack(app, settings.stackName, {
     stackName: settings.stackName,
-    description: 'CodeArts Deploy to Slack notifier: scheduled poller, registration API, DynamoDB, alarms',
+    description:
+      'CodeArts Deploy to Slack notifier: scheduled planner, SQS-fed workers, registration API, DynamoDB, alarms',
     // Only the region is ever pinned, and only when asked: no account, so synth needs no credentials.
     env: settings.region ? { region: settings.region } : undefined,
     settings,

@@ -10,12 +10,16 @@ export interface NotifierSettings {
   readonly stackName: string;
   /** AWS region to pin the stack to; unset = environment-agnostic, the CLI's region at deploy time. */
   readonly region?: string;
-  /** EventBridge Scheduler expression for the poller, `rate(…)` or `cron(…)`. */
+  /** EventBridge Scheduler expression for the planner, `rate(…)` or `cron(…)`; see {@link tickSeconds}. */
   readonly schedule: string;
-  /** Re-poll period (seconds) for tasks with a running deployment, inside one invocation. */
+  /** Seconds a task with a running deployment waits on the poll queue (SQS DelaySeconds) before its next poll. */
   readonly activePollSeconds: number;
-  /** Parallel CodeArts calls per cycle. */
+  /** CodeArts calls in flight across every worker: the call budget the workers share. */
   readonly codeartsConcurrency: number;
+  /** The planner asks CodeArts' ListAllApp per project what moved (`on`), or polls every task every tick. */
+  readonly changeFeed: boolean;
+  /** Every watched task is polled directly at least this often (minutes), whatever the change feed says. */
+  readonly sweepMinutes: number;
   /** Default Huawei Cloud region of watched tasks. */
   readonly codeartsRegion: string;
   /** Offset of CodeArts' zone-less timestamps, e.g. `+08:00`. */
@@ -43,9 +47,12 @@ export interface NotifierSettings {
 export const CONTEXT_KEYS = {
   stackName: 'CloudFormation stack name (letters, digits, hyphens; starts with a letter)',
   region: 'AWS region such as eu-west-1; omit for an environment-agnostic stack',
-  schedule: 'Scheduler expression: rate(1 minute), rate(2 minutes) or cron(...)',
-  activePollSeconds: 'integer 1..50 (must leave time inside the 55 s poller timeout)',
-  codeartsConcurrency: 'integer 1..64',
+  schedule:
+    'Scheduler expression: rate(1 minute) up to rate(60 minutes) or rate(1 hour), or cron(...) (taken as every minute)',
+  activePollSeconds: 'integer 1..300 (seconds a running task waits on the poll queue before its next poll)',
+  codeartsConcurrency: 'integer 1..256 (CodeArts calls in flight across every worker)',
+  changeFeed: 'on or off',
+  sweepMinutes: 'integer 1..1440 (minutes between direct polls of every task)',
   codeartsRegion: 'Huawei Cloud region such as cn-north-4',
   codeartsTimeZone: 'UTC offset such as +08:00',
   codeartsEndpoint: 'http(s) URL',
@@ -69,6 +76,8 @@ export const DEFAULT_SETTINGS = {
   schedule: 'rate(1 minute)',
   activePollSeconds: 10,
   codeartsConcurrency: 8,
+  changeFeed: true,
+  sweepMinutes: 10,
   codeartsRegion: 'cn-north-4',
   codeartsTimeZone: '+08:00',
   logRetention: RetentionDays.ONE_MONTH,
@@ -89,9 +98,29 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const HUAWEI_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const TIME_ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
-const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/;
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const CRON = /^cron\([^()]+\)$/;
+const RATE_UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
+/** The functions accept POLL_INTERVAL_SECONDS up to an hour (functions/config.ts). */
+const MAX_TICK_SECONDS = 3600;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Seconds between two planner ticks (POLL_INTERVAL_SECONDS) for a Scheduler expression: `rate(N unit)` is N
+ * units; a `cron(…)` is taken as every minute, the shortest period a cron can have. Undefined when the
+ * expression is neither, or a rate Scheduler refuses (zero, or `1 minutes`).
+ */
+export function tickSeconds(schedule: string): number | undefined {
+  if (CRON.test(schedule)) return 60;
+  const rate = RATE.exec(schedule);
+  if (!rate) return undefined;
+  const count = Number(rate[1]);
+  const unit = rate[2] ?? '';
+  // Scheduler wants the singular unit for 1 and the plural otherwise, and refuses a zero rate.
+  if (count === 0 || (count === 1) !== !unit.endsWith('s')) return undefined;
+  return count * (RATE_UNIT_SECONDS[unit.replace(/s$/, '')] ?? Number.NaN);
+}
 
 function finiteRetentionDays(): number[] {
   return Object.values(RetentionDays)
@@ -141,6 +170,19 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
     return Number.isInteger(n) && n >= min && n <= max ? n : fail(key, value);
   };
 
+  const schedule = (): string | undefined => {
+    const value = raw('schedule');
+    if (value === undefined) return undefined;
+    const seconds = typeof value === 'string' ? tickSeconds(value) : undefined;
+    return seconds !== undefined && seconds <= MAX_TICK_SECONDS ? (value as string) : fail('schedule', value);
+  };
+
+  const onOff = (key: ContextKey): boolean | undefined => {
+    const value = raw(key);
+    if (value === undefined) return undefined;
+    return value === 'on' || value === 'off' ? value === 'on' : fail(key, value);
+  };
+
   const retention = (): RetentionDays | undefined => {
     const days = integer('logRetentionDays', 1, 3653);
     if (days === undefined) return undefined;
@@ -150,9 +192,11 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
   const settings: NotifierSettings = {
     stackName: text('stackName', STACK_NAME) ?? DEFAULT_SETTINGS.stackName,
     region: text('region', AWS_REGION),
-    schedule: text('schedule', SCHEDULE) ?? DEFAULT_SETTINGS.schedule,
-    activePollSeconds: integer('activePollSeconds', 1, 50) ?? DEFAULT_SETTINGS.activePollSeconds,
-    codeartsConcurrency: integer('codeartsConcurrency', 1, 64) ?? DEFAULT_SETTINGS.codeartsConcurrency,
+    schedule: schedule() ?? DEFAULT_SETTINGS.schedule,
+    activePollSeconds: integer('activePollSeconds', 1, 300) ?? DEFAULT_SETTINGS.activePollSeconds,
+    codeartsConcurrency: integer('codeartsConcurrency', 1, 256) ?? DEFAULT_SETTINGS.codeartsConcurrency,
+    changeFeed: onOff('changeFeed') ?? DEFAULT_SETTINGS.changeFeed,
+    sweepMinutes: integer('sweepMinutes', 1, 1440) ?? DEFAULT_SETTINGS.sweepMinutes,
     codeartsRegion: text('codeartsRegion', HUAWEI_REGION) ?? DEFAULT_SETTINGS.codeartsRegion,
     codeartsTimeZone: text('codeartsTimeZone', TIME_ZONE) ?? DEFAULT_SETTINGS.codeartsTimeZone,
     codeartsEndpoint: url('codeartsEndpoint'),

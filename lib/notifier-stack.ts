@@ -1,37 +1,50 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { NotifierSettings } from './config.js';
+import { type NotifierSettings, tickSeconds } from './config.js';
 import { NotifierAlarms } from './constructs/alarms.js';
 import { NotifierApi } from './constructs/api.js';
-import { Poller } from './constructs/poller.js';
+import { Planner } from './constructs/planner.js';
+import { PollQueue } from './constructs/poll-queue.js';
 import { NotifierSecrets } from './constructs/secrets.js';
 import { NotifierTable } from './constructs/table.js';
+import { WORKER_TIMEOUT, Worker } from './constructs/worker.js';
 
 export interface NotifierStackProps extends StackProps {
   readonly settings: NotifierSettings;
 }
 
 /**
- * Environment variables of design §4 that both functions read the same way. Optional overrides are left
- * out when unset, so the function's own defaults (derived from the region) apply.
+ * Environment variables of design §4 for talking to CodeArts, read the same way by every function. Optional
+ * overrides are left out when unset, so the function's own defaults (derived from the region) apply.
  */
-export function serviceEnvironment(s: NotifierSettings): Record<string, string> {
+export function codeartsEnvironment(s: NotifierSettings): Record<string, string> {
   const env: Record<string, string> = {
     CODEARTS_REGION: s.codeartsRegion,
     CODEARTS_TIME_ZONE: s.codeartsTimeZone,
   };
   if (s.codeartsEndpoint) env.CODEARTS_ENDPOINT = s.codeartsEndpoint;
   if (s.huaweiIamEndpoint) env.HUAWEI_IAM_ENDPOINT = s.huaweiIamEndpoint;
+  return env;
+}
+
+/** The CodeArts variables plus those of the functions that talk to Slack (the worker and the api). */
+export function serviceEnvironment(s: NotifierSettings): Record<string, string> {
+  const env = codeartsEnvironment(s);
   if (s.codeartsConsoleUrl) env.CODEARTS_CONSOLE_URL = s.codeartsConsoleUrl;
   if (s.slackApiUrl) env.SLACK_API_URL = s.slackApiUrl;
   return env;
 }
 
-/** The whole notifier: table, secrets, scheduled poller, registration API, alarms. */
+/**
+ * The whole notifier: table, secrets, the scheduled planner, the poll queue and its workers, the registration
+ * API, alarms.
+ */
 export class NotifierStack extends Stack {
   readonly table: NotifierTable;
   readonly secrets: NotifierSecrets;
-  readonly poller: Poller;
+  readonly pollQueue: PollQueue;
+  readonly planner: Planner;
+  readonly worker: Worker;
   readonly api: NotifierApi;
   readonly alarms: NotifierAlarms;
 
@@ -39,6 +52,8 @@ export class NotifierStack extends Stack {
     super(scope, id, props);
     const s = props.settings;
     const shared = serviceEnvironment(s);
+    // readSettings only accepts a schedule it can derive a period from.
+    const tick = tickSeconds(s.schedule)!;
 
     this.table = new NotifierTable(this, 'Store');
     this.secrets = new NotifierSecrets(this, 'Secrets', {
@@ -47,11 +62,28 @@ export class NotifierStack extends Stack {
       apiKeysSecretArn: s.apiKeysSecretArn,
     });
 
-    this.poller = new Poller(this, 'Polling', {
+    this.pollQueue = new PollQueue(this, 'PollQueue', { consumerTimeout: WORKER_TIMEOUT });
+
+    this.planner = new Planner(this, 'Planning', {
       table: this.table,
+      pollQueue: this.pollQueue,
+      huaweiSecret: this.secrets.huawei,
+      schedule: s.schedule,
+      tickSeconds: tick,
+      activePollSeconds: s.activePollSeconds,
+      codeartsConcurrency: s.codeartsConcurrency,
+      changeFeed: s.changeFeed,
+      sweepMinutes: s.sweepMinutes,
+      codeartsEnvironment: codeartsEnvironment(s),
+      logRetention: s.logRetention,
+    });
+
+    this.worker = new Worker(this, 'Workers', {
+      table: this.table,
+      pollQueue: this.pollQueue,
       huaweiSecret: this.secrets.huawei,
       slackSecret: this.secrets.slack,
-      schedule: s.schedule,
+      tickSeconds: tick,
       activePollSeconds: s.activePollSeconds,
       codeartsConcurrency: s.codeartsConcurrency,
       serviceEnvironment: shared,
@@ -70,9 +102,14 @@ export class NotifierStack extends Stack {
     });
 
     this.alarms = new NotifierAlarms(this, 'Alarms', {
-      poller: this.poller.fn,
-      failureQueue: this.poller.failureQueue,
+      planner: this.planner.fn,
+      worker: this.worker.fn,
+      pollQueue: this.pollQueue.queue,
+      deadLetterQueue: this.pollQueue.deadLetterQueue,
+      failureQueue: this.planner.failureQueue,
       apiStage: this.api.stage,
+      tickSeconds: tick,
+      activePollSeconds: s.activePollSeconds,
       alarmEmail: s.alarmEmail,
       alarmTopicArn: s.alarmTopicArn,
     });
@@ -92,5 +129,13 @@ export class NotifierStack extends Stack {
       description: 'Holds NOTIFIER_API_KEY, the bearer key for /tasks',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'PollDeadLetterQueueUrl', {
+      value: this.pollQueue.deadLetterQueue.queueUrl,
+      description: 'Polls that failed every receive (alarm PollDeadLetters)',
+    });
+    new CfnOutput(this, 'FailureQueueUrl', {
+      value: this.planner.failureQueue.queueUrl,
+      description: 'Planner ticks that failed or were dropped (alarm FailureQueueNotEmpty)',
+    });
   }
 }

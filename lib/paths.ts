@@ -12,6 +12,7 @@ export const LOCK_FILE = fileURLToPath(new URL('../package-lock.json', import.me
 
 /** Lambda entry points, one per function (composition roots). */
 export const ENTRY = {
-  poller: fileURLToPath(new URL('../functions/handlers/poller.ts', import.meta.url)),
+  planner: fileURLToPath(new URL('../functions/handlers/planner.ts', import.meta.url)),
+  worker: fileURLToPath(new URL('../functions/handlers/worker.ts', import.meta.url)),
   api: fileURLToPath(new URL('../functions/handlers/api.ts', import.meta.url)),
 } as const;

@@ -13,32 +13,52 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from './function-defaults.js';
+// The metric names are the functions' contract (pure data): renaming one there renames it here.
+import {
+  METRICS_NAMESPACE,
+  PLANNER_METRICS,
+  SERVICE_NAMES,
+  WORKER_METRICS,
+} from '../../functions/shared/metrics.js';
 
-/**
- * Custom metrics the poller publishes (Powertools Metrics, EMF) in namespace CodeArtsNotifier with the
- * default dimension `service=poller`. The poller code must emit exactly these names for the alarms to work.
- */
-export const POLLER_METRICS = {
-  /** Count, 1 per completed cycle: the heartbeat. */
-  cyclesCompleted: 'CyclesCompleted',
-  /** Seconds, age of the oldest event still waiting for Slack delivery. */
-  oldestPendingEventAgeSeconds: 'OldestPendingEventAgeSeconds',
-  /** Count, > 0 when Slack rejects the bot token (invalid_auth, token_revoked, …). */
-  slackTokenBroken: 'SlackTokenBroken',
-} as const;
+/** Ticks a visible poll may wait beyond its delay before the backlog alarm fires. */
+export const POLL_BACKLOG_TICKS = 5;
 
 export interface NotifierAlarmsProps {
-  readonly poller: IFunction;
+  readonly planner: IFunction;
+  readonly worker: IFunction;
+  readonly pollQueue: IQueue;
+  readonly deadLetterQueue: IQueue;
   readonly failureQueue: IQueue;
   readonly apiStage: IHttpStage;
+  /** Seconds between planner ticks. */
+  readonly tickSeconds: number;
+  /** The delay a worker puts a running task back with (the usual age of a re-poll when it becomes visible). */
+  readonly activePollSeconds: number;
   /** Create a topic and subscribe this address. */
   readonly alarmEmail?: string;
   /** Use this existing topic instead of creating one. */
   readonly alarmTopicArn?: string;
 }
 
-/** The alarms of ecosystem notes §4.6, all notifying one SNS topic (on alarm and on recovery). */
+interface AlarmOptions {
+  readonly threshold: number;
+  readonly comparisonOperator: ComparisonOperator;
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
+  readonly treatMissingData?: TreatMissingData;
+}
+
+/**
+ * Seconds after which the oldest visible poll counts as a backlog: POLL_BACKLOG_TICKS ticks beyond the delay
+ * a running task is put back with. A poll redelivered once after a killed worker (visibility timeout, 3
+ * minutes) stays below it; workers that cannot keep up, or keep failing, do not.
+ */
+export function pollBacklogSeconds(tickSeconds: number, activePollSeconds: number): number {
+  return POLL_BACKLOG_TICKS * tickSeconds + activePollSeconds;
+}
+
+/** The alarms of ecosystem notes §4.6 for the planner and workers, all notifying one SNS topic (alarm and OK). */
 export class NotifierAlarms extends Construct {
   readonly topic: ITopic;
   readonly alarms: readonly Alarm[];
@@ -49,28 +69,21 @@ export class NotifierAlarms extends Construct {
       ? Topic.fromTopicArn(this, 'Topic', props.alarmTopicArn)
       : this.createTopic(props);
 
-    const prefix = Stack.of(this).stackName;
-    const pollerMetric = (metricName: string, statistic: string): Metric =>
+    const custom = (service: string, metricName: string, statistic: string, period: Duration): Metric =>
       new Metric({
         namespace: METRICS_NAMESPACE,
         metricName,
-        dimensionsMap: { service: 'poller' },
+        dimensionsMap: { service },
         statistic,
-        period: Duration.minutes(5),
+        period,
       });
+    const fiveMinutes = Duration.minutes(5);
+    const oneMinute = Duration.minutes(1);
+    // A slower schedule than every 2½ minutes gets a heartbeat window of two of its ticks.
+    const heartbeatWindow = Duration.seconds(Math.max(fiveMinutes.toSeconds(), 2 * props.tickSeconds));
 
-    const alarm = (
-      alarmId: string,
-      description: string,
-      metric: IMetric,
-      options: {
-        threshold: number;
-        comparisonOperator: ComparisonOperator;
-        evaluationPeriods?: number;
-        datapointsToAlarm?: number;
-        treatMissingData?: TreatMissingData;
-      },
-    ): Alarm => {
+    const prefix = Stack.of(this).stackName;
+    const alarm = (alarmId: string, description: string, metric: IMetric, options: AlarmOptions): Alarm => {
       const a = new Alarm(this, alarmId, {
         alarmName: `${prefix}-${alarmId}`,
         alarmDescription: description,
@@ -79,30 +92,32 @@ export class NotifierAlarms extends Construct {
         datapointsToAlarm: options.datapointsToAlarm,
         threshold: options.threshold,
         comparisonOperator: options.comparisonOperator,
-        // Silence is normal for error counters; only the heartbeat treats it as a failure.
+        // Silence is normal for error counters and empty queues; only the heartbeat treats it as a failure.
         treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
       });
       a.addAlarmAction(new SnsAction(this.topic));
       a.addOkAction(new SnsAction(this.topic));
       return a;
     };
+    const anyAbove = (threshold: number): AlarmOptions => ({
+      threshold,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    const errorsIn3Of5Minutes: AlarmOptions = { ...anyAbove(0), evaluationPeriods: 5, datapointsToAlarm: 3 };
+    const queueDepth = (queue: IQueue): IMetric =>
+      queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' });
 
     this.alarms = [
       alarm(
-        'PollerErrors',
-        'The poller failed in 3 of the last 5 minutes. One failed tick is retried by the next one; repeated ones mean no changes reach Slack. See the poller log group.',
-        props.poller.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
-        {
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 5,
-          datapointsToAlarm: 3,
-        },
+        'PlannerErrors',
+        'The planner failed in 3 of the last 5 minutes. A failed tick is not retried (the next one plans again); repeated failures mean no task is polled except running ones already on the queue. See the planner log group.',
+        props.planner.metricErrors({ period: oneMinute, statistic: 'Sum' }),
+        errorsIn3Of5Minutes,
       ),
       alarm(
-        'PollerHeartbeatMissing',
-        'No poll cycle completed in 5 minutes: the schedule is disabled or broken, or every tick fails before the end. Nothing is being watched.',
-        pollerMetric(POLLER_METRICS.cyclesCompleted, 'Sum'),
+        'PlannerHeartbeatMissing',
+        'No planner tick was planned to the end recently: the schedule is disabled or broken, or every tick fails. Nothing new is being polled.',
+        custom(SERVICE_NAMES.planner, PLANNER_METRICS.ticksPlanned, 'Sum', heartbeatWindow),
         {
           threshold: 1,
           comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -111,31 +126,49 @@ export class NotifierAlarms extends Construct {
         },
       ),
       alarm(
+        'WorkerErrors',
+        'Worker invocations failed as a whole in 3 of the last 5 minutes (a failed poll alone is reported per message and retried). Their polls come back after the visibility timeout. See the worker log group.',
+        props.worker.metricErrors({ period: oneMinute, statistic: 'Sum' }),
+        errorsIn3Of5Minutes,
+      ),
+      alarm(
+        'PollQueueBacklog',
+        `A poll has waited on the poll queue more than ${POLL_BACKLOG_TICKS} ticks beyond its delay for 3 minutes: the workers cannot keep up (raise codeartsConcurrency if CodeArts allows) or keep failing.`,
+        props.pollQueue.metricApproximateAgeOfOldestMessage({ period: oneMinute, statistic: 'Maximum' }),
+        {
+          ...anyAbove(pollBacklogSeconds(props.tickSeconds, props.activePollSeconds)),
+          evaluationPeriods: 3,
+        },
+      ),
+      alarm(
+        'PollDeadLetters',
+        'A poll failed every one of its receives and moved to the dead-letter queue. The planner polls the task again on its own; inspect the message and the worker log, then purge the queue.',
+        queueDepth(props.deadLetterQueue),
+        anyAbove(0),
+      ),
+      alarm(
         'FailureQueueNotEmpty',
-        'A poller tick failed or was dropped (Lambda on-failure destination or Scheduler dead-letter queue). Inspect the messages, then purge the queue.',
-        props.failureQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-          statistic: 'Maximum',
-        }),
-        { threshold: 0, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
+        'A planner tick failed or was dropped (Lambda on-failure destination or Scheduler dead-letter queue). Inspect the messages, then purge the queue.',
+        queueDepth(props.failureQueue),
+        anyAbove(0),
       ),
       alarm(
         'EventsPendingTooLong',
         'A deployment change has waited more than 10 minutes for Slack delivery (Slack down, rate-limited, or a broken channel).',
-        pollerMetric(POLLER_METRICS.oldestPendingEventAgeSeconds, 'Maximum'),
-        { threshold: 600, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
+        custom(SERVICE_NAMES.planner, PLANNER_METRICS.oldestPendingEventAgeSeconds, 'Maximum', fiveMinutes),
+        anyAbove(600),
       ),
       alarm(
         'SlackTokenBroken',
         'Slack rejected the bot token (invalid_auth, token_revoked, account_inactive): nothing can be posted. Put a valid SLACK_BOT_TOKEN in the Slack secret.',
-        pollerMetric(POLLER_METRICS.slackTokenBroken, 'Maximum'),
-        { threshold: 0, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
+        custom(SERVICE_NAMES.worker, WORKER_METRICS.slackTokenBroken, 'Maximum', fiveMinutes),
+        anyAbove(0),
       ),
       alarm(
         'Api5xx',
         'The HTTP API answered 5xx in the last 5 minutes: registrations or slash commands are failing. See the api log group.',
-        props.apiStage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-        { threshold: 0, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
+        props.apiStage.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+        anyAbove(0),
       ),
     ];
   }

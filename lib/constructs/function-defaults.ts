@@ -4,12 +4,11 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+// The metric contract is pure data shared with the functions, which is why lib/ may import it.
+import { METRICS_NAMESPACE } from '../../functions/shared/metrics.js';
 import { LOCK_FILE, REPO_ROOT } from '../paths.js';
 
-/** The namespace every custom metric is published in (alarms read it too). */
-export const METRICS_NAMESPACE = 'CodeArtsNotifier';
-
-/** Both functions are I/O-bound; 256 MB is also what lib/README.md's cost model is computed with. */
+/** Every function is I/O-bound; 256 MB is also what lib/README.md's cost model is computed with. */
 export const FUNCTION_MEMORY_MB = 256;
 
 export interface NotifierFunctionProps {
@@ -26,7 +25,7 @@ export interface NotifierFunctionProps {
 }
 
 /**
- * One Lambda function with the project's defaults, so both functions are built the same way:
+ * One Lambda function with the project's defaults, so every function is built the same way:
  * nodejs24.x on arm64 (cheapest GB-s), an ESM bundle that leaves the AWS SDK to the runtime, source maps,
  * Powertools configuration, an explicit log group with finite retention, and a role of its own that starts
  * with nothing but writing to that log group (no AWS managed policy; callers grant the rest).

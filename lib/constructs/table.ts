@@ -7,8 +7,9 @@ import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../functions/adapters/dynamodb/table-schema.js';
 
 /**
- * The only item-level actions the functions use: single-item conditional writes (the item is its own
- * outbox), paged queries and batched reads. No Scan, no batched writes, no Transact*, so a bug cannot sweep the table.
+ * The item-level actions of the api function: single-item conditional writes (the item is its own outbox),
+ * paged queries and batched reads for listings. No Scan, no batched writes, no Transact*, so a bug cannot
+ * sweep the table.
  */
 export const TABLE_ITEM_ACTIONS = [
   'dynamodb:GetItem',
@@ -19,7 +20,22 @@ export const TABLE_ITEM_ACTIONS = [
   'dynamodb:Query',
 ] as const;
 
-/** The notifier's single table: task items (with their pending events) and lease items. */
+/**
+ * What the planner and the workers do to the items they own: read one, write one conditionally. Nothing else:
+ * no Query or BatchGetItem on the table (the planner reads the watch index; a worker reads the one task it
+ * polls), no DeleteItem (a task CodeArts no longer knows is marked gone, and only the api removes watches).
+ */
+export const OWN_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
+/**
+ * Partition keys (TABLE_SCHEMA.partitionKey, `dynamodb:LeadingKeys`) of the items each function may read and
+ * write. The planner: its tick item, the fleet gates (it pauses the change feed on CodeArts throttling) and
+ * the change feed's per-project items. A worker: task items and the fleet gates, never the planner's tick.
+ */
+export const PLANNER_ITEM_KEYS = ['TICK#planner', 'GATE#fleet', 'FEED#*'] as const;
+export const WORKER_ITEM_KEYS = ['TASK#*', 'GATE#fleet'] as const;
+
+/** The notifier's single table: task items (with their pending events), the planner's tick, the fleet gates. */
 export class NotifierTable extends Construct {
   readonly table: Table;
   /** ARN of the `watch-index` index, the only index anything queries. */
@@ -60,5 +76,30 @@ export class NotifierTable extends Construct {
   grantItemAccess(grantee: IGrantable): void {
     Grant.addToPrincipal({ grantee, actions: [...TABLE_ITEM_ACTIONS], resourceArns: [this.table.tableArn] });
     Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.watchIndexArn] });
+  }
+
+  /** The planner: Query on the watch index only, and its own items (PLANNER_ITEM_KEYS). */
+  grantPlannerAccess(grantee: IGrantable): void {
+    Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.watchIndexArn] });
+    this.grantOwnItems(grantee, PLANNER_ITEM_KEYS);
+  }
+
+  /** A worker: task items and the fleet gates (WORKER_ITEM_KEYS), one at a time. */
+  grantWorkerAccess(grantee: IGrantable): void {
+    this.grantOwnItems(grantee, WORKER_ITEM_KEYS);
+  }
+
+  /**
+   * OWN_ITEM_ACTIONS on the items whose partition key matches one of `keys`. GetItem, PutItem and UpdateItem
+   * always carry `dynamodb:LeadingKeys` (exactly one value, the item's key), so ForAllValues cannot pass
+   * vacuously here.
+   */
+  private grantOwnItems(grantee: IGrantable, keys: readonly string[]): void {
+    Grant.addToPrincipal({
+      grantee,
+      actions: [...OWN_ITEM_ACTIONS],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keys] } },
+    });
   }
 }

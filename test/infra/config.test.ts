@@ -1,6 +1,12 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { type ContextKey, DEFAULT_SETTINGS, readSettings, SettingsError } from '../../lib/config.js';
+import {
+  type ContextKey,
+  DEFAULT_SETTINGS,
+  readSettings,
+  SettingsError,
+  tickSeconds,
+} from '../../lib/config.js';
 import { buildApp } from './notifier-app.js';
 
 const read = (context: Partial<Record<ContextKey, unknown>>) => readSettings((key) => context[key]);
@@ -16,7 +22,7 @@ const problemsOf = (context: Partial<Record<ContextKey, unknown>>): readonly str
 };
 
 describe('readSettings', () => {
-  it('defaults: one-minute schedule, 10 s active polling, 8 calls, cn-north-4, 30-day logs, no region', () => {
+  it('defaults: one-minute schedule, 10 s active polling, 8 calls, feed on, 10-minute sweep, 30-day logs', () => {
     expect(read({})).toEqual({
       ...DEFAULT_SETTINGS,
       region: undefined,
@@ -34,9 +40,10 @@ describe('readSettings', () => {
   });
 
   it('accepts numbers as JSON (cdk.json) or as strings (-c)', () => {
-    expect(read({ activePollSeconds: 15, codeartsConcurrency: '16' })).toMatchObject({
+    expect(read({ activePollSeconds: 15, codeartsConcurrency: '16', sweepMinutes: '30' })).toMatchObject({
       activePollSeconds: 15,
       codeartsConcurrency: 16,
+      sweepMinutes: 30,
     });
     expect(read({ logRetentionDays: '90' }).logRetention).toBe(RetentionDays.THREE_MONTHS);
   });
@@ -89,8 +96,46 @@ describe('readSettings', () => {
     );
   });
 
-  it('rejects an active poll period that would not fit inside the poller timeout', () => {
-    expect(problemsOf({ activePollSeconds: 55 })).toHaveLength(1);
+  it('takes active polling up to 300 s and a call budget up to 256, and no further', () => {
+    expect(read({ activePollSeconds: 300, codeartsConcurrency: 256 })).toMatchObject({
+      activePollSeconds: 300,
+      codeartsConcurrency: 256,
+    });
+    expect(problemsOf({ activePollSeconds: 301, codeartsConcurrency: 257 })).toEqual([
+      'activePollSeconds=301: expected integer 1..300 (seconds a running task waits on the poll queue before its next poll)',
+      'codeartsConcurrency=257: expected integer 1..256 (CodeArts calls in flight across every worker)',
+    ]);
+  });
+
+  it('reads the change feed as on or off, and the sweep as 1..1440 minutes', () => {
+    expect(read({ changeFeed: 'off' }).changeFeed).toBe(false);
+    expect(read({ changeFeed: 'on' }).changeFeed).toBe(true);
+    expect(problemsOf({ changeFeed: 'yes', sweepMinutes: '0' })).toEqual([
+      'changeFeed="yes": expected on or off',
+      'sweepMinutes="0": expected integer 1..1440 (minutes between direct polls of every task)',
+    ]);
+    expect(problemsOf({ changeFeed: true, sweepMinutes: 1441 }).map((p) => p.split('=')[0])).toEqual([
+      'changeFeed',
+      'sweepMinutes',
+    ]);
+  });
+
+  it('derives the tick period from the schedule: rate(N minutes) is N × 60 s, a cron one minute', () => {
+    expect(tickSeconds('rate(1 minute)')).toBe(60);
+    expect(tickSeconds('rate(5 minutes)')).toBe(300);
+    expect(tickSeconds('rate(1 hour)')).toBe(3600);
+    expect(tickSeconds('rate(2 days)')).toBe(172_800);
+    expect(tickSeconds('cron(0/5 * * * ? *)')).toBe(60);
+    for (const refused of ['rate(0 minutes)', 'rate(1 minutes)', 'rate(2 minute)', 'every minute']) {
+      expect(tickSeconds(refused)).toBeUndefined();
+    }
+  });
+
+  it('refuses a schedule slower than an hour (the functions take POLL_INTERVAL_SECONDS up to 3600)', () => {
+    expect(read({ schedule: 'rate(60 minutes)' }).schedule).toBe('rate(60 minutes)');
+    for (const schedule of ['rate(61 minutes)', 'rate(2 hours)', 'rate(1 day)', 'rate(1 minutes)']) {
+      expect(problemsOf({ schedule })).toEqual([expect.stringMatching(/^schedule=.*expected Scheduler/)]);
+    }
   });
 
   it('rejects alarmEmail together with alarmTopicArn', () => {
@@ -104,7 +149,7 @@ describe('readSettings', () => {
   it('the app refuses to define a stack from invalid context', () => {
     expect(() => buildApp({ codeartsConcurrency: '0' })).toThrow(SettingsError);
     expect(() => buildApp({ codeartsConcurrency: '0' })).toThrow(
-      /codeartsConcurrency="0": expected integer 1\.\.64/,
+      /codeartsConcurrency="0": expected integer 1\.\.256/,
     );
   });
 });

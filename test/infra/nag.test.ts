@@ -34,7 +34,7 @@ describe('cdk-nag AwsSolutions', { timeout: 120_000 }, () => {
         'AwsSolutions-SMG4 CodeArtsNotifier/Secrets/Huawei',
         'AwsSolutions-SMG4 CodeArtsNotifier/Secrets/Slack',
         'AwsSolutions-SNS2 CodeArtsNotifier/Alarms/Topic',
-        'AwsSolutions-SQS3 CodeArtsNotifier/Polling/FailureQueue',
+        'AwsSolutions-SQS3 CodeArtsNotifier/Planning/FailureQueue',
       ].sort(),
     );
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(80);

@@ -35,7 +35,7 @@ export function logicalId(stack: Stack, construct: IConstruct): string {
   return stack.getLogicalId(construct.node.defaultChild as CfnResource);
 }
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
 type Json = Record<string, unknown>;
 
 /** Every Allow statement that applies to a role: its inline policies and any AWS::IAM::Policy attached to it. */
@@ -71,6 +71,14 @@ export function resourcesFor(template: Template, roleLogicalId: string, action: 
     .filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes(action))
     .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
     .map((r) => JSON.stringify(r))
+    .sort();
+}
+
+/** The conditions (as JSON strings) of every statement that allows a role one action; 'none' for an unconditional one. */
+export function conditionsFor(template: Template, roleLogicalId: string, action: string): string[] {
+  return statementsOfRole(template, roleLogicalId)
+    .filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes(action))
+    .map((s) => (s.Condition === undefined ? 'none' : JSON.stringify(s.Condition)))
     .sort();
 }
 

@@ -33,15 +33,16 @@ beforeAll(() => {
 const env = (fnId: string): Record<string, unknown> =>
   (built.template.toJSON().Resources[fnId].Properties.Environment as { Variables: Record<string, unknown> })
     .Variables;
-const pollerId = () => logicalId(built.stack, built.stack.poller.fn);
+const plannerId = () => logicalId(built.stack, built.stack.planner.fn);
+const workerId = () => logicalId(built.stack, built.stack.worker.fn);
 const apiId = () => logicalId(built.stack, built.stack.api.fn);
-const roleId = (which: 'poller' | 'api') =>
-  logicalId(built.stack, (which === 'poller' ? built.stack.poller.fn : built.stack.api.fn).role!);
+const functionIds = () => [plannerId(), workerId(), apiId()];
+const roleId = (which: 'planner' | 'worker' | 'api') => logicalId(built.stack, built.stack[which].fn.role!);
 
 describe('functions', () => {
-  it('both run nodejs24.x on arm64 with 256 MB, source maps and Powertools settings', () => {
-    built.template.resourceCountIs('AWS::Lambda::Function', 2);
-    for (const id of [pollerId(), apiId()]) {
+  it('all three run nodejs24.x on arm64 with 256 MB, source maps and Powertools settings', () => {
+    built.template.resourceCountIs('AWS::Lambda::Function', 3);
+    for (const id of functionIds()) {
       expect(built.template.toJSON().Resources[id].Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
@@ -54,103 +55,25 @@ describe('functions', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
       });
     }
-    expect(env(pollerId()).POWERTOOLS_SERVICE_NAME).toBe('poller');
-    expect(env(apiId()).POWERTOOLS_SERVICE_NAME).toBe('api');
+    expect(functionIds().map((id) => env(id).POWERTOOLS_SERVICE_NAME)).toEqual(['planner', 'worker', 'api']);
   });
 
   it('each logs to its own log group with finite retention, through its own role', () => {
-    for (const id of [pollerId(), apiId()]) {
+    const groups = functionIds().map((id) => {
       const props = built.template.toJSON().Resources[id].Properties;
       const group = built.template.toJSON().Resources[props.LoggingConfig.LogGroup.Ref];
       expect(group.Type).toBe('AWS::Logs::LogGroup');
       expect(group.Properties.RetentionInDays).toBe(30);
-    }
-    expect(roleId('poller')).not.toBe(roleId('api'));
+      return props.LoggingConfig.LogGroup.Ref as string;
+    });
+    expect(new Set(groups).size).toBe(3);
+    expect(new Set((['planner', 'worker', 'api'] as const).map(roleId)).size).toBe(3);
   });
 
   it('no role carries an AWS managed policy', () => {
     for (const role of Object.values(built.template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
-  });
-});
-
-describe('poller', () => {
-  it('runs one at a time, with a timeout below the one-minute period', () => {
-    expect(built.template.toJSON().Resources[pollerId()].Properties).toMatchObject({
-      ReservedConcurrentExecutions: 1,
-      Timeout: 55,
-    });
-  });
-
-  it('drops late or failed ticks instead of queueing them, into the encrypted on-failure queue', () => {
-    const queueId = logicalId(built.stack, built.stack.poller.failureQueue);
-    built.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: pollerId() },
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 60,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
-    });
-    built.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-    built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
-  });
-
-  it('is ticked by EventBridge Scheduler every minute, without retries or a flexible window', () => {
-    built.template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    built.template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(1 minute)',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: {
-        Arn: { 'Fn::GetAtt': [pollerId(), 'Arn'] },
-        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
-        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
-        DeadLetterConfig: {
-          Arn: { 'Fn::GetAtt': [logicalId(built.stack, built.stack.poller.failureQueue), 'Arn'] },
-        },
-      },
-    });
-  });
-
-  it('the schedule role may invoke only the unqualified poller and dead-letter to its queue', () => {
-    const id = logicalId(built.stack, built.stack.poller.schedulerRole);
-    expect(actionsOfRole(built.template, id)).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
-    expect(resourcesFor(built.template, id, 'lambda:InvokeFunction')).toEqual([
-      JSON.stringify({ 'Fn::GetAtt': [pollerId(), 'Arn'] }),
-    ]);
-  });
-
-  it('receives its settings as environment variables, secrets by ARN only', () => {
-    const secrets = built.stack.secrets;
-    expect(env(pollerId())).toEqual({
-      NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'poller',
-      POWERTOOLS_METRICS_NAMESPACE: 'CodeArtsNotifier',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      CODEARTS_REGION: 'cn-north-4',
-      CODEARTS_TIME_ZONE: '+08:00',
-      TABLE_NAME: { Ref: logicalId(built.stack, built.stack.table.table) },
-      ACTIVE_POLL_SECONDS: '10',
-      CODEARTS_CONCURRENCY: '8',
-      HUAWEI_SECRET_ARN: { Ref: logicalId(built.stack, secrets.huawei) },
-      SLACK_SECRET_ARN: { Ref: logicalId(built.stack, secrets.slack) },
-    });
-  });
-
-  it('may use exactly the item actions, the secrets it reads, its logs and its failure queue', () => {
-    const role = roleId('poller');
-    expect(actionsOfRole(built.template, role)).toEqual(
-      [...ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue', 'sqs:SendMessage'].sort(),
-    );
-    const secrets = built.stack.secrets;
-    expect(resourcesFor(built.template, role, 'secretsmanager:GetSecretValue')).toEqual(
-      [secrets.huawei, secrets.slack].map((s) => JSON.stringify({ Ref: logicalId(built.stack, s) })).sort(),
-    );
   });
 });
 
@@ -226,25 +149,22 @@ describe('api', () => {
 });
 
 describe('DynamoDB access', () => {
-  it.each(['poller', 'api'] as const)(
-    '%s: item actions on the table, Query alone on the one index',
-    (which) => {
-      const role = roleId(which);
-      const tableArn = { 'Fn::GetAtt': [logicalId(built.stack, built.stack.table.table), 'Arn'] };
-      const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.watchIndex.name}`]] };
-      for (const action of ITEM_ACTIONS.filter((a) => a !== 'dynamodb:Query')) {
-        expect(resourcesFor(built.template, role, action)).toEqual([JSON.stringify(tableArn)]);
-      }
-      expect(resourcesFor(built.template, role, 'dynamodb:Query')).toEqual(
-        [JSON.stringify(tableArn), JSON.stringify(indexArn)].sort(),
-      );
-    },
-  );
+  it('api: item actions on the table, Query alone on the one index', () => {
+    const role = roleId('api');
+    const tableArn = { 'Fn::GetAtt': [logicalId(built.stack, built.stack.table.table), 'Arn'] };
+    const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.watchIndex.name}`]] };
+    for (const action of ITEM_ACTIONS.filter((a) => a !== 'dynamodb:Query')) {
+      expect(resourcesFor(built.template, role, action)).toEqual([JSON.stringify(tableArn)]);
+    }
+    expect(resourcesFor(built.template, role, 'dynamodb:Query')).toEqual(
+      [JSON.stringify(tableArn), JSON.stringify(indexArn)].sort(),
+    );
+  });
 
-  it.each(['poller', 'api'] as const)('%s: no Scan, batched writes, Transact* or wildcard', (which) => {
-    const actions = actionsOfRole(built.template, roleId(which));
+  it('api: no Scan, batched writes, Transact* or wildcard', () => {
+    const actions = actionsOfRole(built.template, roleId('api'));
     expect(actions.filter((a) => /Scan|BatchWrite|Transact|\*/.test(a))).toEqual([]);
-    const statements = JSON.stringify(actions.flatMap((a) => resourcesFor(built.template, roleId(which), a)));
+    const statements = JSON.stringify(actions.flatMap((a) => resourcesFor(built.template, roleId('api'), a)));
     expect(statements).not.toContain('*');
   });
 });
@@ -306,7 +226,7 @@ describe('secrets', () => {
   });
 
   it('no function environment holds a secret value', () => {
-    for (const id of [pollerId(), apiId()]) {
+    for (const id of functionIds()) {
       const variables = env(id);
       for (const name of SECRET_VALUE_VARIABLES) expect(variables).not.toHaveProperty(name);
       for (const [name, value] of Object.entries(variables)) {
@@ -330,78 +250,13 @@ describe('secrets', () => {
       SLACK_SECRET_ARN: arn('slack'),
       API_KEYS_SECRET_ARN: arn('keys'),
     });
-    const apiRole = logicalId(stack, stack.api.fn.role!);
-    expect(resourcesFor(template, apiRole, 'secretsmanager:GetSecretValue')).toEqual(
+    const grantedTo = (fn: typeof stack.api.fn) =>
+      resourcesFor(template, logicalId(stack, fn.role!), 'secretsmanager:GetSecretValue');
+    expect(grantedTo(stack.api.fn)).toEqual(
       [arn('huawei'), arn('keys'), arn('slack')].map((a) => JSON.stringify(a)).sort(),
     );
-  });
-});
-
-describe('alarms', () => {
-  it('six alarms, all notifying the alarm topic on alarm and on recovery', () => {
-    const topicRef = { Ref: logicalId(built.stack, built.stack.alarms.topic) };
-    const alarms = Object.values(built.template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(6);
-    for (const alarm of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
-      expect(alarm.Properties.OKActions).toEqual([topicRef]);
-    }
-  });
-
-  it('the heartbeat treats a silent poller as breaching', () => {
-    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'CodeArtsNotifier',
-      MetricName: 'CyclesCompleted',
-      Dimensions: [{ Name: 'service', Value: 'poller' }],
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-    });
-  });
-
-  it('covers poller errors, the failure queue, stuck events, the Slack token and API 5xx', () => {
-    const has = (props: Record<string, unknown>) =>
-      built.template.hasResourceProperties('AWS::CloudWatch::Alarm', props);
-    has({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: pollerId() } }],
-    });
-    has({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
-    has({ MetricName: 'OldestPendingEventAgeSeconds', Statistic: 'Maximum', Threshold: 600 });
-    has({ MetricName: 'SlackTokenBroken', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    has({
-      Namespace: 'AWS/ApiGateway',
-      MetricName: '5xx',
-      Dimensions: Match.arrayWith([{ Name: 'Stage', Value: '$default' }]),
-    });
-  });
-
-  it('the created topic refuses plain HTTP, and alarmEmail subscribes an address', () => {
-    built.template.resourceCountIs('AWS::SNS::Subscription', 0);
-    built.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
-    const { template } = buildApp({ alarmEmail: 'ops@example.com' });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'ops@example.com',
-    });
-  });
-
-  it('an existing topic is used as is', () => {
-    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
-    const { template } = buildApp({ alarmTopicArn: topicArn });
-    template.resourceCountIs('AWS::SNS::Topic', 0);
-    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
-      expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
-    }
+    expect(grantedTo(stack.worker.fn)).toEqual([arn('huawei'), arn('slack')].map((a) => JSON.stringify(a)));
+    expect(grantedTo(stack.planner.fn)).toEqual([JSON.stringify(arn('huawei'))]);
   });
 });
 
@@ -412,6 +267,8 @@ describe('context', () => {
       schedule: 'rate(2 minutes)',
       activePollSeconds: '5',
       codeartsConcurrency: '4',
+      changeFeed: 'off',
+      sweepMinutes: '30',
       codeartsRegion: 'ap-southeast-1',
       codeartsEndpoint: 'https://codearts.example.com',
       huaweiIamEndpoint: 'https://iam.example.com',
@@ -426,19 +283,39 @@ describe('context', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 9 },
     });
-    const pollerEnv =
-      template.toJSON().Resources[logicalId(stack, stack.poller.fn)].Properties.Environment.Variables;
-    expect(pollerEnv).toMatchObject({
-      ACTIVE_POLL_SECONDS: '5',
+    const envOf = (fn: typeof stack.api.fn) =>
+      template.toJSON().Resources[logicalId(stack, fn)].Properties.Environment.Variables;
+    const codearts = {
       CODEARTS_CONCURRENCY: '4',
       CODEARTS_REGION: 'ap-southeast-1',
       CODEARTS_ENDPOINT: 'https://codearts.example.com',
       HUAWEI_IAM_ENDPOINT: 'https://iam.example.com',
+    };
+    const slack = {
       CODEARTS_CONSOLE_URL: 'https://console.example.com/{region}/{task_id}/{record_id}',
       SLACK_API_URL: 'https://slack.example.com/api/',
+    };
+    const polling = { POLL_INTERVAL_SECONDS: '120', ACTIVE_POLL_SECONDS: '5', ...codearts };
+    expect(envOf(stack.planner.fn)).toMatchObject({ ...polling, CHANGE_FEED: 'off', SWEEP_MINUTES: '30' });
+    expect(envOf(stack.worker.fn)).toMatchObject({ ...polling, ...slack });
+    // The planner renders nothing for Slack and calls it never.
+    for (const name of Object.keys(slack)) expect(envOf(stack.planner.fn)).not.toHaveProperty(name);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: 2 },
     });
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
       expect(group.Properties.RetentionInDays).toBe(7);
+    }
+  });
+
+  it('a cron schedule is taken as a tick every minute', () => {
+    const { stack, template } = buildApp({ schedule: 'cron(* * * * ? *)' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(* * * * ? *)' });
+    for (const fn of [stack.planner.fn, stack.worker.fn]) {
+      expect(
+        template.toJSON().Resources[logicalId(stack, fn)].Properties.Environment.Variables
+          .POLL_INTERVAL_SECONDS,
+      ).toBe('60');
     }
   });
 
@@ -453,7 +330,9 @@ describe('context', () => {
         'AlarmTopicArn',
         'ApiKeysSecretArn',
         'ApiUrl',
+        'FailureQueueUrl',
         'HuaweiSecretArn',
+        'PollDeadLetterQueueUrl',
         'SlackSecretArn',
         'TableName',
       ].sort(),
