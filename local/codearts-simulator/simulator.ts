@@ -9,6 +9,7 @@ import { type SimClock, SystemClock } from './clock.js';
 import { handleControl } from './control.js';
 import { DeployApi, type DeployCall } from './deploy-api.js';
 import { gatewayError, SimHttpError } from './errors.js';
+import { API_NOT_FOUND, faultReply, gatewayReply } from './fault-replies.js';
 import {
   type ActionFault,
   type ArmedFault,
@@ -18,7 +19,6 @@ import {
   type FaultMatchContext,
   isFeedFault,
   isResponseFault,
-  type ResponseFault,
 } from './faults.js';
 import { Iam } from './iam.js';
 import { IdRegistry } from './ids.js';
@@ -636,71 +636,6 @@ export class CodeArtsSimulator {
 }
 
 // ─── Helpers ──────────────────────────────────────────────────────────────────────────────────────
-
-const gatewayReply = (status: number, code: string, message: string, requestId: string): Reply => ({
-  ...gatewayError(status, code, message, requestId).response,
-});
-
-const API_NOT_FOUND = 'The API does not exist or has not been published in the environment';
-
-const faultReply = (fault: Exclude<ResponseFault, { kind: 'hang' | 'slow' }>, requestId: string): Reply => {
-  switch (fault.kind) {
-    case 'unauthorized':
-      return gatewayReply(
-        401,
-        'APIG.0301',
-        fault.message ?? 'Incorrect IAM authentication information: decrypt token fail',
-        requestId,
-      );
-    case 'throttle':
-      return {
-        ...gatewayReply(
-          429,
-          'APIG.0308',
-          'The throttling threshold has been reached: policy user over ratelimit,limit:60,time:1 minute',
-          requestId,
-        ),
-        ...(fault.retryAfterSeconds === undefined
-          ? {}
-          : { headers: { 'Retry-After': String(fault.retryAfterSeconds) } }),
-      };
-    case 'server-error':
-      return gatewayReply(
-        fault.status ?? 500,
-        fault.code ?? 'APIG.0203',
-        fault.message ?? 'Backend unavailable',
-        requestId,
-      );
-    case 'refused': {
-      const code = fault.code ?? 'APIG.0302';
-      const notServed = code === 'APIG.0101';
-      return gatewayReply(
-        fault.status ?? (notServed ? 404 : 403),
-        code,
-        fault.message ??
-          (notServed
-            ? API_NOT_FOUND
-            : 'Incorrect IAM authentication information: the IAM user is not authorized'),
-        requestId,
-      );
-    }
-    case 'html': {
-      const status = fault.status ?? 502;
-      return {
-        status,
-        contentType: 'text/html; charset=UTF-8',
-        body: `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
-      };
-    }
-    case 'malformed-json':
-      return { status: fault.status ?? 200, body: '{"status":"success","result":{"record_id":"' };
-    case 'wrong-shape':
-      return {
-        status: fault.status ?? 200,
-        body: JSON.stringify(fault.body ?? { status: 'success', data: { unexpected: true } }),
-      };
-  }
-};
 
 const presentedAuth = (req: IncomingMessage, rawPath: string): AuthKind => {
   if (rawPath === IAM_TOKENS_PATH) return 'password';
