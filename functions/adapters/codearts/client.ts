@@ -2,20 +2,37 @@
 // no /state operation), authenticates with an IAM token, AK/SK signing or a ready token, and turns
 // every failure into a CodeArtsError.
 //
-// Response bodies: the client checks the envelope only. A 2xx body must be a JSON object; for
-// /state it must also be `{"status":"success","result":{…}}`. Anything else is 'bad-response'
-// (transient: the next poll tries again). What is inside `result` (field types, unknown statuses,
-// missing step fields) is passed through for core/ to normalise or reject, because core already
-// has to be tolerant of both the doc and SDK field types.
+// Response bodies: for /state, task detail and history the client checks the envelope only. A 2xx
+// body must be a JSON object; for /state it must also be `{"status":"success","result":{…}}`.
+// Anything else is 'bad-response' (transient: the next poll tries again). What is inside `result`
+// (field types, unknown statuses, missing step fields) is passed through for core/ to normalise or
+// reject, because core already has to be tolerant of both the doc and SDK field types.
+// The feed and acting calls return domain types: their bodies go through core/'s parsers here, and
+// a body those refuse is 'bad-response' too.
+import { type ApplicationPage, parseApplicationPage } from '../../core/applications.js';
+import { DEFAULT_CODEARTS_TIME_ZONE, parseTimeZoneOffset } from '../../core/codearts-time.js';
 import {
+  type ExecutionParam,
+  parseExecutionParams,
+  parseStartedRun,
+  parseStopAnswer,
+} from '../../core/deploy-actions.js';
+import { MalformedStateError } from '../../core/normalise.js';
+import {
+  type CodeArtsActionsPort,
+  type CodeArtsCallOptions,
   CodeArtsError,
+  type CodeArtsFeedPort,
   type CodeArtsPort,
   type GetTaskStateOptions,
+  type ListApplicationsOptions,
   type ListTaskHistoryOptions,
+  type StartTaskOptions,
 } from '../../ports.js';
-import { httpError, parseErrorFields } from './errors.js';
+import { type HttpFailure, httpError, parseErrorFields } from './errors.js';
 import { type Exchange, exchange } from './http.js';
 import { IamTokenProvider, type PasswordAuth } from './iam-token.js';
+import { applicationListBody, checkId, startBody } from './requests.js';
 import { rfc3986, signRequest } from './signer.js';
 
 export type CodeArtsAuth =
@@ -35,6 +52,8 @@ export interface CodeArtsClientOptions {
   timeoutMs?: number;
   /** Epoch ms, for token expiry and X-Sdk-Date. Default Date.now. */
   now?: () => number;
+  /** Zone of CodeArts' zone-less times in the answers parsed here (`Z` or `±HH:MM`). Default +08:00. */
+  timeZone?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 8000;
@@ -74,8 +93,11 @@ const historyEnvelope: BodyCheck = (body) =>
     ? null
     : `expected {"result":[…],"total_num":n}, got result ${JSON.stringify(typeof body.result)}`;
 
-export class CodeArtsClient implements CodeArtsPort {
+type Method = 'GET' | 'POST' | 'PUT';
+
+export class CodeArtsClient implements CodeArtsPort, CodeArtsFeedPort, CodeArtsActionsPort {
   readonly region: string;
+  readonly #timeZone: string;
   readonly #auth: CodeArtsAuth;
   readonly #endpoint: string | undefined;
   readonly #timeoutMs: number;
@@ -90,6 +112,10 @@ export class CodeArtsClient implements CodeArtsPort {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(this.#timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.#timeoutMs}`);
     this.#now = options.now ?? Date.now;
+    this.#timeZone = options.timeZone ?? DEFAULT_CODEARTS_TIME_ZONE;
+    if (parseTimeZoneOffset(this.#timeZone) === null) {
+      throw new CodeArtsError('bad-request', `invalid CodeArts time zone ${JSON.stringify(this.#timeZone)}`);
+    }
     if (options.auth.type === 'password') {
       const iamEndpoint = options.iamEndpoint;
       this.#tokens = new IamTokenProvider({
@@ -137,6 +163,78 @@ export class CodeArtsClient implements CodeArtsPort {
     );
   }
 
+  async listApplications(projectId: string, options: ListApplicationsOptions): Promise<ApplicationPage> {
+    const body = applicationListBody(projectId, options);
+    return this.#call('POST', options, '/v1/applications/list', { body }, (answer) =>
+      parseApplicationPage(answer, { timeZone: this.#timeZone }),
+    );
+  }
+
+  async startTask(taskId: string, options: StartTaskOptions = {}): Promise<{ recordId: string }> {
+    checkId('task ID', taskId);
+    const body = startBody(options);
+    return this.#call('POST', options, `/v2/tasks/${taskId}/start`, { body }, (answer) =>
+      parseStartedRun(answer, taskId),
+    );
+  }
+
+  async stopRun(taskId: string, recordId: string, options: CodeArtsCallOptions = {}): Promise<void> {
+    checkId('task ID', taskId);
+    checkId('record ID', recordId);
+    // The SDK types the body as a plain string and sends none; neither does this.
+    return this.#call('PUT', options, `/v2/tasks/${taskId}/records/${recordId}/stop`, {}, (answer) =>
+      parseStopAnswer(answer, taskId, recordId),
+    );
+  }
+
+  async getExecutionParams(
+    taskId: string,
+    recordId: string,
+    options: CodeArtsCallOptions = {},
+  ): Promise<ExecutionParam[]> {
+    checkId('task ID', taskId);
+    checkId('record ID', recordId);
+    const query: Array<[string, string]> = [['record_id', recordId]];
+    return this.#call('GET', options, `/v2/history/tasks/${taskId}/params`, { query }, parseExecutionParams);
+  }
+
+  /** One call whose 2xx body `parse` (a core/ parser) turns into a domain value; its refusal is 'bad-response'. */
+  async #call<T>(
+    method: Method,
+    options: CodeArtsCallOptions,
+    path: string,
+    request: { query?: Array<[string, string]>; body?: string },
+    parse: (body: unknown) => T,
+  ): Promise<T> {
+    const { result, what } = await this.#exchange(
+      method,
+      options.region,
+      path,
+      request.query ?? [],
+      request.body,
+      options.signal,
+    );
+    const failure = this.#failure(result, what);
+    if (result.status < 200 || result.status >= 300) throw httpError(failure);
+    let body: unknown;
+    try {
+      body = JSON.parse(result.body);
+    } catch (error) {
+      throw this.#badResponse(result, what, failure.requestId, 'the body is not JSON', error);
+    }
+    try {
+      return parse(body);
+    } catch (error) {
+      if (!(error instanceof MalformedStateError)) throw error;
+      // A 2xx carrying a CodeArts error code (e.g. Deploy.00011027) means what the code says.
+      if (parseErrorFields(body).code !== undefined) {
+        const coded = httpError(failure);
+        if (coded.kind !== 'bad-response') throw coded;
+      }
+      throw this.#badResponse(result, what, failure.requestId, `${error.field}: ${error.message}`, error);
+    }
+  }
+
   async #get(
     regionOverride: string | undefined,
     path: string,
@@ -144,6 +242,19 @@ export class CodeArtsClient implements CodeArtsPort {
     signal: AbortSignal | undefined,
     check: BodyCheck,
   ): Promise<unknown> {
+    const { result, what } = await this.#exchange('GET', regionOverride, path, query, undefined, signal);
+    return this.#interpret(result, what, check);
+  }
+
+  /** Sends one request with credentials; on a 401 with an IAM token, renews the token and sends it once more. */
+  async #exchange(
+    method: Method,
+    regionOverride: string | undefined,
+    path: string,
+    query: Array<[string, string]>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ result: Exchange; what: string }> {
     const region = regionOverride ?? this.region;
     checkRegion(region);
     const base = (this.#endpoint?.replaceAll('{region}', region) ?? defaultDeployEndpoint(region)).replace(
@@ -152,30 +263,31 @@ export class CodeArtsClient implements CodeArtsPort {
     );
     const search = query.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
     const url = new URL(`${base}${path}${search === '' ? '' : `?${search}`}`);
-    const what = `CodeArts GET ${url.pathname}`;
-
-    let sent = await this.#headers(region, url, signal);
-    let result = await exchange(
-      url,
-      { method: 'GET', headers: sent.headers },
-      { what, timeoutMs: this.#timeoutMs, signal },
-    );
-    if (result.status === 401 && this.#tokens !== undefined && sent.token !== undefined) {
-      // The token may have been revoked or expired early: renew it once and retry once.
-      this.#tokens.invalidate(region, sent.token);
-      sent = await this.#headers(region, url, signal);
-      result = await exchange(
+    const what = `CodeArts ${method} ${url.pathname}`;
+    const send = async (headers: Record<string, string>): Promise<Exchange> =>
+      exchange(
         url,
-        { method: 'GET', headers: sent.headers },
+        { method, headers, ...(body === undefined ? {} : { body }) },
         { what, timeoutMs: this.#timeoutMs, signal },
       );
+
+    let sent = await this.#headers(region, method, url, body, signal);
+    let result = await send(sent.headers);
+    if (result.status === 401 && this.#tokens !== undefined && sent.token !== undefined) {
+      // The token may have been revoked or expired early: renew it once and retry once. A 401 comes from
+      // the gateway, before the Deploy backend, so even a start is safe to send again.
+      this.#tokens.invalidate(region, sent.token);
+      sent = await this.#headers(region, method, url, body, signal);
+      result = await send(sent.headers);
     }
-    return this.#interpret(result, what, check);
+    return { result, what };
   }
 
   async #headers(
     region: string,
+    method: Method,
     url: URL,
+    body: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<{ headers: Record<string, string>; token?: string }> {
     const common = { Accept: 'application/json', 'User-Agent': USER_AGENT };
@@ -191,24 +303,32 @@ export class CodeArtsClient implements CodeArtsPort {
         const toSign: Record<string, string> = { 'content-type': 'application/json' };
         if (auth.projectId !== undefined) toSign['x-project-id'] = auth.projectId;
         if (auth.securityToken !== undefined) toSign['x-security-token'] = auth.securityToken;
-        const signed = signRequest({ method: 'GET', url, headers: toSign }, auth, this.#now());
+        const signed = signRequest(
+          { method, url, headers: toSign, ...(body === undefined ? {} : { body }) },
+          auth,
+          this.#now(),
+        );
         return { headers: { ...common, ...signed } };
       }
     }
   }
 
-  #interpret(result: Exchange, what: string, check: BodyCheck): unknown {
-    const requestId = result.headers.get('x-request-id') ?? undefined;
-    const failure = {
+  #failure(result: Exchange, what: string): HttpFailure {
+    return {
       what,
       status: result.status,
       statusText: result.statusText,
       body: result.body,
-      requestId,
+      requestId: result.headers.get('x-request-id') ?? undefined,
       retryAfter: result.headers.get('retry-after'),
       nowMs: this.#now(),
       redact: (text: string) => this.#redact(text),
     };
+  }
+
+  #interpret(result: Exchange, what: string, check: BodyCheck): unknown {
+    const failure = this.#failure(result, what);
+    const requestId = failure.requestId;
     if (result.status < 200 || result.status >= 300) throw httpError(failure);
     let body: unknown;
     try {
