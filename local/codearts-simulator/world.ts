@@ -356,10 +356,6 @@ export class World {
     return latestRunAt(task, this.#o.now());
   }
 
-  liveTasks(): SimTask[] {
-    return [...this.tasks.values()].filter((t) => !t.deleted);
-  }
-
   truth(taskId: string): RunTruth[] {
     const task = this.tasks.get(taskId);
     if (task === undefined) throw new Error(`no task ${taskId}`);
