@@ -1,4 +1,6 @@
 // ports → the narrow interfaces that app/ and core/ depend on. Adapters implement them; tests use fakes.
+import type { ApplicationPage, ApplicationState } from './core/applications.js';
+import type { ExecutionParam, StartParam } from './core/deploy-actions.js';
 import type { HistoryPage } from './core/history.js';
 import type { RunState, SlackMessageRef, TaskRecord, WatchOutcome, WatchRequest } from './core/model.js';
 import type { TaskDetail } from './core/task-detail.js';
@@ -56,6 +58,62 @@ export interface CodeArtsPort {
    * those days, newest first, with the total for paging. Used to find runs that were never the latest at a poll.
    */
   listTaskHistory(taskId: string, options: ListTaskHistoryOptions): Promise<HistoryPage>;
+}
+
+/** Where and how long: the region of the task or project (omitted = the client's default) and the caller's signal. */
+export interface CodeArtsCallOptions {
+  region?: string;
+  signal?: AbortSignal;
+}
+
+export interface ListApplicationsOptions extends CodeArtsCallOptions {
+  /** 1-based page. */
+  page: number;
+  /** Applications per page, 1–100. */
+  size: number;
+  /** `startTime`: by the latest run's start (never-run applications oldest); `name`. Omitted: CodeArts' default. */
+  sortName?: 'name' | 'startTime';
+  /** Omitted: CodeArts' default (descending in the simulator). */
+  sortBy?: 'ASC' | 'DESC';
+  /** Only applications whose latest run is in one of these states; omitted or empty = all. */
+  states?: readonly ApplicationState[];
+}
+
+/** The change feed: what every application of a CodeArts project last did, a page at a time. */
+export interface CodeArtsFeedPort {
+  /**
+   * `POST /v1/applications/list` (ListAllApp) for one CodeArts project (not the IAM project). Resolves with the
+   * parsed page; rejects with a {@link CodeArtsError} (`bad-response` for a body that is not a usable listing,
+   * `bad-request` for options CodeArts would refuse, sent nowhere).
+   */
+  listApplications(projectId: string, options: ListApplicationsOptions): Promise<ApplicationPage>;
+}
+
+export interface StartTaskOptions extends CodeArtsCallOptions {
+  /** Runtime parameters; omitted = the task's own. Not with `recordId`. */
+  params?: readonly StartParam[];
+  /** Roll back: deploy again what this earlier record of the task deployed. */
+  recordId?: string;
+}
+
+/** Acting on a task's runs (stop, re-run, roll back from Slack). */
+export interface CodeArtsActionsPort {
+  /**
+   * `POST /v2/tasks/{taskId}/start` (StartDeployTask): a new run, with `params`, or a rollback to `recordId`.
+   * Resolves with the new run's record ID. A `timeout` leaves it unknown whether the run started.
+   */
+  startTask(taskId: string, options?: StartTaskOptions): Promise<{ recordId: string }>;
+  /**
+   * `PUT /v2/tasks/{taskId}/records/{recordId}/stop` (StopDeployTask). Resolves once CodeArts accepts; a run that
+   * had already ended is left as it ended (read `/state` to learn which happened).
+   */
+  stopRun(taskId: string, recordId: string, options?: CodeArtsCallOptions): Promise<void>;
+  /** `GET /v2/history/tasks/{taskId}/params?record_id=` (ShowExecutionParams): what that run was started with. */
+  getExecutionParams(
+    taskId: string,
+    recordId: string,
+    options?: CodeArtsCallOptions,
+  ): Promise<ExecutionParam[]>;
 }
 
 /**

@@ -1,11 +1,12 @@
 // local/codearts-simulator → the `/_sim/` control API: the programmatic API over HTTP, so a running
-// simulator can be driven with curl (create tasks, start/stop runs, inject faults, move the clock).
+// simulator can be driven with curl (projects, tasks, runs, permissions, faults, the clock). Every route
+// is listed in README.md beside this file.
 import { ManualClock } from './clock.js';
 import { SimHttpError } from './errors.js';
 import type { Fault } from './faults.js';
 import type { CodeArtsSimulator, Reply } from './simulator.js';
 import type { RunScript } from './timeline.js';
-import type { TaskSpec } from './world.js';
+import type { SimParam, TaskSpec } from './world.js';
 
 const fail = (status: number, message: string): SimHttpError =>
   new SimHttpError({ status, body: { error: { code: 'SIM', message } } });
@@ -47,6 +48,7 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
         url: sim.url,
         region: sim.region,
         projectId: sim.projectId,
+        projects: sim.projects(),
         now: new Date(sim.clock.now()).toISOString(),
         tasks: sim.tasks().map((t) => ({ ...t, runs: sim.runs(t.id) })),
         faults: sim.faults(),
@@ -56,6 +58,41 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ],
   ['GET', /^requests$/, (sim) => ({ status: 200, body: sim.requests.slice(-200) })],
   ['POST', /^tasks$/, (sim, _, raw) => ({ status: 201, body: sim.createTask(object(raw) as TaskSpec) })],
+  [
+    'POST',
+    /^projects$/,
+    (sim, _, raw) => {
+      const { applications, ...spec } = object(raw);
+      const { projectId } = sim.createProject(spec as { id?: string; name?: string });
+      const tasks = applications === undefined ? [] : sim.createTasks(Number(applications), { projectId });
+      return { status: 201, body: { projectId, tasks } };
+    },
+  ],
+  ['GET', /^projects$/, (sim) => ({ status: 200, body: { projects: sim.projects() } })],
+  [
+    'POST',
+    new RegExp(`^projects/${HEX}/tasks$`),
+    (sim, [projectId = ''], raw) => {
+      const { count, ...spec } = object(raw);
+      return { status: 201, body: { tasks: sim.createTasks(Number(count ?? 1), { ...spec, projectId }) } };
+    },
+  ],
+  [
+    'PUT',
+    new RegExp(`^tasks/${HEX}/permissions$`),
+    (sim, [taskId = ''], raw) => {
+      sim.setPermission(taskId, object(raw) as { canExecute: boolean });
+      return { status: 204 };
+    },
+  ],
+  [
+    'PUT',
+    new RegExp(`^tasks/${HEX}/next-run$`),
+    (sim, [taskId = ''], raw) => {
+      sim.scriptNextRun(taskId, object(raw) as RunScript);
+      return { status: 204 };
+    },
+  ],
   [
     'DELETE',
     new RegExp(`^tasks/${HEX}$`),
@@ -67,7 +104,17 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   [
     'POST',
     new RegExp(`^tasks/${HEX}/runs$`),
-    (sim, [taskId = ''], raw) => ({ status: 201, body: sim.startRun(taskId, object(raw) as RunScript) }),
+    (sim, [taskId = ''], raw) => {
+      const { params, ...script } = object(raw);
+      return {
+        status: 201,
+        body: sim.startRun(
+          taskId,
+          script as RunScript,
+          params === undefined ? {} : { params: params as SimParam[] },
+        ),
+      };
+    },
   ],
   [
     'POST',

@@ -37,6 +37,7 @@ const INNER_CODES: Record<string, string> = {
   'Deploy.00011303': 'DEV-12-10303',
   'Deploy.00011020': 'DEV-12-10020',
   'Deploy.00011027': 'DEV-12-10027',
+  'Deploy.00011154': 'DEV-12-10154',
   'Deploy.00016902': 'DEV-12-16902',
 };
 
@@ -67,4 +68,5 @@ export const MSG = {
   noTask: 'The application does not exist or has been deleted.',
   running: 'The application is being deployed. Try again later.',
   noProject: '项目不存在',
+  noPermission: 'Insufficient permissions.',
 } as const;

@@ -1,6 +1,7 @@
 // `npm run simulator`: a CodeArts Deploy + IAM simulator on localhost with a demo task that keeps
 // deploying. PORT (default 4010), HOST (default 127.0.0.1), SIM_SPEED (clock speed, default 1),
 // SIM_LATENCY_MS (default 0), SIM_RATE_LIMIT (calls per token per minute, default unlimited).
+// The routes, faults and controls are listed in README.md beside this file.
 import { SystemClock } from './clock.js';
 import { seedDemo } from './demo.js';
 import { CodeArtsSimulator } from './simulator.js';
@@ -43,7 +44,9 @@ console.log(`CodeArts simulator listening on ${sim.url}
   TOKEN=${demo.token}
 
   curl -s -H "X-Auth-Token: $TOKEN" '${sim.url}/v2/tasks/${demo.taskId}/state?step_state=true'
+  curl -s -X POST -H "X-Auth-Token: $TOKEN" ${sim.url}/v1/applications/list -d '{"project_id":"${sim.projectId}","page":1,"size":100}'
   curl -s -X POST ${sim.url}/_sim/tasks/${demo.taskId}/runs -d '{"outcome":"failed","failAtStep":1}'
+  curl -s -X PUT ${sim.url}/_sim/tasks/${demo.taskId}/next-run -d '{"slowStep":{"step":1,"durationMs":600000}}'
   curl -s ${sim.url}/_sim/state`);
 
 const shutdown = (): void => {

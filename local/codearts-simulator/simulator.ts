@@ -1,19 +1,33 @@
 // local/codearts-simulator → a local stand-in for Huawei Cloud CodeArts Deploy and its IAM, over
 // real HTTP (codearts-api.md §8). One server answers IAM, the Deploy API and a small `/_sim/`
 // control API. Run state is a pure function of the simulator clock; faults break chosen calls.
+// README.md beside this file lists the routes, the faults and the controls.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReceivedRequest } from './aksk.js';
 import { type SimClock, SystemClock } from './clock.js';
 import { handleControl } from './control.js';
-import { deployError, gatewayError, MSG, paramError, SimHttpError } from './errors.js';
-import { type ActionFault, type Fault, FaultBook, isResponseFault, type ResponseFault } from './faults.js';
+import { DeployApi, type DeployCall } from './deploy-api.js';
+import { gatewayError, SimHttpError } from './errors.js';
+import { API_NOT_FOUND, faultReply, gatewayReply } from './fault-replies.js';
+import {
+  type ActionFault,
+  type ArmedFault,
+  checkFault,
+  type Fault,
+  FaultBook,
+  type FaultMatchContext,
+  isFeedFault,
+  isResponseFault,
+} from './faults.js';
 import { Iam } from './iam.js';
 import { IdRegistry } from './ids.js';
-import { DEFAULT_UTC_OFFSET_MINUTES, parseDay } from './time.js';
+import { field, parseJson, str } from './request-body.js';
+import { DEFAULT_UTC_OFFSET_MINUTES } from './time.js';
 import type { RunScript } from './timeline.js';
-import { type RunTruth, type SimTask, type TaskSpec, World } from './world.js';
+import { WireViews } from './views.js';
+import { type RunTruth, type SimParam, type SimTask, type TaskSpec, World } from './world.js';
 
 export interface SimulatorOptions {
   /** Default 0: an ephemeral port. */
@@ -56,8 +70,8 @@ export interface RequestLogEntry {
   requestId: string;
   /** The task the path names, if any. */
   taskId?: string;
-  /** The injected fault that answered it, if any. */
-  fault?: ResponseFault['kind'];
+  /** The injected fault that answered it (or bent a ListAllApp answer), if any. */
+  fault?: ArmedFault['kind'];
 }
 
 export interface Reply {
@@ -77,6 +91,7 @@ interface Ctx {
   query: URLSearchParams;
   body: Buffer;
   log: RequestLogEntry;
+  target: FaultMatchContext;
 }
 
 type RouteKind = 'deploy' | 'iam' | 'control';
@@ -85,6 +100,8 @@ interface Route {
   method: string;
   segments: string[];
   kind: RouteKind;
+  /** ListAllApp: the change feed, which feed faults bend. */
+  feed?: boolean;
   handle: (ctx: Ctx, params: Record<string, string>) => Reply | Promise<Reply>;
 }
 
@@ -105,6 +122,8 @@ export class CodeArtsSimulator {
   readonly #server: Server;
   readonly #ids = new IdRegistry();
   readonly #world: World;
+  readonly #views: WireViews;
+  readonly #deploy: DeployApi;
   readonly #iam: Iam;
   readonly #faults = new FaultBook();
   readonly #log: RequestLogEntry[] = [];
@@ -122,11 +141,16 @@ export class CodeArtsSimulator {
     this.latencyMs = options.latencyMs ?? 0;
     this.rateLimitPerMinute = options.rateLimitPerMinute ?? null;
     const now = (): number => this.clock.now();
-    this.#world = new World({
-      ids: this.#ids,
-      region: this.region,
-      utcOffsetMinutes: options.utcOffsetMinutes ?? DEFAULT_UTC_OFFSET_MINUTES,
+    const utcOffsetMinutes = options.utcOffsetMinutes ?? DEFAULT_UTC_OFFSET_MINUTES;
+    this.#world = new World({ ids: this.#ids, now });
+    this.#views = new WireViews({ region: this.region, utcOffsetMinutes, now });
+    this.#deploy = new DeployApi({
+      world: this.#world,
+      views: this.#views,
+      faults: this.#faults,
       now,
+      utcOffsetMinutes,
+      recordGoneAsHtml: options.recordGoneAsHtml !== false,
     });
     this.#iam = new Iam(this.#ids, now);
     this.#routes = this.#buildRoutes();
@@ -166,9 +190,23 @@ export class CodeArtsSimulator {
 
   // ─── Programmatic API ─────────────────────────────────────────────────────────────────────────
 
-  /** The CodeArts project every task belongs to (the `{project_id}` of list/history paths). */
+  /** The default CodeArts project: where tasks go when their spec names none (`{project_id}` of list/history paths). */
   get projectId(): string {
     return this.#world.projectId;
+  }
+
+  /** Another CodeArts project of the tenant (its own `project_id`, its own applications). */
+  createProject(spec: { id?: string; name?: string } = {}): { projectId: string } {
+    return { projectId: this.#world.createProject(spec).id };
+  }
+
+  /** Every project, with how many live applications each has. */
+  projects(): Array<{ projectId: string; name: string; applications: number }> {
+    return [...this.#world.projects.values()].map((p) => ({
+      projectId: p.id,
+      name: p.name,
+      applications: p.tasks.filter((t) => !t.deleted).length,
+    }));
   }
 
   addUser(user: { domain: string; name: string; password: string }): void {
@@ -195,14 +233,43 @@ export class CodeArtsSimulator {
     return { taskId: task.id, appId: task.appId };
   }
 
+  /**
+   * Creates `count` applications (one task each) from one spec, named `{name}-{n}` (default `app-{n}`):
+   * the cheap way to fill a project with hundreds or thousands of applications.
+   */
+  createTasks(count: number, spec: Omit<TaskSpec, 'id'> = {}): Array<{ taskId: string; appId: string }> {
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(`count must be an integer >= 1, got ${count}`);
+    const prefix = spec.name ?? 'app';
+    return Array.from({ length: count }, (_, i) => this.createTask({ ...spec, name: `${prefix}-${i + 1}` }));
+  }
+
   /** Starts a run now; throws while the task already has an unfinished run (as the API's 400 does). */
-  startRun(taskId: string, script: RunScript = {}): { recordId: string } {
+  startRun(
+    taskId: string,
+    script: RunScript = {},
+    options: { params?: SimParam[] } = {},
+  ): { recordId: string } {
     this.#world.catchUp();
-    return { recordId: this.#world.startRun(taskId, script).id };
+    return { recordId: this.#world.startRun(taskId, script, { params: options.params ?? [] }).id };
   }
 
   stopRun(taskId: string, recordId: string): void {
     this.#world.stopRun(taskId, recordId);
+  }
+
+  /**
+   * The script of the next run that StartDeployTask or the schedule starts for this task, e.g.
+   * `{ slowStep: { step: 1, durationMs: 600_000 } }` for a run that stays in its second step ten minutes.
+   */
+  scriptNextRun(taskId: string, script: RunScript): void {
+    this.#world.scriptNextRun(taskId, script);
+  }
+
+  /** `canExecute: false`: StartDeployTask and StopDeployTask answer this task with 403 `Deploy.00011154`. */
+  setPermission(taskId: string, permission: { canExecute: boolean }): void {
+    if (typeof permission?.canExecute !== 'boolean') throw new Error('canExecute must be true or false');
+    this.#world.setPermission(taskId, permission);
   }
 
   deleteTask(taskId: string): void {
@@ -218,8 +285,10 @@ export class CodeArtsSimulator {
     this.#world.autoDeploy(taskId, options);
   }
 
+  /** Arms a response or feed fault, or acts at once (action faults). An impossible fault throws. */
   inject(fault: Fault): void {
-    if (isResponseFault(fault)) this.#faults.add(fault);
+    checkFault(fault);
+    if (isResponseFault(fault) || isFeedFault(fault)) this.#faults.add(fault);
     else this.#act(fault);
   }
 
@@ -227,12 +296,12 @@ export class CodeArtsSimulator {
     this.#faults.clear();
   }
 
-  /** Armed response faults with their remaining counts. */
+  /** Armed response and feed faults with their remaining counts. */
   faults(): ReturnType<FaultBook['list']> {
     return this.#faults.list();
   }
 
-  /** Ground truth for reliability checks: every run with its true step timeline and outcome. */
+  /** Ground truth for reliability checks: every run with its true step timeline, outcome, params and trigger. */
   runs(taskId: string): RunTruth[] {
     this.#world.catchUp();
     return this.#world.truth(taskId);
@@ -249,15 +318,20 @@ export class CodeArtsSimulator {
 
   /** Tasks as the simulator holds them (deleted ones included), for the control API and demos. */
   tasks(): Array<
-    Pick<SimTask, 'id' | 'appId' | 'name' | 'listing' | 'fieldTypes' | 'deleted'> & { steps: string[] }
+    Pick<SimTask, 'id' | 'appId' | 'name' | 'listing' | 'fieldTypes' | 'deleted' | 'canExecute'> & {
+      projectId: string;
+      steps: string[];
+    }
   > {
     return [...this.#world.tasks.values()].map((t) => ({
       id: t.id,
       appId: t.appId,
       name: t.name,
+      projectId: t.project.id,
       listing: t.listing,
       fieldTypes: t.fieldTypes,
       deleted: t.deleted,
+      canExecute: t.canExecute,
       steps: t.steps.map((s) => s.name),
     }));
   }
@@ -317,7 +391,27 @@ export class CodeArtsSimulator {
       this.#send({ res, log } as Ctx, gatewayReply(413, 'APIG.0201', 'Request entity too large', requestId));
       return;
     }
-    const ctx: Ctx = { req, res, requestId, method, rawPath, rawQuery, query, body, log };
+    const match = this.#match(method, rawPath);
+    if (match?.params.taskId !== undefined) log.taskId = match.params.taskId;
+    const ctx: Ctx = {
+      req,
+      res,
+      requestId,
+      method,
+      rawPath,
+      rawQuery,
+      query,
+      body,
+      log,
+      target: {
+        method,
+        path: rawPath,
+        taskId: match?.params.taskId,
+        projectId: this.#projectOf(match, body),
+        deploy: match?.route.kind === 'deploy',
+        feed: match?.route.feed === true,
+      },
+    };
 
     if (this.#options.controlApi !== false && rawPath.startsWith('/_sim/')) {
       log.auth = 'control';
@@ -325,20 +419,14 @@ export class CodeArtsSimulator {
       return;
     }
 
-    const match = this.#match(method, rawPath);
-    if (match?.params.taskId !== undefined) log.taskId = match.params.taskId;
-    const fault = this.#faults.take({
-      method,
-      path: rawPath,
-      taskId: match?.params.taskId,
-      deploy: match?.route.kind === 'deploy',
-    });
+    const fault = this.#faults.take(ctx.target);
     if (fault !== null) {
       log.fault = fault.kind;
-      if (fault.kind === 'hang') {
+      if (fault.kind === 'hang' || fault.kind === 'slow') {
+        const delayMs = fault.kind === 'slow' ? fault.delayMs : fault.afterMs;
         // Never answer: the socket stays open until the client gives up or stop() closes it.
-        if (fault.afterMs === undefined) return;
-        await this.#delay(fault.afterMs);
+        if (delayMs === undefined) return;
+        await this.#delay(delayMs);
       } else {
         this.#send(ctx, faultReply(fault, requestId));
         return;
@@ -348,18 +436,35 @@ export class CodeArtsSimulator {
       ctx,
       await this.#guard(ctx, () => {
         if (match === null) {
-          throw gatewayError(
-            404,
-            'APIG.0101',
-            'The API does not exist or has not been published in the environment',
-            requestId,
-          );
+          throw gatewayError(404, 'APIG.0101', API_NOT_FOUND, requestId);
         }
         if (match.route.kind === 'deploy') this.#authorize(ctx);
         this.#world.catchUp();
         return match.route.handle(ctx, match.params);
       }),
     );
+  }
+
+  /** The CodeArts project a request is about, for faults scoped to a project. */
+  #projectOf(
+    match: { route: Route; params: Record<string, string> } | null,
+    body: Buffer,
+  ): string | undefined {
+    if (match === null) return undefined;
+    const { projectId, taskId, appId } = match.params;
+    if (projectId !== undefined) return projectId;
+    if (match.route.feed) {
+      let parsed: unknown;
+      try {
+        parsed = parseJson(body);
+      } catch {
+        return undefined;
+      }
+      const named = field(parsed, 'project_id');
+      return typeof named === 'string' ? named : undefined;
+    }
+    const id = taskId ?? appId;
+    return id === undefined ? undefined : this.#world.projectOf(id);
   }
 
   async #guard(ctx: Ctx, fn: () => Reply | Promise<Reply>): Promise<Reply> {
@@ -463,22 +568,37 @@ export class CodeArtsSimulator {
       kind,
       handle,
     });
+    /** A Deploy API route answered by DeployApi. */
+    const d = (method: string, path: string, handle: (call: DeployCall) => Reply, feed = false): Route => ({
+      ...r(method, path, 'deploy', (ctx, params) => handle(this.#deployCall(ctx, params))),
+      feed,
+    });
+    const api = this.#deploy;
     return [
       r('POST', IAM_TOKENS_PATH, 'iam', (ctx) => this.#createToken(ctx)),
-      r('GET', '/v2/tasks/:taskId/state', 'deploy', (ctx, p) => this.#state(ctx, p)),
-      r('POST', '/v2/tasks/:taskId/start', 'deploy', (ctx, p) => this.#start(ctx, p)),
-      r('PUT', '/v2/tasks/:taskId/records/:recordId/stop', 'deploy', (_, p) => this.#stop(p)),
-      r('GET', '/v2/tasks/:taskId', 'deploy', (_, p) =>
-        ok(this.#world.taskInfo(this.#world.requireTask(need(p.taskId)))),
-      ),
-      r('GET', '/v2/:projectId/tasks/list', 'deploy', (ctx, p) => this.#listTasks(ctx, p)),
-      r('GET', '/v2/:projectId/task/:taskId/history', 'deploy', (ctx, p) => this.#history(ctx, p)),
-      r('GET', '/v2/history/tasks/:taskId/params', 'deploy', (ctx, p) => this.#params(ctx, p)),
-      r('POST', '/v1/applications/list', 'deploy', (ctx) => this.#listApps(ctx)),
-      r('GET', '/v1/applications/:appId/info', 'deploy', (_, p) =>
-        ok({ status: 'success', result: this.#world.appDetail(this.#world.requireApp(need(p.appId))) }),
-      ),
+      d('GET', '/v2/tasks/:taskId/state', (c) => api.state(c)),
+      d('POST', '/v2/tasks/:taskId/start', (c) => api.start(c)),
+      d('PUT', '/v2/tasks/:taskId/records/:recordId/stop', (c) => api.stop(c)),
+      d('GET', '/v2/tasks/:taskId', (c) => api.taskDetail(c)),
+      d('GET', '/v2/:projectId/tasks/list', (c) => api.listTasks(c)),
+      d('GET', '/v2/:projectId/task/:taskId/history', (c) => api.history(c)),
+      d('GET', '/v2/history/tasks/:taskId/params', (c) => api.params(c)),
+      d('POST', '/v1/applications/list', (c) => api.listApps(c), true),
+      d('GET', '/v1/applications/:appId/info', (c) => api.appInfo(c)),
     ];
+  }
+
+  #deployCall(ctx: Ctx, params: Record<string, string>): DeployCall {
+    return {
+      params,
+      query: ctx.query,
+      body: ctx.body,
+      requestId: ctx.requestId,
+      target: ctx.target,
+      applied: (kind) => {
+        ctx.log.fault = kind;
+      },
+    };
   }
 
   #createToken(ctx: Ctx): Reply {
@@ -514,195 +634,9 @@ export class CodeArtsSimulator {
     if (!ctx.query.get('nocatalog')) body201.catalog = [];
     return { status: 201, body: issued.body, headers: { 'X-Subject-Token': issued.token } };
   }
-
-  #state(ctx: Ctx, p: Record<string, string>): Reply {
-    const task = this.#world.requireTask(need(p.taskId));
-    const recordId = ctx.query.get('record_id');
-    const html = this.#options.recordGoneAsHtml !== false;
-    const run =
-      recordId !== null && recordId !== ''
-        ? this.#world.requireRun(task, recordId, { html })
-        : this.#world.latestRun(task);
-    if (run === undefined) throw deployError(404, 'Deploy.00011303', MSG.noRecord, { html });
-    const withSteps = ctx.query.get('step_state')?.toLowerCase() !== 'false';
-    return ok({ status: 'success', result: this.#world.stateInfo(task, run, withSteps) });
-  }
-
-  #start(ctx: Ctx, p: Record<string, string>): Reply {
-    const task = this.#world.requireTask(need(p.taskId));
-    const body = ctx.body.length === 0 ? {} : parseJson(ctx.body);
-    if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw paramError('Param invalid');
-    }
-    const params = parseParams(field(body, 'params'));
-    const rollbackTo = str(field(body, 'record_id'));
-    if (rollbackTo !== undefined) this.#world.requireRun(task, rollbackTo);
-    const run = this.#world.startRun(
-      task.id,
-      {},
-      { type: rollbackTo === undefined ? 'deploy' : 'rollback', params },
-    );
-    return ok({ id: run.id, task_id: task.id, job_name: run.jobName, app_component_list: [] });
-  }
-
-  #stop(p: Record<string, string>): Reply {
-    const run = this.#world.stopRun(need(p.taskId), need(p.recordId));
-    return ok({ status: 'success', result: { id: run.id, task_id: run.taskId } });
-  }
-
-  #requireProject(projectId: string): void {
-    if (projectId !== this.#world.projectId) throw deployError(404, 'Deploy.00016902', MSG.noProject);
-  }
-
-  #listTasks(ctx: Ctx, p: Record<string, string>): Reply {
-    this.#requireProject(need(p.projectId));
-    const page = intParam(ctx.query.get('page') ?? '1', 1, 99_999);
-    const size = intParam(ctx.query.get('size') ?? '10', 1, 100);
-    const tasks = this.#world.liveTasks().reverse();
-    return ok({
-      total_num: tasks.length,
-      result: tasks.slice((page - 1) * size, page * size).map((t) => this.#world.taskInfo(t)),
-    });
-  }
-
-  #history(ctx: Ctx, p: Record<string, string>): Reply {
-    for (const name of ['page', 'size', 'start_date', 'end_date']) {
-      if (!ctx.query.get(name)) {
-        throw gatewayError(
-          400,
-          'APIG.0106',
-          `Orchestration error: query parameter ${name} is missing`,
-          ctx.requestId,
-        );
-      }
-    }
-    this.#requireProject(need(p.projectId));
-    const page = intParam(ctx.query.get('page') ?? '', 1, 99_999);
-    const size = intParam(ctx.query.get('size') ?? '', 1, 100);
-    const start = parseDay(ctx.query.get('start_date') ?? '');
-    const end = parseDay(ctx.query.get('end_date') ?? '');
-    const min = Date.UTC(1970, 0, 1);
-    const max = Date.UTC(2125, 11, 30);
-    if (
-      start === null ||
-      end === null ||
-      start < min ||
-      end > max ||
-      end < start ||
-      end - start > 30 * 86_400_000
-    ) {
-      throw paramError(
-        'Param invalid: start_date/end_date (yyyy-MM-dd, end on or after start, at most 30 days)',
-      );
-    }
-    const task = this.#world.requireTask(need(p.taskId));
-    const offset = this.#options.utcOffsetMinutes ?? DEFAULT_UTC_OFFSET_MINUTES;
-    const now = this.clock.now();
-    const runs = task.runs
-      .filter((run) => {
-        if (run.deleted || run.plan.createdAt > now) return false;
-        const day = Math.floor((run.plan.createdAt + offset * 60_000) / 86_400_000) * 86_400_000;
-        return day >= start && day <= end;
-      })
-      .reverse();
-    return ok({
-      result: runs.slice((page - 1) * size, page * size).map((run) => this.#world.historyRecord(run)),
-      total_num: runs.length,
-    });
-  }
-
-  #params(ctx: Ctx, p: Record<string, string>): Reply {
-    const recordId = ctx.query.get('record_id');
-    if (!recordId) {
-      throw gatewayError(
-        400,
-        'APIG.0106',
-        'Orchestration error: query parameter record_id is missing',
-        ctx.requestId,
-      );
-    }
-    const task = this.#world.requireTask(need(p.taskId));
-    // Observed: this API reports an unknown record with 400, not 404.
-    return ok(this.#world.requireRun(task, recordId, { status: 400 }).params);
-  }
-
-  #listApps(ctx: Ctx): Reply {
-    const body = parseJson(ctx.body);
-    const projectId = str(field(body, 'project_id'));
-    const page = field(body, 'page');
-    const size = field(body, 'size');
-    if (projectId === undefined || !isInt(page, 1, 99_999) || !isInt(size, 1, 100)) {
-      throw paramError('Param invalid: project_id, page (>= 1) and size (1-100) are required');
-    }
-    this.#requireProject(projectId);
-    const states = field(body, 'states');
-    const wanted = Array.isArray(states) ? new Set(states.map(String)) : null;
-    let apps = this.#world.liveTasks().map((t) => this.#world.appExecutionInfo(t));
-    if (wanted !== null) apps = apps.filter((a) => wanted.has(String(a.execution_state)));
-    const sortName = str(field(body, 'sort_name'));
-    const desc = str(field(body, 'sort_by'))?.toUpperCase() !== 'ASC';
-    const key = sortName === 'name' ? 'name' : 'execution_time';
-    apps.sort((a, b) => {
-      const order = String(a[key]).localeCompare(String(b[key]));
-      return desc ? -order : order;
-    });
-    return ok({ total_num: apps.length, result: apps.slice((page - 1) * size, page * size) });
-  }
 }
 
 // ─── Helpers ──────────────────────────────────────────────────────────────────────────────────────
-
-const ok = (body: unknown): Reply => ({ status: 200, body });
-
-const gatewayReply = (status: number, code: string, message: string, requestId: string): Reply => ({
-  ...gatewayError(status, code, message, requestId).response,
-});
-
-const faultReply = (fault: Exclude<ResponseFault, { kind: 'hang' }>, requestId: string): Reply => {
-  switch (fault.kind) {
-    case 'unauthorized':
-      return gatewayReply(
-        401,
-        'APIG.0301',
-        fault.message ?? 'Incorrect IAM authentication information: decrypt token fail',
-        requestId,
-      );
-    case 'throttle':
-      return {
-        ...gatewayReply(
-          429,
-          'APIG.0308',
-          'The throttling threshold has been reached: policy user over ratelimit,limit:60,time:1 minute',
-          requestId,
-        ),
-        ...(fault.retryAfterSeconds === undefined
-          ? {}
-          : { headers: { 'Retry-After': String(fault.retryAfterSeconds) } }),
-      };
-    case 'server-error':
-      return gatewayReply(
-        fault.status ?? 500,
-        fault.code ?? 'APIG.0203',
-        fault.message ?? 'Backend unavailable',
-        requestId,
-      );
-    case 'html': {
-      const status = fault.status ?? 502;
-      return {
-        status,
-        contentType: 'text/html; charset=UTF-8',
-        body: `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
-      };
-    }
-    case 'malformed-json':
-      return { status: fault.status ?? 200, body: '{"status":"success","result":{"record_id":"' };
-    case 'wrong-shape':
-      return {
-        status: fault.status ?? 200,
-        body: JSON.stringify(fault.body ?? { status: 'success', data: { unexpected: true } }),
-      };
-  }
-};
 
 const presentedAuth = (req: IncomingMessage, rawPath: string): AuthKind => {
   if (rawPath === IAM_TOKENS_PATH) return 'password';
@@ -729,56 +663,4 @@ const safeDecode = (text: string): string => {
   } catch {
     return text;
   }
-};
-
-/** Route params are always present once matched; this only satisfies the type checker. */
-const need = (value: string | undefined): string => value ?? '';
-
-const parseJson = (body: Buffer): unknown => {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw paramError('Param invalid: the body is not valid JSON');
-  }
-};
-
-const field = (value: unknown, key: string): unknown =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value !== '' ? value : undefined;
-
-const isInt = (value: unknown, min: number, max: number): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-
-const intParam = (text: string, min: number, max: number): number => {
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!isInt(value, min, max)) throw paramError(`Param invalid: ${text} is not an integer in ${min}-${max}`);
-  return value;
-};
-
-const PARAM_TYPES = new Set(['text', 'host_group', 'encrypt', 'enum']);
-
-/** EnvExecutionBody.params → what ShowExecutionParams later returns. */
-const parseParams = (value: unknown): Array<{ name: string; type: string; value: string }> => {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw paramError('Param invalid: params must be an array');
-  return value.map((item) => {
-    const key = field(item, 'key');
-    const val = field(item, 'value');
-    const type = field(item, 'type');
-    if (
-      typeof key !== 'string' ||
-      !/^[A-Za-z0-9\-_.]{1,128}$/.test(key) ||
-      typeof val !== 'string' ||
-      val.length > 8192 ||
-      /\{\{|\{%|\{#/.test(val) ||
-      (type !== undefined && (typeof type !== 'string' || !PARAM_TYPES.has(type)))
-    ) {
-      throw paramError('Param invalid: params[] needs key, value and type');
-    }
-    return { name: key, type: typeof type === 'string' ? type : 'text', value: val };
-  });
 };

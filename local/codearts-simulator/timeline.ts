@@ -20,6 +20,11 @@ export interface RunScript {
   failAtStep?: number;
   /** Per-step durations overriding the task's, by index. */
   stepDurationsMs?: number[];
+  /**
+   * One step that runs far longer than usual (e.g. to leave time to press stop): its 0-based index and
+   * duration. Wins over `stepDurationsMs` for that step.
+   */
+  slowStep?: { step: number; durationMs: number };
   /** How long the record stays `pending` before the first step; default 2000. */
   pendingMs?: number;
   executor?: string;
@@ -58,11 +63,25 @@ export const planRun = (
   if (!SCRIPTED_OUTCOMES.has(outcome)) {
     throw new Error(`outcome must be one of ${[...SCRIPTED_OUTCOMES].join(', ')}; got ${String(outcome)}`);
   }
+  const slow = script.slowStep;
+  if (
+    slow !== undefined &&
+    (!Number.isInteger(slow.step) ||
+      slow.step < 0 ||
+      slow.step >= steps.length ||
+      !(slow.durationMs > 0) ||
+      !Number.isFinite(slow.durationMs))
+  ) {
+    throw new Error(
+      `slowStep needs a step index (0-based) and a durationMs > 0; got ${JSON.stringify(slow)}`,
+    );
+  }
   const pendingMs = Math.max(0, Math.round((script.pendingMs ?? DEFAULT_PENDING_MS) / speed));
   const runningAt = createdAt + pendingMs;
   let cursor = runningAt;
   const planned: PlannedStep[] = steps.map((step, index) => {
-    const duration = Math.max(1, Math.round((script.stepDurationsMs?.[index] ?? step.durationMs) / speed));
+    const scripted = slow?.step === index ? slow.durationMs : script.stepDurationsMs?.[index];
+    const duration = Math.max(1, Math.round((scripted ?? step.durationMs) / speed));
     const out: PlannedStep = { ...step, index, durationMs: step.enabled ? duration : 0, startAt: cursor };
     cursor += out.durationMs;
     return out;

@@ -1,32 +1,37 @@
-// local/codearts-simulator → the simulated CodeArts project: tasks (with their applications), runs
-// and their wire views. No HTTP here; the views are what the Deploy API returns, computed from the
-// clock at the moment of the call.
+// local/codearts-simulator → the simulated CodeArts tenant: projects, their applications (one deployment
+// task each) and the tasks' runs. No HTTP here and no wire format (see views.ts); every answer is computed
+// from this state and the clock at the moment of the call.
 import { deployError, MSG } from './errors.js';
 import type { IdRegistry } from './ids.js';
-import { formatDuration, formatLocal } from './time.js';
 import {
   endAt,
   isFinished,
-  logOffset,
   outcomeOf,
   planRun,
-  type RunOutcome,
   type RunPlan,
   type RunScript,
   type SimRunStatus,
   type StepSpec,
   type StepTruth,
   statusAt,
-  stepsAt,
   stepTruth,
 } from './timeline.js';
 
 export type StepListing = 'all' | 'reached';
 export type FieldTypes = 'sdk' | 'strings';
 
+/** One execution parameter as ShowExecutionParams reports it. */
+export interface SimParam {
+  name: string;
+  type: string;
+  value: string;
+}
+
 export interface TaskSpec {
   id?: string;
   name?: string;
+  /** The CodeArts project the task's application belongs to. Default: the simulator's default project. */
+  projectId?: string;
   /** Step names/specs, or a number of steps with stock names. Default: 3 steps. */
   steps?: Array<string | { name: string; enabled?: boolean; durationMs?: number; faqUrl?: string }> | number;
   /** 'all': every step listed from the start; 'reached': steps appear as the run reaches them. Default 'all'. */
@@ -35,7 +40,21 @@ export interface TaskSpec {
   fieldTypes?: FieldTypes;
   /** Divides every duration of this task's runs (2 = twice as fast). Default 1. */
   speed?: number;
+  /** The task's default execution parameters (a run started with `params` overrides them by name). */
+  params?: SimParam[];
 }
+
+/** What started a run: the Deploy API (StartDeployTask), the control API / `startRun()`, or `autoDeploy`. */
+export type RunTrigger =
+  | {
+      kind: 'api';
+      /** `record_id` of the start request: the run rolls back to that record. */
+      rollbackOf: string | null;
+      /** `trigger_source` of the start request, when given. */
+      triggerSource: string | null;
+    }
+  | { kind: 'control' }
+  | { kind: 'schedule' };
 
 export interface SimRun {
   id: string;
@@ -46,20 +65,34 @@ export interface SimRun {
   nickName: string;
   type: 'deploy' | 'rollback';
   jobName: string;
-  params: Array<{ name: string; type: string; value: string }>;
+  params: SimParam[];
+  trigger: RunTrigger;
   deleted: boolean;
+}
+
+export interface SimProject {
+  id: string;
+  name: string;
+  /** Its tasks in creation order (deleted ones included). */
+  tasks: SimTask[];
 }
 
 export interface SimTask {
   id: string;
   appId: string;
   name: string;
+  project: SimProject;
   steps: StepSpec[];
   listing: StepListing;
   fieldTypes: FieldTypes;
   speed: number;
+  params: SimParam[];
   createdAt: number;
   deleted: boolean;
+  /** false: StartDeployTask and StopDeployTask answer 403 `Deploy.00011154`. */
+  canExecute: boolean;
+  /** The script of the next run started through the Deploy API or the schedule (then cleared). */
+  nextScript: RunScript | null;
   runs: SimRun[];
   nextReleaseId: number;
   auto: { everyMs: number; failEvery: number; anchor: number; slots: number; created: number } | null;
@@ -72,6 +105,10 @@ export interface RunTruth {
   releaseId: number;
   executor: string;
   type: 'deploy' | 'rollback';
+  /** What started it (for a rollback, which record it rolled back to). */
+  trigger: RunTrigger;
+  /** The parameters it ran with (what ShowExecutionParams reports, unmasked). */
+  params: SimParam[];
   createdAt: number;
   /** When the first step starts (end of `pending`). */
   runningAt: number;
@@ -80,7 +117,7 @@ export interface RunTruth {
   /** Status as of now. */
   status: SimRunStatus;
   /** How it ends (or will end). */
-  outcome: RunOutcome;
+  outcome: ReturnType<typeof outcomeOf>;
   finished: boolean;
   deleted: boolean;
   steps: StepTruth[];
@@ -100,79 +137,115 @@ const STOCK_STEP_NAMES = [
 export const DEFAULT_STEP_MS = 10_000;
 export const DEFAULT_EXECUTOR = 'devcloud_test';
 export const DEFAULT_NICK_NAME = 'A/B side account';
+export const DEFAULT_PROJECT_NAME = 'Demo';
 const DEFAULT_FAQ_URL = 'https://support.huaweicloud.com/intl/en-us/deployman_faq/deployman_faq_1001.html';
 
 export interface WorldOptions {
   ids: IdRegistry;
-  region: string;
-  utcOffsetMinutes: number;
   now: () => number;
 }
 
+/** The newest live record of `task` created by `at`. */
+export const latestRunAt = (task: SimTask, at: number): SimRun | undefined => {
+  for (let i = task.runs.length - 1; i >= 0; i--) {
+    const run = task.runs[i];
+    if (run !== undefined && !run.deleted && run.plan.createdAt <= at) return run;
+  }
+  return undefined;
+};
+
 export class World {
-  readonly projectId: string;
-  readonly projectName = 'Demo';
+  /** The project tasks land in when their spec names none. */
+  readonly defaultProject: SimProject;
+  readonly projects = new Map<string, SimProject>();
   readonly tasks = new Map<string, SimTask>();
   readonly #apps = new Map<string, SimTask>();
+  /** Tasks that deploy on a schedule: catchUp() visits only these, so a large tenant stays cheap. */
+  readonly #scheduled = new Set<SimTask>();
   readonly #o: WorldOptions;
 
   constructor(options: WorldOptions) {
     this.#o = options;
-    this.projectId = options.ids.next('project');
+    this.defaultProject = this.createProject({ name: DEFAULT_PROJECT_NAME });
   }
 
-  get region(): string {
-    return this.#o.region;
+  get projectId(): string {
+    return this.defaultProject.id;
   }
 
   // ─── Mutations ────────────────────────────────────────────────────────────────────────────────
 
+  createProject(spec: { id?: string; name?: string } = {}): SimProject {
+    const id = spec.id === undefined ? this.#o.ids.next('project') : this.#o.ids.claim('project', spec.id);
+    const project: SimProject = { id, name: spec.name ?? `project-${this.projects.size + 1}`, tasks: [] };
+    this.projects.set(id, project);
+    return project;
+  }
+
   createTask(spec: TaskSpec = {}): SimTask {
-    const id = spec.id === undefined ? this.#o.ids.next('task') : this.#o.ids.claim('task', spec.id);
-    const appId = this.#o.ids.next('app');
+    const project = spec.projectId === undefined ? this.defaultProject : this.projects.get(spec.projectId);
+    if (project === undefined) throw new Error(`no project ${spec.projectId}`);
     const speed = spec.speed ?? 1;
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be > 0, got ${speed}`);
+    const steps = toSteps(spec.steps);
+    const params = (spec.params ?? []).map(checkParam);
+    const id = spec.id === undefined ? this.#o.ids.next('task') : this.#o.ids.claim('task', spec.id);
+    const appId = this.#o.ids.next('app');
     const task: SimTask = {
       id,
       appId,
       name: spec.name ?? `task-${this.tasks.size + 1}`,
-      steps: toSteps(spec.steps),
+      project,
+      steps,
       listing: spec.listing ?? 'all',
       fieldTypes: spec.fieldTypes ?? 'sdk',
       speed,
+      params,
       createdAt: this.#o.now(),
       deleted: false,
+      canExecute: true,
+      nextScript: null,
       runs: [],
       nextReleaseId: 1,
       auto: null,
     };
     this.tasks.set(id, task);
     this.#apps.set(appId, task);
+    project.tasks.push(task);
     return task;
   }
 
-  /** Starts a run now (or at `at`, for scheduled runs). Throws a 400 `Deploy.00011027` while one is active. */
+  /**
+   * Starts a run now (or at `at`, for scheduled runs). Throws a 400 `Deploy.00011027` while one is active.
+   * `params` override the task's defaults by name. A run started through the API or the schedule uses the
+   * task's next-run script, if one is set, instead of `script`.
+   */
   startRun(
     taskId: string,
     script: RunScript = {},
-    extra: { at?: number; type?: 'deploy' | 'rollback'; params?: SimRun['params'] } = {},
+    extra: { at?: number; trigger?: RunTrigger; params?: SimParam[] } = {},
   ): SimRun {
     const task = this.requireTask(taskId);
     const at = extra.at ?? this.#o.now();
-    const latest = this.latestRun(task);
+    const latest = latestRunAt(task, at);
     if (latest !== undefined && !isFinished(latest.plan, at)) {
       throw deployError(400, 'Deploy.00011027', MSG.running);
     }
+    const trigger = extra.trigger ?? { kind: 'control' };
+    const scripted = trigger.kind !== 'control' && task.nextScript !== null ? task.nextScript : script;
+    const plan = planRun(task.steps, scripted, at, task.speed);
+    if (scripted === task.nextScript) task.nextScript = null;
     const run: SimRun = {
       id: this.#o.ids.next('record'),
       taskId,
       releaseId: task.nextReleaseId++,
-      plan: planRun(task.steps, script, at, task.speed),
-      executor: script.executor ?? DEFAULT_EXECUTOR,
+      plan,
+      executor: scripted.executor ?? DEFAULT_EXECUTOR,
       nickName: DEFAULT_NICK_NAME,
-      type: extra.type ?? 'deploy',
+      type: trigger.kind === 'api' && trigger.rollbackOf !== null ? 'rollback' : 'deploy',
       jobName: `job_${this.#o.ids.next('record').slice(0, 6)}`,
-      params: extra.params ?? [],
+      params: mergeParams(task.params, (extra.params ?? []).map(checkParam)),
+      trigger,
       deleted: false,
     };
     task.runs.push(run);
@@ -187,8 +260,21 @@ export class World {
     return run;
   }
 
+  /** The script of the next run the Deploy API or the schedule starts (e.g. one step that runs far longer). */
+  scriptNextRun(taskId: string, script: RunScript): void {
+    const task = this.requireTask(taskId);
+    planRun(task.steps, script, 0, task.speed); // rejects a bad script now, not at the next start
+    task.nextScript = { ...script };
+  }
+
+  setPermission(taskId: string, permission: { canExecute: boolean }): void {
+    this.requireTask(taskId).canExecute = permission.canExecute;
+  }
+
   deleteTask(taskId: string): void {
-    this.requireTask(taskId).deleted = true;
+    const task = this.requireTask(taskId);
+    task.deleted = true;
+    this.#scheduled.delete(task);
   }
 
   deleteRecord(taskId: string, recordId: string): void {
@@ -201,13 +287,14 @@ export class World {
     if (!(options.everyMs > 0)) throw new RangeError('everyMs must be > 0');
     const failEvery = options.failEvery ?? 0;
     task.auto = { everyMs: options.everyMs, failEvery, anchor: this.#o.now(), slots: 0, created: 0 };
+    this.#scheduled.add(task);
     this.catchUp();
   }
 
   /** Materialises every scheduled run that is due by now, each created at its own scheduled time. */
   catchUp(): void {
     const now = this.#o.now();
-    for (const task of this.tasks.values()) {
+    for (const task of this.#scheduled) {
       const auto = task.auto;
       if (auto === null || task.deleted) continue;
       const due = Math.floor((now - auto.anchor) / auto.everyMs) + 1;
@@ -215,10 +302,13 @@ export class World {
       if (due - auto.slots > 1000) auto.slots = due - 1000;
       for (; auto.slots < due; auto.slots++) {
         const at = auto.anchor + auto.slots * auto.everyMs;
-        const latest = this.latestRun(task);
+        const latest = latestRunAt(task, at);
         if (latest !== undefined && !isFinished(latest.plan, at)) continue;
         auto.created += 1;
-        this.startRun(task.id, scheduledScript(task, auto.created, auto.failEvery), { at });
+        this.startRun(task.id, scheduledScript(task, auto.created, auto.failEvery), {
+          at,
+          trigger: { kind: 'schedule' },
+        });
       }
     }
   }
@@ -238,6 +328,18 @@ export class World {
     return task;
   }
 
+  /** A project, or a 404 `Deploy.00016902` (as the service answers an IAM project ID). */
+  requireProject(projectId: string): SimProject {
+    const project = this.projects.get(projectId);
+    if (project === undefined) throw deployError(404, 'Deploy.00016902', MSG.noProject);
+    return project;
+  }
+
+  /** The project of a task or application ID, if it is one. */
+  projectOf(taskOrAppId: string): string | undefined {
+    return (this.tasks.get(taskOrAppId) ?? this.#apps.get(taskOrAppId))?.project.id;
+  }
+
   /** A live record of the task, or a 404 `Deploy.00011303` (text/html when asked, as seen live). */
   requireRun(task: SimTask, recordId: string, options: { status?: number; html?: boolean } = {}): SimRun {
     const run = task.runs.find((r) => r.id === recordId && !r.deleted);
@@ -251,16 +353,7 @@ export class World {
 
   /** The newest live record that has been created by now. */
   latestRun(task: SimTask): SimRun | undefined {
-    const now = this.#o.now();
-    for (let i = task.runs.length - 1; i >= 0; i--) {
-      const run = task.runs[i];
-      if (run !== undefined && !run.deleted && run.plan.createdAt <= now) return run;
-    }
-    return undefined;
-  }
-
-  liveTasks(): SimTask[] {
-    return [...this.tasks.values()].filter((t) => !t.deleted);
+    return latestRunAt(task, this.#o.now());
   }
 
   truth(taskId: string): RunTruth[] {
@@ -273,6 +366,8 @@ export class World {
       releaseId: run.releaseId,
       executor: run.executor,
       type: run.type,
+      trigger: { ...run.trigger },
+      params: run.params.map((p) => ({ ...p })),
       createdAt: run.plan.createdAt,
       runningAt: run.plan.runningAt,
       endsAt: endAt(run.plan),
@@ -282,220 +377,6 @@ export class World {
       deleted: run.deleted,
       steps: stepTruth(run.plan, now),
     }));
-  }
-
-  // ─── Wire views ───────────────────────────────────────────────────────────────────────────────
-
-  #time(ms: number): string {
-    return formatLocal(ms, this.#o.utcOffsetMinutes);
-  }
-
-  /** StateInfo of `/v2/tasks/{id}/state`. */
-  stateInfo(task: SimTask, run: SimRun, withSteps: boolean): Record<string, unknown> {
-    const now = this.#o.now();
-    const finished = isFinished(run.plan, now);
-    const info: Record<string, unknown> = {
-      record_id: run.id,
-      task_id: task.id,
-      nick_name: run.nickName,
-      status: statusAt(run.plan, now),
-      step: finished ? 'finish' : 'running',
-      start_time: this.#time(run.plan.createdAt),
-      end_time: finished ? this.#time(endAt(run.plan)) : '',
-      executor: run.executor,
-      task_name: task.name,
-    };
-    if (withSteps) info.step_state = this.#stepInfos(task, run, now);
-    return info;
-  }
-
-  #stepInfos(task: SimTask, run: SimRun, now: number): Array<Record<string, unknown>> {
-    const outcome = outcomeOf(run.plan);
-    const failed = isFinished(run.plan, now) && (outcome === 'failed' || outcome === 'timeout');
-    const asType = task.fieldTypes === 'strings' ? String : <T>(v: T): T => v;
-    return stepsAt(run.plan, now)
-      .filter((view) => task.listing === 'all' || view.reached)
-      .map(({ step, reached, elapsedMs }) => ({
-        region: this.#o.region,
-        id: asType(step.index + 1),
-        offset: asType(0),
-        enable: asType(step.enabled),
-        name: step.name,
-        current_offset: asType(logOffset(elapsedMs, reached && step.enabled)),
-        elapsed_time: asType(Math.floor(elapsedMs / 1000)),
-        faq_url: failed && step.index === run.plan.failIndex ? step.faqUrl : '',
-      }));
-  }
-
-  #runDuration(run: SimRun): string {
-    const now = this.#o.now();
-    return formatDuration(Math.min(now, endAt(run.plan)) - run.plan.createdAt);
-  }
-
-  /** One ExecuteRecordV2Body of the history API. */
-  historyRecord(run: SimRun): Record<string, unknown> {
-    const now = this.#o.now();
-    return {
-      execution_id: run.id,
-      state: statusAt(run.plan, now),
-      duration: this.#runDuration(run),
-      operator: run.executor,
-      nickname: run.nickName,
-      start_time: this.#time(run.plan.createdAt),
-      end_time: isFinished(run.plan, now) ? this.#time(endAt(run.plan)) : '',
-      release_id: run.releaseId,
-      type: run.type,
-    };
-  }
-
-  #stepsMap(task: SimTask): Record<string, unknown> {
-    return Object.fromEntries(
-      task.steps.map((step, i) => [
-        `step${i + 1}`,
-        { id: `step${i + 1}`, name: step.name, params: {}, enable: step.enabled },
-      ]),
-    );
-  }
-
-  #execution(task: SimTask): Record<string, unknown> {
-    const run = this.latestRun(task);
-    if (run === undefined) {
-      return {
-        execution_state: 'not_executed',
-        execution_time: '',
-        end_time: '',
-        duration: '',
-        release_id: 0,
-      };
-    }
-    const now = this.#o.now();
-    return {
-      execution_state: statusAt(run.plan, now),
-      execution_time: this.#time(run.plan.createdAt),
-      end_time: isFinished(run.plan, now) ? this.#time(endAt(run.plan)) : '',
-      duration: this.#runDuration(run),
-      release_id: run.releaseId,
-    };
-  }
-
-  /** TaskInfo: the flat `GET /v2/tasks/{id}` body and the items of the legacy task list. */
-  taskInfo(task: SimTask): Record<string, unknown> {
-    const { end_time: _end, ...execution } = this.#execution(task);
-    const latest = this.latestRun(task);
-    return {
-      task_id: task.id,
-      id: task.id,
-      name: task.name,
-      app_id: task.appId,
-      project_id: this.projectId,
-      project_name: this.projectName,
-      template_id: '',
-      description: '',
-      deploy_system: 'deployTemplate',
-      state: 'Available',
-      ...execution,
-      executor_id: '',
-      executor_nick_name: latest?.nickName ?? '',
-      steps: this.#stepsMap(task),
-      app_component_list: [],
-      slave_cluster_id: '',
-      owner: DEFAULT_EXECUTOR,
-      nick_name: DEFAULT_NICK_NAME,
-      owner_id: '',
-      tenant_id: '',
-      tenant_name: '',
-      is_defaut_permission: true,
-      is_care: false,
-      is_disable: false,
-      can_modify: true,
-      can_delete: true,
-      can_view: true,
-      can_execute: true,
-      can_copy: true,
-      can_manage: true,
-      can_create_env: true,
-      can_disable: true,
-      role_id: -1,
-      create_time: this.#time(task.createdAt),
-      update_time: this.#time(latest?.plan.createdAt ?? task.createdAt),
-    };
-  }
-
-  #permissions(): Record<string, boolean> {
-    return {
-      is_care: false,
-      can_modify: true,
-      can_delete: true,
-      can_view: true,
-      can_execute: true,
-      can_copy: true,
-      can_manage: true,
-      can_create_env: true,
-      can_disable: true,
-    };
-  }
-
-  #arrangeInfo(task: SimTask): Record<string, unknown> {
-    return { id: task.id, state: 'Available', deploy_system: 'deployTemplate' };
-  }
-
-  /** AppExecutionInfo of `POST /v1/applications/list`. */
-  appExecutionInfo(task: SimTask): Record<string, unknown> {
-    const execution = this.#execution(task);
-    const latest = this.latestRun(task);
-    return {
-      id: task.appId,
-      name: task.name,
-      project_id: this.projectId,
-      project_name: this.projectName,
-      deploy_system: 'deployTemplate',
-      create_time: this.#time(task.createdAt),
-      update_time: this.#time(task.createdAt),
-      duration: execution.duration,
-      execution_time: execution.execution_time,
-      end_time: execution.end_time,
-      execution_state: execution.execution_state,
-      release_id: execution.release_id,
-      executor_id: '',
-      executor_nick_name: latest?.nickName ?? '',
-      create_user_id: '',
-      create_tenant_id: '',
-      is_disable: false,
-      ...this.#permissions(),
-      arrange_infos: [this.#arrangeInfo(task)],
-    };
-  }
-
-  /** AppDetailInfo of `GET /v1/applications/{app_id}/info`. */
-  appDetail(task: SimTask): Record<string, unknown> {
-    const latest = this.latestRun(task);
-    return {
-      id: task.appId,
-      name: task.name,
-      region: this.#o.region,
-      description: '',
-      is_disable: false,
-      create_type: 'template',
-      project_id: this.projectId,
-      project_name: this.projectName,
-      slave_cluster_id: '',
-      ...this.#permissions(),
-      owner_tenant_id: '',
-      create_user_id: '',
-      create_tenant_id: '',
-      create_time: this.#time(task.createdAt),
-      update_time: this.#time(task.createdAt),
-      permission_level: 'instance',
-      arrange_infos: [
-        {
-          ...this.#arrangeInfo(task),
-          name: task.name,
-          steps: this.#stepsMap(task),
-          release_id: latest?.releaseId ?? 0,
-          app_id: task.appId,
-        },
-      ],
-    };
   }
 }
 
@@ -519,6 +400,21 @@ const toSteps = (steps: TaskSpec['steps']): StepSpec[] => {
       faqUrl: spec.faqUrl ?? DEFAULT_FAQ_URL,
     };
   });
+};
+
+const checkParam = (param: SimParam): SimParam => {
+  if (typeof param?.name !== 'string' || param.name === '' || typeof param.value !== 'string') {
+    throw new Error(`a task parameter needs a name and a string value: ${JSON.stringify(param)}`);
+  }
+  return { name: param.name, type: typeof param.type === 'string' ? param.type : 'text', value: param.value };
+};
+
+/** The task's defaults with `given` replacing those of the same name; new names come after, in order. */
+const mergeParams = (defaults: readonly SimParam[], given: readonly SimParam[]): SimParam[] => {
+  const byName = new Map(given.map((p) => [p.name, p]));
+  const merged = defaults.map((p) => ({ ...(byName.get(p.name) ?? p) }));
+  const known = new Set(defaults.map((p) => p.name));
+  return [...merged, ...given.filter((p) => !known.has(p.name)).map((p) => ({ ...p }))];
 };
 
 /** The n-th scheduled run (1-based): every `failEvery`-th fails, at a step that rotates through the enabled ones. */

@@ -4,21 +4,35 @@
 //
 // Response bodies: the client checks the envelope (a 2xx body must be a JSON object; for /state it must also be
 // `{"status":"success","result":{…}}`), then reads it with core's parsers, which are tolerant of both the doc
-// and SDK field types. Anything unusable, including an answer about another task or record than asked for, is
-// 'bad-response' (transient: the next poll tries again).
+// and SDK field types, so every call returns domain types. Anything unusable, including an answer about another
+// task or record than asked for, is 'bad-response' (transient: the next poll tries again).
+import { type ApplicationPage, parseApplicationPage } from '../../core/applications.js';
+import { DEFAULT_CODEARTS_TIME_ZONE, parseTimeZoneOffset } from '../../core/codearts-time.js';
+import {
+  type ExecutionParam,
+  parseExecutionParams,
+  parseStartedRun,
+  parseStopAnswer,
+} from '../../core/deploy-actions.js';
 import { type HistoryPage, parseHistory } from '../../core/history.js';
 import type { RunState } from '../../core/model.js';
 import { MalformedStateError, normaliseStateResponse } from '../../core/normalise.js';
 import { parseTaskDetail, type TaskDetail } from '../../core/task-detail.js';
 import {
+  type CodeArtsActionsPort,
+  type CodeArtsCallOptions,
   CodeArtsError,
+  type CodeArtsFeedPort,
   type CodeArtsPort,
   type GetTaskStateOptions,
+  type ListApplicationsOptions,
   type ListTaskHistoryOptions,
+  type StartTaskOptions,
 } from '../../ports.js';
-import { httpError, parseErrorFields } from './errors.js';
+import { type HttpFailure, httpError, parseErrorFields } from './errors.js';
 import { type Exchange, exchange } from './http.js';
 import { IamTokenProvider, type PasswordAuth } from './iam-token.js';
+import { applicationListBody, checkId, startBody } from './requests.js';
 import { rfc3986, signRequest } from './signer.js';
 
 export type CodeArtsAuth =
@@ -38,12 +52,11 @@ export interface CodeArtsClientOptions {
   timeoutMs?: number;
   /** Epoch ms, for token expiry and X-Sdk-Date. Default Date.now. */
   now?: () => number;
-  /** Zone of CodeArts' zone-less timestamps (`Z` or `±HH:MM`). Default `+08:00`. */
+  /** Zone of CodeArts' zone-less times in the answers parsed here (`Z` or `±HH:MM`). Default +08:00. */
   timeZone?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 8000;
-export const DEFAULT_TIME_ZONE = '+08:00';
 
 export const defaultDeployEndpoint = (region: string): string =>
   `https://codearts-deploy.${region}.myhuaweicloud.com`;
@@ -61,6 +74,14 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 type BodyCheck = (body: Record<string, unknown>) => string | null;
+
+/** The body as `check` wants it, or a MalformedStateError saying why not (read by #call as 'bad-response'). */
+const enveloped = (body: unknown, check: BodyCheck): Record<string, unknown> => {
+  if (!isRecord(body)) throw new MalformedStateError('body', 'the body is not a JSON object');
+  const problem = check(body);
+  if (problem !== null) throw new MalformedStateError('body', problem);
+  return body;
+};
 
 /** /state must be the wrapped shape; returns why not, or null. */
 const stateEnvelope: BodyCheck = (body) =>
@@ -80,7 +101,9 @@ const historyEnvelope: BodyCheck = (body) =>
     ? null
     : `expected {"result":[…],"total_num":n}, got result ${JSON.stringify(typeof body.result)}`;
 
-export class CodeArtsClient implements CodeArtsPort {
+type Method = 'GET' | 'POST' | 'PUT';
+
+export class CodeArtsClient implements CodeArtsPort, CodeArtsFeedPort, CodeArtsActionsPort {
   readonly region: string;
   readonly #auth: CodeArtsAuth;
   readonly #endpoint: string | undefined;
@@ -97,7 +120,10 @@ export class CodeArtsClient implements CodeArtsPort {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(this.#timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.#timeoutMs}`);
     this.#now = options.now ?? Date.now;
-    this.#timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+    this.#timeZone = options.timeZone ?? DEFAULT_CODEARTS_TIME_ZONE;
+    if (parseTimeZoneOffset(this.#timeZone) === null) {
+      throw new CodeArtsError('bad-request', `invalid CodeArts time zone ${JSON.stringify(this.#timeZone)}`);
+    }
     if (options.auth.type === 'password') {
       const iamEndpoint = options.iamEndpoint;
       this.#tokens = new IamTokenProvider({
@@ -112,14 +138,12 @@ export class CodeArtsClient implements CodeArtsPort {
     }
   }
 
-  async getTaskState(taskId: string, options: GetTaskStateOptions = {}): Promise<RunState> {
+  getTaskState(taskId: string, options: GetTaskStateOptions = {}): Promise<RunState> {
     const query: Array<[string, string]> = [];
     if (options.recordId !== undefined) query.push(['record_id', options.recordId]);
     query.push(['step_state', 'true']);
-    const path = `/v2/tasks/${rfc3986(taskId)}/state`;
-    const body = await this.#get(options.region, path, query, options.signal, stateEnvelope);
-    return readAnswer(path, () => {
-      const run = normaliseStateResponse(body, { timeZone: this.#timeZone });
+    return this.#call('GET', options, `/v2/tasks/${rfc3986(taskId)}/state`, { query }, (body) => {
+      const run = normaliseStateResponse(enveloped(body, stateEnvelope), { timeZone: this.#timeZone });
       // Taken as it is, an answer about another task or record would replace this task's snapshot.
       if (run.taskId.toLowerCase() !== taskId.toLowerCase()) {
         throw new MalformedStateError('result.task_id', 'result.task_id names another task');
@@ -134,16 +158,13 @@ export class CodeArtsClient implements CodeArtsPort {
     });
   }
 
-  async getTaskDetail(
-    taskId: string,
-    options: Omit<GetTaskStateOptions, 'recordId'> = {},
-  ): Promise<TaskDetail> {
-    const path = `/v2/tasks/${rfc3986(taskId)}`;
-    const body = await this.#get(options.region, path, [], options.signal, detailEnvelope);
-    return readAnswer(path, () => parseTaskDetail(body));
+  getTaskDetail(taskId: string, options: Omit<GetTaskStateOptions, 'recordId'> = {}): Promise<TaskDetail> {
+    return this.#call('GET', options, `/v2/tasks/${rfc3986(taskId)}`, {}, (body) =>
+      parseTaskDetail(enveloped(body, detailEnvelope)),
+    );
   }
 
-  async listTaskHistory(taskId: string, options: ListTaskHistoryOptions): Promise<HistoryPage> {
+  listTaskHistory(taskId: string, options: ListTaskHistoryOptions): Promise<HistoryPage> {
     const query: Array<[string, string]> = [
       ['page', String(options.page)],
       ['size', String(options.size)],
@@ -151,17 +172,92 @@ export class CodeArtsClient implements CodeArtsPort {
       ['end_date', options.endDate],
     ];
     const path = `/v2/${rfc3986(options.projectId)}/task/${rfc3986(taskId)}/history`;
-    const body = await this.#get(options.region, path, query, options.signal, historyEnvelope);
-    return readAnswer(path, () => parseHistory(body, { timeZone: this.#timeZone }));
+    return this.#call('GET', options, path, { query }, (body) =>
+      parseHistory(enveloped(body, historyEnvelope), { timeZone: this.#timeZone }),
+    );
   }
 
-  async #get(
+  async listApplications(projectId: string, options: ListApplicationsOptions): Promise<ApplicationPage> {
+    const body = applicationListBody(projectId, options);
+    return this.#call('POST', options, '/v1/applications/list', { body }, (answer) =>
+      parseApplicationPage(answer, { timeZone: this.#timeZone }),
+    );
+  }
+
+  async startTask(taskId: string, options: StartTaskOptions = {}): Promise<{ recordId: string }> {
+    checkId('task ID', taskId);
+    const body = startBody(options);
+    return this.#call('POST', options, `/v2/tasks/${taskId}/start`, { body }, (answer) =>
+      parseStartedRun(answer, taskId),
+    );
+  }
+
+  async stopRun(taskId: string, recordId: string, options: CodeArtsCallOptions = {}): Promise<void> {
+    checkId('task ID', taskId);
+    checkId('record ID', recordId);
+    // The SDK types the body as a plain string and sends none; neither does this.
+    return this.#call('PUT', options, `/v2/tasks/${taskId}/records/${recordId}/stop`, {}, (answer) =>
+      parseStopAnswer(answer, taskId, recordId),
+    );
+  }
+
+  async getExecutionParams(
+    taskId: string,
+    recordId: string,
+    options: CodeArtsCallOptions = {},
+  ): Promise<ExecutionParam[]> {
+    checkId('task ID', taskId);
+    checkId('record ID', recordId);
+    const query: Array<[string, string]> = [['record_id', recordId]];
+    return this.#call('GET', options, `/v2/history/tasks/${taskId}/params`, { query }, parseExecutionParams);
+  }
+
+  /** One call whose 2xx body `parse` (a core/ parser) turns into a domain value; its refusal is 'bad-response'. */
+  async #call<T>(
+    method: Method,
+    options: CodeArtsCallOptions,
+    path: string,
+    request: { query?: Array<[string, string]>; body?: string },
+    parse: (body: unknown) => T,
+  ): Promise<T> {
+    const { result, what } = await this.#exchange(
+      method,
+      options.region,
+      path,
+      request.query ?? [],
+      request.body,
+      options.signal,
+    );
+    const failure = this.#failure(result, what);
+    if (result.status < 200 || result.status >= 300) throw httpError(failure);
+    let body: unknown;
+    try {
+      body = JSON.parse(result.body);
+    } catch (error) {
+      throw this.#badResponse(result, what, failure.requestId, 'the body is not JSON', error);
+    }
+    try {
+      return parse(body);
+    } catch (error) {
+      if (!(error instanceof MalformedStateError)) throw error;
+      // A 2xx carrying a CodeArts error code (e.g. Deploy.00011027) means what the code says.
+      if (parseErrorFields(body).code !== undefined) {
+        const coded = httpError(failure);
+        if (coded.kind !== 'bad-response') throw coded;
+      }
+      throw this.#badResponse(result, what, failure.requestId, `${error.field}: ${error.message}`, error);
+    }
+  }
+
+  /** Sends one request with credentials; on a 401 with an IAM token, renews the token and sends it once more. */
+  async #exchange(
+    method: Method,
     regionOverride: string | undefined,
     path: string,
     query: Array<[string, string]>,
+    body: string | undefined,
     signal: AbortSignal | undefined,
-    check: BodyCheck,
-  ): Promise<unknown> {
+  ): Promise<{ result: Exchange; what: string }> {
     const region = regionOverride ?? this.region;
     checkRegion(region);
     const base = (this.#endpoint?.replaceAll('{region}', region) ?? defaultDeployEndpoint(region)).replace(
@@ -170,30 +266,31 @@ export class CodeArtsClient implements CodeArtsPort {
     );
     const search = query.map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
     const url = new URL(`${base}${path}${search === '' ? '' : `?${search}`}`);
-    const what = `CodeArts GET ${url.pathname}`;
-
-    let sent = await this.#headers(region, url, signal);
-    let result = await exchange(
-      url,
-      { method: 'GET', headers: sent.headers },
-      { what, timeoutMs: this.#timeoutMs, signal },
-    );
-    if (result.status === 401 && this.#tokens !== undefined && sent.token !== undefined) {
-      // The token may have been revoked or expired early: renew it once and retry once.
-      this.#tokens.invalidate(region, sent.token);
-      sent = await this.#headers(region, url, signal);
-      result = await exchange(
+    const what = `CodeArts ${method} ${url.pathname}`;
+    const send = async (headers: Record<string, string>): Promise<Exchange> =>
+      exchange(
         url,
-        { method: 'GET', headers: sent.headers },
+        { method, headers, ...(body === undefined ? {} : { body }) },
         { what, timeoutMs: this.#timeoutMs, signal },
       );
+
+    let sent = await this.#headers(region, method, url, body, signal);
+    let result = await send(sent.headers);
+    if (result.status === 401 && this.#tokens !== undefined && sent.token !== undefined) {
+      // The token may have been revoked or expired early: renew it once and retry once. A 401 comes from
+      // the gateway, before the Deploy backend, so even a start is safe to send again.
+      this.#tokens.invalidate(region, sent.token);
+      sent = await this.#headers(region, method, url, body, signal);
+      result = await send(sent.headers);
     }
-    return this.#interpret(result, what, check);
+    return { result, what };
   }
 
   async #headers(
     region: string,
+    method: Method,
     url: URL,
+    body: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<{ headers: Record<string, string>; token?: string }> {
     const common = { Accept: 'application/json', 'User-Agent': USER_AGENT };
@@ -209,40 +306,27 @@ export class CodeArtsClient implements CodeArtsPort {
         const toSign: Record<string, string> = { 'content-type': 'application/json' };
         if (auth.projectId !== undefined) toSign['x-project-id'] = auth.projectId;
         if (auth.securityToken !== undefined) toSign['x-security-token'] = auth.securityToken;
-        const signed = signRequest({ method: 'GET', url, headers: toSign }, auth, this.#now());
+        const signed = signRequest(
+          { method, url, headers: toSign, ...(body === undefined ? {} : { body }) },
+          auth,
+          this.#now(),
+        );
         return { headers: { ...common, ...signed } };
       }
     }
   }
 
-  #interpret(result: Exchange, what: string, check: BodyCheck): unknown {
-    const requestId = result.headers.get('x-request-id') ?? undefined;
-    const failure = {
+  #failure(result: Exchange, what: string): HttpFailure {
+    return {
       what,
       status: result.status,
       statusText: result.statusText,
       body: result.body,
-      requestId,
+      requestId: result.headers.get('x-request-id') ?? undefined,
       retryAfter: result.headers.get('retry-after'),
       nowMs: this.#now(),
       redact: (text: string) => this.#redact(text),
     };
-    if (result.status < 200 || result.status >= 300) throw httpError(failure);
-    let body: unknown;
-    try {
-      body = JSON.parse(result.body);
-    } catch (error) {
-      throw this.#badResponse(result, what, requestId, 'the body is not JSON', error);
-    }
-    if (!isRecord(body)) throw this.#badResponse(result, what, requestId, 'the body is not a JSON object');
-    const problem = check(body);
-    if (problem === null) return body;
-    // A 2xx carrying a CodeArts error code (e.g. Deploy.00011303) means what the code says.
-    if (parseErrorFields(body).code !== undefined) {
-      const error = httpError(failure);
-      if (error.kind !== 'bad-response') throw error;
-    }
-    throw this.#badResponse(result, what, requestId, problem);
   }
 
   #badResponse(
@@ -278,18 +362,6 @@ export class CodeArtsClient implements CodeArtsPort {
     let out = text;
     for (const secret of secrets) if (secret.length >= 4) out = out.replaceAll(secret, '[redacted]');
     return out;
-  }
-}
-
-/** Runs a core parser over an answer; what it refuses becomes a 'bad-response' naming the call and the field. */
-function readAnswer<T>(path: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (!(error instanceof MalformedStateError)) throw error;
-    throw new CodeArtsError('bad-response', `CodeArts GET ${path}: ${error.field}: ${error.message}`, {
-      cause: error,
-    });
   }
 }
 
