@@ -1,5 +1,6 @@
 // Configuration: the environment contract of design §4, parsed and validated once at start.
 // Every problem is reported at once, each naming its variable and the fix.
+import { MAX_CODEARTS_CONCURRENCY } from './shared/call-budget.js';
 
 export type CodeArtsAuthConfig =
   | { type: 'password'; domainName: string; userName: string; password: string; projectName?: string }
@@ -122,7 +123,7 @@ export function parseConfig(env: Env): NotifierConfig {
       iamEndpoint: url('HUAWEI_IAM_ENDPOINT'),
       timeZone,
       consoleUrlTemplate,
-      concurrency: integer('CODEARTS_CONCURRENCY', 8, 1, 64),
+      concurrency: integer('CODEARTS_CONCURRENCY', 8, 1, MAX_CODEARTS_CONCURRENCY),
       auth: parseAuth(text, problems, region),
     },
     slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET') },

@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { MAX_CODEARTS_CONCURRENCY } from '../functions/shared/call-budget.js';
 
 /**
  * Everything the stack can be told at synth time, read from `cdk.json` "context" or `-c key=value`.
@@ -50,7 +51,7 @@ export const CONTEXT_KEYS = {
   schedule:
     'Scheduler expression: rate(1 minute) up to rate(60 minutes) or rate(1 hour), or cron(...) (taken as every minute)',
   activePollSeconds: 'integer 1..300 (seconds a running task waits on the poll queue before its next poll)',
-  codeartsConcurrency: 'integer 1..256 (CodeArts calls in flight across every worker)',
+  codeartsConcurrency: `integer 1..${MAX_CODEARTS_CONCURRENCY} (CodeArts calls in flight across every worker)`,
   changeFeed: 'on or off',
   sweepMinutes: 'integer 1..1440 (minutes between direct polls of every task)',
   codeartsRegion: 'Huawei Cloud region such as cn-north-4',
@@ -194,7 +195,8 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
     region: text('region', AWS_REGION),
     schedule: schedule() ?? DEFAULT_SETTINGS.schedule,
     activePollSeconds: integer('activePollSeconds', 1, 300) ?? DEFAULT_SETTINGS.activePollSeconds,
-    codeartsConcurrency: integer('codeartsConcurrency', 1, 256) ?? DEFAULT_SETTINGS.codeartsConcurrency,
+    codeartsConcurrency:
+      integer('codeartsConcurrency', 1, MAX_CODEARTS_CONCURRENCY) ?? DEFAULT_SETTINGS.codeartsConcurrency,
     changeFeed: onOff('changeFeed') ?? DEFAULT_SETTINGS.changeFeed,
     sweepMinutes: integer('sweepMinutes', 1, 1440) ?? DEFAULT_SETTINGS.sweepMinutes,
     codeartsRegion: text('codeartsRegion', HUAWEI_REGION) ?? DEFAULT_SETTINGS.codeartsRegion,

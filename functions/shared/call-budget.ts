@@ -2,6 +2,9 @@
 // how many worker invocations the queue may run at once (the event source mapping's maximum concurrency) and
 // how many calls each keeps in flight. Pure, so the CDK stack and the worker derive the same numbers.
 
+/** The largest CODEARTS_CONCURRENCY the functions and the stack accept. */
+export const MAX_CODEARTS_CONCURRENCY = 256;
+
 /** Calls one worker invocation keeps in flight at most: beyond this, more invocations share the budget. */
 export const MAX_CALLS_PER_WORKER = 8;
 /** The event source mapping's maximum concurrency cannot be set below 2. */

@@ -1,16 +1,23 @@
-// local/run → `npm start` assembled: the same API handler, poll cycle and adapters as on AWS, with local
-// stand-ins where an account would be needed (dynalite for DynamoDB, the simulator for CodeArts, the
-// terminal for Slack). Each stand-in steps aside when the real thing is configured.
+// local/run → `npm start` assembled: the same API, planner and worker handlers and adapters as on AWS, with local
+// stand-ins where an account would be needed (dynalite for DynamoDB, an embedded SQS and a local event source
+// mapping for the poll queue, the simulator for CodeArts, the terminal for Slack). Each stand-in steps aside when
+// the real thing is configured.
 import { join } from 'node:path';
-import { systemClock } from '../../functions/adapters/system-clock.js';
-import { runPollCycle } from '../../functions/app/poll-cycle.js';
+import { createSqsClient } from '../../functions/adapters/sqs/client.js';
+import { SqsPollQueue } from '../../functions/adapters/sqs/poll-queue.js';
 import { watchTask } from '../../functions/app/registration/watches.js';
 import { ConfigError, type NotifierConfig, parseConfig } from '../../functions/config.js';
 import { createApiHandler } from '../../functions/handlers/api-handler.js';
+import { createPlannerHandler } from '../../functions/handlers/planner-pipeline.js';
 import { buildCodeArts } from '../../functions/handlers/runtime.js';
 import { buildSlack } from '../../functions/handlers/slack-runtime.js';
+import { createWorkerHandler } from '../../functions/handlers/worker-pipeline.js';
 import { type CodeArtsPort, type Logger, noMetrics, type SlackPort } from '../../functions/ports.js';
+import { callBudget } from '../../functions/shared/call-budget.js';
 import { createLocalApiServer, type LocalApiServer } from '../http-adapter.js';
+import { startEmbeddedSqs } from '../sqs/embedded-sqs.js';
+import { lambdaContext } from '../sqs/lambda-event.js';
+import { QueueConsumer } from '../sqs/queue-consumer.js';
 import { Screen, type TerminalOut } from '../terminal-slack/screen.js';
 import { createStyle, wantsColor } from '../terminal-slack/style.js';
 import { TerminalSlack } from '../terminal-slack/terminal-slack.js';
@@ -20,8 +27,8 @@ import { lockDataDir } from './data-dir.js';
 import { DEMO_EVERY_MS, DEMO_FAIL_EVERY, type DemoCodeArts, startDemoCodeArts } from './demo.js';
 import { type LocalDynamo, startLocalDynamo } from './dynamo.js';
 import { createTerminalLogger, parseLogLevel } from './logger.js';
-import { PollLoop } from './poll-loop.js';
-import { cycleBudgetMs, type LocalSettings, localSettings } from './settings.js';
+import { type LocalSettings, localSettings, tickBudgetMs } from './settings.js';
+import { TickLoop } from './tick-loop.js';
 
 export interface LocalServiceOptions {
   env: Record<string, string | undefined>;
@@ -38,8 +45,10 @@ export interface LocalService {
   stop(): Promise<void>;
 }
 
-/** How long Ctrl-C waits for a running cycle to wind down (it was asked to stop via its signal). */
-const STOP_CYCLE_TIMEOUT_MS = 5_000;
+/** How long Ctrl-C waits for a running tick or batch to wind down (it was asked to stop via its signal). */
+const STOP_TIMEOUT_MS = 5_000;
+/** A worker invocation's time budget, as on Lambda. */
+const WORKER_TIMEOUT_MS = 30_000;
 
 /** Starts the whole service. Throws ConfigError for bad configuration (before starting anything) or a busy PORT. */
 export async function startLocalService(options: LocalServiceOptions): Promise<LocalService> {
@@ -135,45 +144,71 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       demo.startDeploying();
     }
 
-    const deps = {
-      repository: store,
-      lease: store,
-      codearts,
-      slack,
-      clock: systemClock,
-      logger,
-      metrics: noMetrics,
-      timeZone: config.codearts.timeZone,
-      consoleUrlTemplate: config.codearts.consoleUrlTemplate,
+    // The poll queue: an embedded SQS (nothing kept across a restart: the task items are the truth, and the
+    // first tick refills it), and a local event source mapping handing its batches to the worker handler.
+    const sqs = await startEmbeddedSqs({ visibilityTimeoutSeconds: (WORKER_TIMEOUT_MS / 1000) * 6 });
+    stops.push(sqs.stop);
+    const sqsClient = createSqsClient({ endpoint: sqs.endpoint, region: sqs.region });
+    stops.push(async () => sqsClient.destroy());
+    const queue = new SqsPollQueue({ client: sqsClient, queueUrl: sqs.queueUrl });
+    const budget = callBudget(config.codearts.concurrency);
+    const workerRuntime = {
+      deps: {
+        repository: store,
+        gates: dynamo.gates,
+        queue,
+        codearts,
+        slack,
+        logger,
+        metrics: noMetrics,
+        timeZone: config.codearts.timeZone,
+        consoleUrlTemplate: config.codearts.consoleUrlTemplate,
+        now,
+      },
+      settings: { callsPerWorker: budget.callsPerWorker, activePollSeconds: settings.activePollSeconds },
     };
-    const loop = new PollLoop(
-      (cycle) =>
-        runPollCycle(
-          deps,
-          { concurrency: config.codearts.concurrency, activePollSeconds: settings.activePollSeconds },
-          cycle,
+    const worker = createWorkerHandler(() => workerRuntime, logger);
+    const consumer = QueueConsumer.start({
+      client: sqsClient,
+      queueUrl: sqs.queueUrl,
+      queueArn: sqs.queueArn,
+      region: sqs.region,
+      handler: worker,
+      concurrency: budget.workers,
+      timeoutMs: WORKER_TIMEOUT_MS,
+      visibilityTimeoutSeconds: (WORKER_TIMEOUT_MS / 1000) * 6,
+      onError: (error, stage) =>
+        logger.error(`Poll worker failed (${stage}); SQS offers the polls again`, { error }),
+    });
+    stops.push(() => consumer.stop(STOP_TIMEOUT_MS));
+
+    const plannerRuntime = {
+      deps: {
+        index: store,
+        ticks: dynamo.ticks,
+        gates: dynamo.gates,
+        queue,
+        logger,
+        metrics: noMetrics,
+        now,
+      },
+      settings: { intervalSeconds: settings.pollIntervalSeconds },
+    };
+    const planner = createPlannerHandler(() => plannerRuntime);
+    const budgetMs = tickBudgetMs(settings.pollIntervalSeconds);
+    const loop = new TickLoop(
+      (tick) =>
+        planner(
+          { scheduledTime: tick.scheduledTime },
+          lambdaContext({ functionName: 'planner-local', region: sqs.region, timeoutMs: budgetMs }),
         ),
       {
         intervalMs: settings.pollIntervalSeconds * 1000,
-        budgetMs: cycleBudgetMs(settings.pollIntervalSeconds),
-        onReport: (report) => {
-          const trouble = report.codeartsFailures + report.deliveryFailures + report.taskErrors;
-          // With the terminal as Slack the messages speak for themselves; otherwise say what was sent.
-          if (trouble > 0 || (!settings.terminalSlack && report.events > 0)) {
-            logger.info('Poll cycle', {
-              tasks: report.tasks,
-              changes: report.events,
-              delivered: report.deliveries,
-              failed: report.deliveryFailures,
-              codeartsFailures: report.codeartsFailures,
-              ms: report.durationMs,
-            });
-          }
-        },
-        onError: (error) => logger.error('Poll cycle failed; trying again next tick', { error }),
+        budgetMs,
+        onError: (error) => logger.error('Planning a tick failed; trying again next tick', { error }),
       },
     );
-    stops.push(() => loop.stop(STOP_CYCLE_TIMEOUT_MS));
+    stops.push(() => loop.stop(STOP_TIMEOUT_MS));
 
     screen.print(
       bannerLines(

@@ -1,7 +1,6 @@
 // local/run → what `npm start` derives from the configuration: demo or real CodeArts, terminal or real
-// Slack, where the data lives, and how the timer paces poll cycles.
+// Slack, where the data lives, and how the timer paces the planner's ticks.
 import { isAbsolute, resolve } from 'node:path';
-import { SAFETY_MARGIN_MS } from '../../functions/app/poll-cycle.js';
 import type { NotifierConfig } from '../../functions/config.js';
 
 export interface LocalSettings {
@@ -44,11 +43,10 @@ export function localSettings(
 }
 
 /**
- * How long one cycle may run: like a Lambda on a one-minute schedule, the interval less 5 s. Short local
- * intervals would leave nothing once the cycle's own 4 s safety margin is taken, so the budget never drops
- * below that margin plus half the interval (and never exceeds the interval: cycles must not overlap).
+ * How long one planner tick may run: like the planner Lambda on a one-minute schedule, a little less than the
+ * interval (it finishes in well under a second locally), so two never overlap.
  */
-export function cycleBudgetMs(intervalSeconds: number): number {
+export function tickBudgetMs(intervalSeconds: number): number {
   const interval = intervalSeconds * 1000;
-  return Math.max(interval - 5_000, Math.min(interval, SAFETY_MARGIN_MS + interval / 2));
+  return Math.max(1000, Math.min(interval - 1000, 50_000));
 }

@@ -2,7 +2,6 @@
 // → dynalite.
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { POLLER_LEASE } from '../../../functions/app/poll-cycle.js';
 import { API_KEY, SIGNING_SECRET, slackSign } from '../../unit/api/fixtures.js';
 import { type Stack, startStack } from './stack.js';
 
@@ -194,10 +193,13 @@ describe('the HTTP API over real HTTP, dynalite and the CodeArts simulator', () 
     expect(await api('GET', `/tasks/${'f'.repeat(32)}`)).toMatchObject({ status: 404 });
   });
 
-  it('GET /tasks shows the end of the last poll cycle (from the poller lease) as the last poll', async () => {
+  it('GET /tasks shows the last tick the planner planned to the end as the last poll of a healthy task', async () => {
     const end = stack.clock.now() + 1_000;
-    expect(await stack.store.acquireLease(POLLER_LEASE, 'test', stack.clock.now(), end + 60_000)).toBe(true);
-    await stack.store.releaseLease(POLLER_LEASE, 'test', end);
+    const tick = new Date(end).toISOString();
+    expect(await stack.ticks.claim(tick, 'test', stack.clock.now(), end + 60_000)).toEqual({
+      resumeAfter: null,
+    });
+    await stack.ticks.complete(tick, 'test');
     const list = await api('GET', '/tasks');
     const finished = (
       list.json.tasks as { task_id: string; last_poll_at: string; health: { status: string } }[]

@@ -1,8 +1,8 @@
 // The api Lambda's handler over real wires: dynalite for the store, the CodeArts simulator behind the real
 // HTTP client, served by the local HTTP adapter.
 import { CodeArtsClient } from '../../../functions/adapters/codearts/index.js';
+import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
-import { POLLER_LEASE } from '../../../functions/app/poll-cycle.js';
 import type { TaskRecord } from '../../../functions/core/model.js';
 import { createApiHandler } from '../../../functions/handlers/api-handler.js';
 import { silentLogger } from '../../../functions/ports.js';
@@ -16,6 +16,7 @@ export interface Stack {
   sim: CodeArtsSimulator;
   clock: ManualClock;
   store: DynamoTaskStore;
+  ticks: DynamoPlannerTicks;
   /** Tasks in the simulator: one with a finished run, one running, one that never ran. */
   tasks: { finished: string; running: string; neverRun: string };
   dump(): Promise<TaskRecord[]>;
@@ -38,12 +39,14 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
   const neverRun = sim.createTask({ name: 'fresh-service', steps: 2 }).taskId;
 
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+  const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
   const codearts = new CodeArtsClient({
     region: 'cn-north-4',
     endpoint: sim.url,
     iamEndpoint: sim.url,
     auth: { type: 'token', token: sim.issueToken() },
     timeoutMs: 2_000,
+    timeZone: '+08:00',
     now: () => clock.now(),
   });
   const handler = createApiHandler({
@@ -56,7 +59,7 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
     now: () => clock.now(),
     logger: silentLogger,
     slashVerifyTimeoutMs: options.slashVerifyTimeoutMs ?? 500,
-    lastPollCycleAt: () => store.lastCompletedAt(POLLER_LEASE),
+    lastPollCycleAt: () => ticks.lastCompletedAt(),
   });
   const server = await createLocalApiServer(handler, { port: 0 });
   const dump = async (): Promise<TaskRecord[]> => {
@@ -69,6 +72,7 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
     sim,
     clock,
     store,
+    ticks,
     tasks: { finished, running, neverRun },
     dump,
     stop: async () => {

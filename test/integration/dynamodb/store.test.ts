@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoFleetGates } from '../../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoPlannerTicks, TickLostError } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import type { TaskRecord } from '../../../functions/core/model.js';
 import { applyObservation } from '../../../functions/core/task-record.js';
@@ -23,9 +25,9 @@ beforeEach(async () => {
   });
 });
 
-const collect = async (tasks: AsyncIterable<TaskRecord>) => {
-  const all: TaskRecord[] = [];
-  for await (const task of tasks) all.push(task);
+const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
   return all;
 };
 
@@ -87,22 +89,66 @@ describe('DynamoTaskStore', () => {
     expect(listed.map((t) => t.taskId).sort()).toEqual(ids.sort());
   });
 
-  it('grants the lease to one owner at a time until it expires or is released', async () => {
-    expect(await store.acquireLease('poller', 'a', 1000, 61_000)).toBe(true);
-    expect(await store.acquireLease('poller', 'b', 2000, 62_000)).toBe(false);
-    expect(await store.acquireLease('poller', 'b', 61_001, 121_001)).toBe(true);
-    await store.releaseLease('poller', 'a', 70_000); // no longer a's: ignored
-    expect(await store.lastCompletedAt('poller')).toBeNull();
-    await store.releaseLease('poller', 'b', 70_000);
-    expect(await store.lastCompletedAt('poller')).toBe(70_000);
-    expect(await store.acquireLease('poller', 'c', 70_001, 130_001)).toBe(true);
+  it('reads the watch index a page at a time, with what the planner decides on, and resumes after a cursor', async () => {
+    const ids = Array.from({ length: 7 }, (_, i) => `${i}`.padStart(32, 'c'));
+    for (const taskId of ids) {
+      await store.watch(aWatch({ taskId, run: taskId === ids[2] ? aRun({ taskId }) : null }), NOW);
+    }
+    const pages = await collect(store.pages());
+    const entries = pages.flatMap((p) => p.entries).filter((e) => ids.includes(e.taskId));
+    expect(entries.map((e) => e.taskId)).toEqual(ids);
+    expect(entries.find((e) => e.taskId === ids[2])).toMatchObject({
+      active: true,
+      pending: false,
+      gone: false,
+    });
+    expect(entries.find((e) => e.taskId === ids[0])).toMatchObject({ active: false, region: 'cn-north-4' });
+    expect(pages.at(-1)?.cursor).toBeNull();
+    const cursor = pages[0]!.cursor!;
+    const rest = (await collect(store.pages({ after: cursor }))).flatMap((p) =>
+      p.entries.map((e) => e.taskId),
+    );
+    const all = pages.flatMap((p) => p.entries.map((e) => e.taskId));
+    expect(rest).toEqual(all.slice(all.indexOf(cursor) + 1));
+  });
+});
+
+describe('DynamoPlannerTicks', () => {
+  const tick = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute)).toISOString();
+
+  it('lets one invocation plan a tick, refuses a duplicate, and a tick older than the last', async () => {
+    const ticks = new DynamoPlannerTicks(dynamo.documentClient, await dynamo.newTable());
+    expect(await ticks.claim(tick(1), 'a', 1_000, 60_000)).toEqual({ resumeAfter: null });
+    expect(await ticks.claim(tick(1), 'b', 2_000, 60_000)).toBe('taken'); // a is on it
+    await ticks.complete(tick(1), 'a');
+    expect(await ticks.claim(tick(1), 'c', 90_000, 150_000)).toBe('taken'); // done
+    expect(await ticks.claim(tick(0), 'd', 90_000, 150_000)).toBe('taken'); // superseded
+    expect(await ticks.lastCompletedAt()).toBe(Date.parse(tick(1)));
+    expect(await ticks.claim(tick(2), 'e', 90_000, 150_000)).toEqual({ resumeAfter: null });
   });
 
-  it('breaks a lease held by a dead owner', async () => {
-    await store.breakLease('poller'); // never taken: nothing to do
-    expect(await store.acquireLease('poller', 'dead', 1000, 61_000)).toBe(true);
-    expect(await store.acquireLease('poller', 'next', 2000, 62_000)).toBe(false);
-    await store.breakLease('poller');
-    expect(await store.acquireLease('poller', 'next', 2000, 62_000)).toBe(true);
+  it('hands a tick whose planner died to the next invocation once its claim lapsed, from its cursor', async () => {
+    const ticks = new DynamoPlannerTicks(dynamo.documentClient, await dynamo.newTable());
+    expect(await ticks.lastCompletedAt()).toBeNull();
+    expect(await ticks.claim(tick(5), 'dead', 1_000, 30_000)).toEqual({ resumeAfter: null });
+    await ticks.progress(tick(5), 'dead', 'task-cursor');
+    expect(await ticks.claim(tick(5), 'early', 20_000, 80_000)).toBe('taken');
+    expect(await ticks.claim(tick(5), 'retry', 30_001, 90_000)).toEqual({ resumeAfter: 'task-cursor' });
+    await expect(ticks.progress(tick(5), 'dead', 'late')).rejects.toBeInstanceOf(TickLostError);
+    await ticks.complete(tick(5), 'retry');
+    expect(await ticks.lastCompletedAt()).toBe(Date.parse(tick(5)));
+  });
+});
+
+describe('DynamoFleetGates', () => {
+  it('closes a gate until a time, never shortening a longer pause, and reads every gate back', async () => {
+    const gates = new DynamoFleetGates(dynamo.documentClient, await dynamo.newTable());
+    expect([...(await gates.read())]).toEqual([]);
+    await gates.pause('codearts', 5_000);
+    await gates.pause('codearts', 3_000); // shorter: ignored
+    await gates.pause('slack:C0123456789', 9_000);
+    expect(Object.fromEntries(await gates.read())).toEqual({ codearts: 5_000, 'slack:C0123456789': 9_000 });
+    await gates.pause('codearts', 7_000);
+    expect((await gates.read()).get('codearts')).toBe(7_000);
   });
 });

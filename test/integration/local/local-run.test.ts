@@ -1,19 +1,14 @@
-// The small parts of `npm start` that decide behaviour a user relies on: the poll timer's pacing and
+// The small parts of `npm start` that decide behaviour a user relies on: the planner timer's pacing and
 // shutdown, the generated API key, the data directory claim, and the demo defaults.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  emptyCycleReport,
-  type PollCycleOptions,
-  type PollCycleReport,
-} from '../../../functions/app/poll-cycle.js';
 import { parseConfig } from '../../../functions/config.js';
 import { loadOrCreateApiKey } from '../../../local/run/api-key.js';
 import { DataDirInUseError, lockDataDir } from '../../../local/run/data-dir.js';
-import { PollLoop } from '../../../local/run/poll-loop.js';
-import { cycleBudgetMs, localSettings } from '../../../local/run/settings.js';
+import { localSettings, tickBudgetMs } from '../../../local/run/settings.js';
+import { TickLoop, type TickOptions } from '../../../local/run/tick-loop.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -25,18 +20,20 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const report = (): PollCycleReport => ({ ...emptyCycleReport(), leaseTaken: true });
+const report = () => ({ planned: true });
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-describe('the poll timer', () => {
-  it('runs a cycle at once, then every interval, never two at once, each with its budget', async () => {
+describe('the planner timer', () => {
+  it('runs a tick at once, then every interval, never two at once, each with its budget and scheduled time', async () => {
     let running = 0;
     let overlapped = false;
     const deadlines: number[] = [];
     const starts: number[] = [];
-    const loop = new PollLoop(
-      async (options: PollCycleOptions) => {
+    const scheduled: string[] = [];
+    const loop = new TickLoop(
+      async (options: TickOptions) => {
         starts.push(Date.now());
+        scheduled.push(options.scheduledTime);
         deadlines.push(options.deadlineMs - Date.now());
         running++;
         if (running > 1) overlapped = true;
@@ -53,13 +50,16 @@ describe('the poll timer', () => {
     expect(loop.cycles).toBeGreaterThanOrEqual(2);
     for (const budget of deadlines) expect(budget).toBeGreaterThan(900);
     for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(115);
+    // Each tick has a scheduled time of its own, later than the last: the planner's tick IDs.
+    expect([...scheduled].sort()).toEqual(scheduled);
+    expect(new Set(scheduled).size).toBe(scheduled.length);
   });
 
   it('stops by aborting the running cycle and waiting for it, but not forever', async () => {
     let sawAbort = false;
-    const polite = new PollLoop(
+    const polite = new TickLoop(
       (options) =>
-        new Promise<PollCycleReport>((resolve) => {
+        new Promise<{ planned: boolean }>((resolve) => {
           options.signal?.addEventListener('abort', () => {
             sawAbort = true;
             resolve(report());
@@ -72,7 +72,7 @@ describe('the poll timer', () => {
     await polite.stop(2_000);
     expect(sawAbort).toBe(true);
 
-    const stubborn = new PollLoop(() => new Promise<PollCycleReport>(() => {}), {
+    const stubborn = new TickLoop(() => new Promise<{ planned: boolean }>(() => {}), {
       intervalMs: 10_000,
       budgetMs: 5_000,
     });
@@ -83,10 +83,10 @@ describe('the poll timer', () => {
     expect(Date.now() - began).toBeLessThan(1_000);
   });
 
-  it('reports a failed cycle and carries on with the next tick', async () => {
+  it('reports a failed tick and carries on with the next', async () => {
     const errors: unknown[] = [];
     let calls = 0;
-    const loop = new PollLoop(
+    const loop = new TickLoop(
       async () => {
         calls++;
         if (calls === 1) throw new Error('store unreachable');
@@ -101,13 +101,12 @@ describe('the poll timer', () => {
     expect(calls).toBeGreaterThan(1);
   });
 
-  it('gives a cycle the interval less 5 s, like a Lambda, but always time to poll', () => {
-    expect(cycleBudgetMs(60)).toBe(55_000);
-    expect(cycleBudgetMs(15)).toBe(11_500);
-    // The cycle keeps 4 s in reserve; short local intervals still leave it time to work.
-    for (const interval of [5, 6, 8, 10]) {
-      expect(cycleBudgetMs(interval)).toBeGreaterThan(4_000);
-      expect(cycleBudgetMs(interval)).toBeLessThanOrEqual(interval * 1000);
+  it('gives a tick a little less than the interval, at most a Lambda planner’s 50 s', () => {
+    expect(tickBudgetMs(60)).toBe(50_000);
+    expect(tickBudgetMs(15)).toBe(14_000);
+    for (const interval of [5, 6, 8, 10, 3600]) {
+      expect(tickBudgetMs(interval)).toBeGreaterThanOrEqual(1_000);
+      expect(tickBudgetMs(interval)).toBeLessThan(interval * 1000);
     }
   });
 });

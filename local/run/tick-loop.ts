@@ -1,48 +1,53 @@
-// local/run → the local stand-in for the one-minute schedule: runs a poll cycle now and then every
-// interval, never two at once, each with a Lambda-like time budget, and stops cleanly.
-import type { PollCycleOptions, PollCycleReport } from '../../functions/app/poll-cycle.js';
+// local/run → the local stand-in for the scheduler: runs a tick now and then every interval, never two at once,
+// each with a Lambda-like time budget and its scheduled time, and stops cleanly.
 
-export type RunCycle = (options: PollCycleOptions) => Promise<PollCycleReport>;
+export interface TickOptions {
+  /** When this tick was due (ISO-8601): the scheduler's `<aws.scheduler.scheduled-time>`. */
+  scheduledTime: string;
+  /** Clock time by which the tick must have finished. */
+  deadlineMs: number;
+  /** Fires when the local service is stopping. */
+  signal: AbortSignal;
+}
 
-export interface PollLoopOptions {
+export type RunTick<R> = (options: TickOptions) => Promise<R>;
+
+export interface TickLoopOptions<R> {
   intervalMs: number;
-  /** How long a cycle may take (see cycleBudgetMs). */
+  /** How long a tick may take (see tickBudgetMs). */
   budgetMs: number;
   now?: () => number;
-  onReport?: (report: PollCycleReport) => void;
-  /** A cycle that threw (the store unreachable, say); the loop carries on with the next tick. */
+  onReport?: (report: R) => void;
+  /** A tick that threw (the store unreachable, say); the loop carries on with the next one. */
   onError?: (error: unknown) => void;
 }
 
-export class PollLoop {
-  readonly #run: RunCycle;
-  readonly #options: PollLoopOptions;
+export class TickLoop<R> {
+  readonly #run: RunTick<R>;
+  readonly #options: TickLoopOptions<R>;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | null = null;
   #current: { done: Promise<void>; abort: AbortController } | null = null;
   #stopped = false;
   #cycles = 0;
 
-  constructor(run: RunCycle, options: PollLoopOptions) {
+  constructor(run: RunTick<R>, options: TickLoopOptions<R>) {
     this.#run = run;
     this.#options = options;
     this.#now = options.now ?? Date.now;
   }
 
-  /** Cycles started so far. */
+  /** Ticks started so far. */
   get cycles(): number {
     return this.#cycles;
   }
 
-  /** Runs the first cycle right away. */
+  /** Runs the first tick right away. */
   start(): void {
     this.#schedule(0);
   }
 
-  /**
-   * Stops ticking, asks the running cycle to stop (its AbortSignal) and waits for it, at most `timeoutMs`:
-   * what it has not delivered stays in the outbox for the next start.
-   */
+  /** Stops ticking, asks the running tick to stop (its AbortSignal) and waits for it, at most `timeoutMs`. */
   async stop(timeoutMs = 5000): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
@@ -70,7 +75,12 @@ export class PollLoop {
     const started = this.#now();
     const abort = new AbortController();
     this.#cycles++;
-    const done = this.#run({ deadlineMs: started + this.#options.budgetMs, signal: abort.signal }).then(
+    const scheduledTime = new Date(started).toISOString();
+    const done = this.#run({
+      scheduledTime,
+      deadlineMs: started + this.#options.budgetMs,
+      signal: abort.signal,
+    }).then(
       (report) => {
         if (!abort.signal.aborted) this.#options.onReport?.(report);
       },
@@ -81,7 +91,7 @@ export class PollLoop {
     this.#current = { done, abort };
     await done;
     this.#current = null;
-    // The next tick is due an interval after this one started; a late cycle is followed at once.
+    // The next tick is due an interval after this one started; a late one is followed at once.
     this.#schedule(started + this.#options.intervalMs - this.#now());
   }
 }
