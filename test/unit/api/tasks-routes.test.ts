@@ -703,6 +703,25 @@ describe('routing and failures', () => {
     );
   });
 
+  it('answers a generic 500 for a foreign error that carries a 4xx statusCode, keeping its message out', async () => {
+    const logger = recordingLogger();
+    const store = new InMemoryWatchStore();
+    // A library error shaped like an HTTP error (http-errors, some SDKs): its message is not for callers.
+    store.listTasks = () => {
+      throw Object.assign(new Error('ValidationException: table arn:aws:dynamodb:eu-west-1:123:table/t'), {
+        statusCode: 400,
+        expose: true,
+      });
+    };
+    const { handler } = makeHarness({ store, logger });
+    const answer = await call(handler, apiEvent({ method: 'GET', path: '/tasks', headers: auth() }));
+    expect(answer.status).toBe(500);
+    expect(answer.json).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
+    expect(answer.text).not.toMatch(/arn|Validation/);
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'Request failed' }),
+    );
+  });
   it('answers a generic 500 when the API keys cannot be loaded', async () => {
     const { handler } = makeHarness({
       apiKeys: async () => {
