@@ -1,6 +1,6 @@
 // The small parts of `npm start` that decide behaviour a user relies on: the poll timer's pacing and
 // shutdown, the generated API key, the data directory claim, and the demo defaults.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -188,5 +188,13 @@ describe('the data directory', () => {
     expect(readFileSync(join(dir, 'npm-start.pid'), 'utf8').trim()).toBe(String(process.pid));
     taken.release();
     expect(() => statSync(join(dir, 'npm-start.pid'))).toThrow();
+  });
+
+  it('is made owner-only at every start, even when it already existed with a wider mode', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const lock = lockDataDir(dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    lock.release();
   });
 });
