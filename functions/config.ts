@@ -47,6 +47,16 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * Hosts that never leave this machine. The local run and the tests talk plain http to simulators there; anything
+ * else carries the bot token, Huawei credentials or IAM tokens, so it must be https.
+ */
+export const isLoopback = (hostname: string): boolean =>
+  hostname === 'localhost' ||
+  hostname === '[::1]' ||
+  hostname === '::1' ||
+  /^127(\.\d{1,3}){3}$/.test(hostname);
 const ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
 
 /** Parses the environment (already merged with any Secrets Manager values). Throws ConfigError. */
@@ -73,17 +83,24 @@ export function parseConfig(env: Env): NotifierConfig {
     problems.push(`${name} must be on or off (got "${raw}")`);
     return fallback;
   };
-  const url = (name: string): string | undefined => {
+  const url = (name: string, options: { secure?: boolean } = {}): string | undefined => {
     const raw = text(name);
     if (raw === undefined) return undefined;
+    let parsed: URL;
     try {
-      const parsed = new URL(raw.replaceAll('{region}', 'region'));
+      parsed = new URL(raw.replaceAll('{region}', 'region'));
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
-      return raw;
     } catch {
       problems.push(`${name} must be an http(s) URL (got "${raw}")`);
       return undefined;
     }
+    if (options.secure === true && parsed.protocol !== 'https:' && !isLoopback(parsed.hostname)) {
+      problems.push(
+        `${name} must be an https URL: credentials travel to it (plain http is only for 127.0.0.1, ::1 or localhost; got "${raw}")`,
+      );
+      return undefined;
+    }
+    return raw;
   };
 
   const region = text('CODEARTS_REGION') ?? 'cn-north-4';
@@ -102,7 +119,7 @@ export function parseConfig(env: Env): NotifierConfig {
     }
   }
 
-  const apiUrl = url('SLACK_API_URL') ?? 'https://slack.com/api/';
+  const apiUrl = url('SLACK_API_URL', { secure: true }) ?? 'https://slack.com/api/';
   const botToken = text('SLACK_BOT_TOKEN');
   if (botToken !== undefined && !/^xox[a-z]-/.test(botToken)) {
     problems.push('SLACK_BOT_TOKEN must be a Slack bot token (xoxb-…)');
@@ -118,8 +135,8 @@ export function parseConfig(env: Env): NotifierConfig {
   const config: NotifierConfig = {
     codearts: {
       region,
-      endpoint: url('CODEARTS_ENDPOINT'),
-      iamEndpoint: url('HUAWEI_IAM_ENDPOINT'),
+      endpoint: url('CODEARTS_ENDPOINT', { secure: true }),
+      iamEndpoint: url('HUAWEI_IAM_ENDPOINT', { secure: true }),
       timeZone,
       consoleUrlTemplate,
       concurrency: integer('CODEARTS_CONCURRENCY', 8, 1, 64),

@@ -48,10 +48,10 @@ export const CONTEXT_KEYS = {
   codeartsConcurrency: 'integer 1..64',
   codeartsRegion: 'Huawei Cloud region such as cn-north-4',
   codeartsTimeZone: 'UTC offset such as +08:00',
-  codeartsEndpoint: 'http(s) URL',
-  huaweiIamEndpoint: 'http(s) URL',
+  codeartsEndpoint: 'https URL (credentials travel to it)',
+  huaweiIamEndpoint: 'https URL (credentials travel to it)',
   codeartsConsoleUrl: 'http(s) URL template with {region}, {task_id}, {record_id}',
-  slackApiUrl: 'http(s) URL',
+  slackApiUrl: 'https URL (the bot token travels to it)',
   logRetentionDays: `one of CloudWatch's retention periods in days (${finiteRetentionDays().join(', ')})`,
   alarmEmail: 'an email address (not together with alarmTopicArn)',
   alarmTopicArn: 'an SNS topic ARN (not together with alarmEmail)',
@@ -122,10 +122,12 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
     return typeof value === 'string' && pattern.test(value) ? value : fail(key, value);
   };
 
-  const url = (key: ContextKey): string | undefined => {
+  /** `secure`: an endpoint that receives credentials; a Lambda has no loopback simulator, so https only. */
+  const url = (key: ContextKey, secure = false): string | undefined => {
     const value = raw(key);
     if (value === undefined) return undefined;
-    if (typeof value === 'string' && /^https?:\/\//.test(value) && URL.canParse(value)) return value;
+    const scheme = secure ? /^https:\/\//i : /^https?:\/\//i;
+    if (typeof value === 'string' && scheme.test(value) && URL.canParse(value)) return value;
     return fail(key, value);
   };
 
@@ -155,10 +157,10 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
     codeartsConcurrency: integer('codeartsConcurrency', 1, 64) ?? DEFAULT_SETTINGS.codeartsConcurrency,
     codeartsRegion: text('codeartsRegion', HUAWEI_REGION) ?? DEFAULT_SETTINGS.codeartsRegion,
     codeartsTimeZone: text('codeartsTimeZone', TIME_ZONE) ?? DEFAULT_SETTINGS.codeartsTimeZone,
-    codeartsEndpoint: url('codeartsEndpoint'),
-    huaweiIamEndpoint: url('huaweiIamEndpoint'),
+    codeartsEndpoint: url('codeartsEndpoint', true),
+    huaweiIamEndpoint: url('huaweiIamEndpoint', true),
     codeartsConsoleUrl: url('codeartsConsoleUrl'),
-    slackApiUrl: url('slackApiUrl'),
+    slackApiUrl: url('slackApiUrl', true),
     logRetention: retention() ?? DEFAULT_SETTINGS.logRetention,
     alarmEmail: text('alarmEmail', EMAIL),
     alarmTopicArn: text('alarmTopicArn', TOPIC_ARN),

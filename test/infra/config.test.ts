@@ -89,6 +89,21 @@ describe('readSettings', () => {
     );
   });
 
+  it('requires https for the endpoints credentials travel to; the console link may be http', () => {
+    const problems = problemsOf({
+      codeartsEndpoint: 'http://codearts.example.com',
+      huaweiIamEndpoint: 'http://iam.example.com',
+      slackApiUrl: 'http://slack.example.com/api/',
+      codeartsConsoleUrl: 'http://console.example.com/{task_id}',
+    });
+    expect(problems.map((p) => p.split('=')[0])).toEqual([
+      'codeartsEndpoint',
+      'huaweiIamEndpoint',
+      'slackApiUrl',
+    ]);
+    expect(problems[0]).toContain('https URL');
+  });
+
   it('rejects an active poll period that would not fit inside the poller timeout', () => {
     expect(problemsOf({ activePollSeconds: 55 })).toHaveLength(1);
   });

@@ -51,6 +51,19 @@ describe('parseConfig', () => {
     expect(problems[0]).toContain(variable);
   });
 
+  it.each(['CODEARTS_ENDPOINT', 'HUAWEI_IAM_ENDPOINT', 'SLACK_API_URL'])(
+    'requires https for %s, except on this machine',
+    (variable) => {
+      const problems = problemsOf({ [variable]: 'http://codearts.example.com' });
+      expect(problems).toEqual([expect.stringContaining(`${variable} must be an https URL`)]);
+      expect(problemsOf({ [variable]: 'http://example.com.127.0.0.1.nip.io' })).toHaveLength(1);
+      for (const local of ['http://127.0.0.1:4010', 'http://localhost:4010/api/', 'http://[::1]:4010']) {
+        expect(problemsOf({ [variable]: local })).toEqual([]);
+      }
+      expect(problemsOf({ [variable]: 'https://{region}.example.com/' })).toEqual([]);
+    },
+  );
+
   it('reports every problem at once', () => {
     expect(problemsOf({ PORT: 'x', CODEARTS_CONCURRENCY: 'y' })).toHaveLength(2);
   });
