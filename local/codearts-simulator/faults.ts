@@ -27,7 +27,12 @@ export type ResponseFault =
   /** Truncated JSON with a JSON content type (default status 200). */
   | ({ kind: 'malformed-json'; status?: number } & FaultTarget)
   /** Valid JSON that is not the expected shape (default 200 `{"status":"success","data":{…}}`). */
-  | ({ kind: 'wrong-shape'; status?: number; body?: unknown } & FaultTarget);
+  | ({ kind: 'wrong-shape'; status?: number; body?: unknown } & FaultTarget)
+  /**
+   * A 200 body of `bytes` bytes (a `/state` answer that never ends), with `Content-Length` unless
+   * `declareLength` is false; `bytesSent` of the request's log entry says how much the client took.
+   */
+  | ({ kind: 'flood'; bytes: number; declareLength?: boolean } & FaultTarget);
 
 /** Faults that act once, immediately, instead of on requests. */
 export type ActionFault =
@@ -46,6 +51,7 @@ export const RESPONSE_FAULT_KINDS: ReadonlySet<string> = new Set([
   'html',
   'malformed-json',
   'wrong-shape',
+  'flood',
 ]);
 
 export const isResponseFault = (fault: Fault): fault is ResponseFault => RESPONSE_FAULT_KINDS.has(fault.kind);

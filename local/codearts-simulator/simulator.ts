@@ -9,6 +9,7 @@ import { type SimClock, SystemClock } from './clock.js';
 import { handleControl } from './control.js';
 import { deployError, gatewayError, MSG, paramError, SimHttpError } from './errors.js';
 import { type ActionFault, type Fault, FaultBook, isResponseFault, type ResponseFault } from './faults.js';
+import { streamFlood } from '../flood.js';
 import { Iam } from './iam.js';
 import { IdRegistry } from './ids.js';
 import { DEFAULT_UTC_OFFSET_MINUTES, parseDay } from './time.js';
@@ -58,6 +59,8 @@ export interface RequestLogEntry {
   taskId?: string;
   /** The injected fault that answered it, if any. */
   fault?: ResponseFault['kind'];
+  /** For a `flood` fault: the body bytes written before the client stopped reading (set when it is over). */
+  bytesSent?: number;
 }
 
 export interface Reply {
@@ -339,6 +342,15 @@ export class CodeArtsSimulator {
         // Never answer: the socket stays open until the client gives up or stop() closes it.
         if (fault.afterMs === undefined) return;
         await this.#delay(fault.afterMs);
+      } else if (fault.kind === 'flood') {
+        log.status = 200;
+        log.bytesSent = await streamFlood(res, {
+          bytes: fault.bytes,
+          declareLength: fault.declareLength !== false,
+          contentType: JSON_TYPE,
+          prefix: '{"status":"success","result":{"task_name":"',
+        });
+        return;
       } else {
         this.#send(ctx, faultReply(fault, requestId));
         return;
@@ -658,7 +670,10 @@ const gatewayReply = (status: number, code: string, message: string, requestId: 
   ...gatewayError(status, code, message, requestId).response,
 });
 
-const faultReply = (fault: Exclude<ResponseFault, { kind: 'hang' }>, requestId: string): Reply => {
+const faultReply = (
+  fault: Exclude<ResponseFault, { kind: 'hang' | 'flood' }>,
+  requestId: string,
+): Reply => {
   switch (fault.kind) {
     case 'unauthorized':
       return gatewayReply(
