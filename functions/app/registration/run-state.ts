@@ -1,7 +1,12 @@
 // app → reading CodeArts answers at registration time: the one place registration turns bodies into domain
 // values, so the use cases do not care which normaliser or which task-detail shape is behind it.
 import type { RunState } from '../../core/model.js';
-import { MalformedStateError, normaliseStateResponse } from '../../core/normalise.js';
+import {
+  clipText,
+  MalformedStateError,
+  NORMALISE_LIMITS,
+  normaliseStateResponse,
+} from '../../core/normalise.js';
 
 export { MalformedStateError };
 
@@ -13,5 +18,5 @@ export const readRunState = (body: unknown, timeZone: string): RunState =>
 export const readTaskName = (body: unknown): string => {
   if (body === null || typeof body !== 'object' || !Object.hasOwn(body, 'name')) return '';
   const name = (body as { name: unknown }).name;
-  return typeof name === 'string' ? name : '';
+  return typeof name === 'string' ? clipText(name, NORMALISE_LIMITS.name) : '';
 };

@@ -138,6 +138,22 @@ describe('the HTTP API over real HTTP, dynalite and the CodeArts simulator', () 
     expect(await stack.store.getTask(task)).toBeNull();
   });
 
+  it('POST /tasks stores a task whose CodeArts names are huge, clipped so the item fits', async () => {
+    const huge = 'n'.repeat(500 * 1024);
+    // Under the 1 MiB answer cap in all, so it is the clipping that makes the item fit.
+    const longStep = 's'.repeat(100 * 1024);
+    const task = stack.sim.createTask({ name: huge, steps: [`${longStep}-1`, `${longStep}-2`] }).taskId;
+    stack.sim.startRun(task, { pendingMs: 0 });
+    const created = await api('POST', '/tasks', { task_id: task, channel: CHANNEL });
+    expect(created.status).toBe(201);
+    const stored = await stack.store.getTask(task);
+    expect(stored?.taskName.length).toBeLessThanOrEqual(128);
+    expect(stored?.run?.steps?.every((step) => step.name.length <= 128)).toBe(true);
+    // And it stays writable: a second channel is a second conditional write of the same item.
+    expect((await api('POST', '/tasks', { task_id: task, channel: '#other' })).status).toBe(201);
+    expect((await api('DELETE', `/tasks/${task}`)).status).toBe(200);
+  });
+
   it('POST /tasks refuses bad input with 400/413/415 before calling CodeArts', async () => {
     const before = stack.sim.requests.length;
     expect(await api('POST', '/tasks', { task_id: 'nope', channel: CHANNEL })).toMatchObject({
