@@ -12,7 +12,7 @@ import {
   watchTask,
 } from '../registration/watches.js';
 import { parseSlashCommand } from './parse.js';
-import { clip, escapeMrkdwn, runLine, slackDate, stepLines } from './render.js';
+import { clip, runLine, safeText, slackDate, stepLines } from './render.js';
 
 export interface SlashCommandDeps extends RegistrationDeps {
   /** How long `watch` waits for CodeArts before storing the watch unverified (Slack allows 3 s in all). */
@@ -58,9 +58,7 @@ const usageLines = (command: string): string[] => [
 ];
 
 const taskLabel = (record: Pick<TaskRecord, 'taskName' | 'taskId'>): string =>
-  record.taskName === ''
-    ? `\`${record.taskId}\``
-    : `*${escapeMrkdwn(record.taskName)}* (\`${record.taskId}\`)`;
+  record.taskName === '' ? `\`${record.taskId}\`` : `*${safeText(record.taskName)}* (\`${record.taskId}\`)`;
 
 const healthNote = (record: TaskRecord): string | null => {
   if (record.health.gone) return ':warning: CodeArts says this task no longer exists.';
@@ -120,7 +118,7 @@ const watch = async (
     return ephemeral(headline, lines);
   } catch (error) {
     if (!(error instanceof VerificationError)) throw error;
-    const code = error.codeArtsCode === undefined ? '' : ` (\`${escapeMrkdwn(error.codeArtsCode)}\`)`;
+    const code = error.codeArtsCode === undefined ? '' : ` (\`${safeText(error.codeArtsCode, 40)}\`)`;
     switch (error.kind) {
       case 'task-not-found':
         return ephemeral(

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { STEP_MARKERS, statusLook } from '../../../functions/core/render/format.js';
+import { renderLivingMessage } from '../../../functions/core/render/index.js';
 import { CodeArtsError } from '../../../functions/ports.js';
 import { InMemoryWatchStore } from '../../support/fake-store.js';
 import {
   type Answer,
   call,
   makeHarness,
+  NOW,
   postTask,
   recordingLogger,
   slackEvent,
   slackForm,
+  stateBody,
   TASK_A,
   TASK_NEVER_RUN,
   TASK_UNKNOWN,
@@ -161,10 +165,46 @@ describe('/codearts unwatch, list, status, help', () => {
     store.put(record);
     const answer = text(await call(handler, slackEvent(slackForm(`status ${TASK_A}`, CHANNEL))));
     expect(answer).toContain('*gateway-prod*');
-    expect(answer).toMatch(
-      /:white_check_mark: Select Deployment Source\n:arrows_counterclockwise: Start Service\n:white_circle: Health Check/,
-    );
+    expect(answer).toContain('✅ Select Deployment Source\n🔄 Start Service\n⚪ Health Check');
     expect(answer).toContain('Monitoring stale since');
+  });
+
+  it('speaks like the living message: its status emoji and labels, its step markers', async () => {
+    const { handler, store, codearts } = makeHarness();
+    codearts.tasks.set(TASK_A, { name: 'gateway-prod', state: stateBody(TASK_A, 'gateway-prod', 'failed') });
+    await call(handler, postTask({ task_id: TASK_A, channel: CHANNEL }));
+    const run = store.dump()[0]?.run;
+    if (!run) throw new Error('seed failed');
+    const answer = text(await call(handler, slackEvent(slackForm(`status ${TASK_A}`, CHANNEL))));
+    const look = statusLook('failed');
+    expect(answer).toContain(`${look.emoji} ${look.label}`);
+    for (const step of run.steps ?? [])
+      expect(answer).toContain(`${STEP_MARKERS[step.progress]} ${step.name}`);
+    // The living message of the same run shows the same markers.
+    const living = JSON.stringify(
+      renderLivingMessage(run, {
+        taskName: 'gateway-prod',
+        region: 'cn-north-4',
+        consoleUrl: null,
+        staleSince: null,
+        mentions: [],
+        now: new Date(NOW).toISOString(),
+      }),
+    );
+    for (const step of run.steps ?? []) expect(living).toContain(STEP_MARKERS[step.progress]);
+    expect(answer).not.toMatch(/:white_check_mark:|:arrows_counterclockwise:|:x:/);
+  });
+
+  it('keeps a task name on one line: no control characters or line breaks to forge lines with', async () => {
+    const { handler, codearts } = makeHarness();
+    codearts.tasks.set(TASK_NEVER_RUN, {
+      name: 'fine\n:white_check_mark: *All good*\u2028\u0007',
+      state: null,
+    });
+    const answer = text(await call(handler, slackEvent(slackForm(`watch ${TASK_NEVER_RUN}`, CHANNEL))));
+    const headline = answer.split('\n')[0] ?? '';
+    expect(headline).toContain('fine :white_check_mark: *All good*');
+    expect(answer).not.toMatch(/[\u0007\u2028]/);
   });
 
   it('escapes task names that contain Slack control characters', async () => {
