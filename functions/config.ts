@@ -1,10 +1,21 @@
 // Configuration: the environment contract of design §4, parsed and validated once at start.
 // Every problem is reported at once, each naming its variable and the fix.
+import { createHash } from 'node:crypto';
 
 export type CodeArtsAuthConfig =
   | { type: 'password'; domainName: string; userName: string; password: string; projectName?: string }
   | { type: 'aksk'; accessKey: string; secretKey: string }
   | { type: 'token'; token: string };
+
+/** `read`: the GET routes (dashboards); `write`: every route. */
+export type ApiKeyScope = 'read' | 'write';
+
+/** A bearer key for the HTTP API, with the name the audit trail and the log know it by. */
+export interface ApiKey {
+  name: string;
+  scope: ApiKeyScope;
+  key: string;
+}
 
 export interface NotifierConfig {
   codearts: {
@@ -22,8 +33,12 @@ export interface NotifierConfig {
     botToken: string | undefined;
     apiUrl: string;
     signingSecret: string | undefined;
+    /** Workspaces (SLACK_TEAM_ID) allowed to use the slash command; empty: any workspace that signs. */
+    teamIds: string[];
   };
-  apiKeys: string[];
+  apiKeys: ApiKey[];
+  /** What one Slack channel may hold. */
+  channels: { maxWatches: number; maxUnverified: number };
   poll: {
     intervalSeconds: number;
     activePollSeconds: number;
@@ -125,12 +140,17 @@ export function parseConfig(env: Env): NotifierConfig {
     problems.push('SLACK_BOT_TOKEN must be a Slack bot token (xoxb-…)');
   }
 
-  const apiKeys = (text('NOTIFIER_API_KEY') ?? '')
+  const apiKeys = parseApiKeys(text('NOTIFIER_API_KEY'), problems);
+
+  const teamIds = (text('SLACK_TEAM_ID') ?? '')
     .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
-  if (apiKeys.some((key) => key.length < 16))
-    problems.push('NOTIFIER_API_KEY: every key must be at least 16 characters');
+    .map((team) => team.trim())
+    .filter((team) => team !== '');
+  if (teamIds.some((team) => !TEAM_ID.test(team))) {
+    problems.push(
+      'SLACK_TEAM_ID must be Slack workspace IDs (T…, or E… for an Enterprise Grid), comma-separated',
+    );
+  }
 
   const config: NotifierConfig = {
     codearts: {
@@ -142,8 +162,12 @@ export function parseConfig(env: Env): NotifierConfig {
       concurrency: integer('CODEARTS_CONCURRENCY', 8, 1, 64),
       auth: parseAuth(text, problems, region),
     },
-    slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET') },
+    slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET'), teamIds },
     apiKeys,
+    channels: {
+      maxWatches: integer('MAX_WATCHES_PER_CHANNEL', 100, 1, 1000),
+      maxUnverified: integer('MAX_UNVERIFIED_PER_CHANNEL', 5, 0, 100),
+    },
     poll: {
       intervalSeconds: integer('POLL_INTERVAL_SECONDS', 60, 5, 3600),
       activePollSeconds: integer('ACTIVE_POLL_SECONDS', 10, 0, 300),
@@ -156,6 +180,64 @@ export function parseConfig(env: Env): NotifierConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const TEAM_ID = /^[TE][A-Z0-9]{6,20}$/;
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** What a bearer token may be made of (see handlers/http/auth.ts): no spaces, no commas or colons. */
+const KEY_CHARACTERS = /^[\x21-\x7e]{16,512}$/;
+
+/**
+ * NOTIFIER_API_KEY: comma-separated entries, each `name:scope:key` (scope `read` or `write`) or a bare `key`,
+ * which is a write key named `key-` and the start of its SHA-256 (stable, and says nothing of the key).
+ * Problems name the entry by position, never by its value.
+ */
+function parseApiKeys(raw: string | undefined, problems: string[]): ApiKey[] {
+  const keys: ApiKey[] = [];
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  entries.forEach((entry, index) => {
+    const where = `NOTIFIER_API_KEY entry ${index + 1}`;
+    const parts = entry.split(':');
+    let key: ApiKey;
+    if (parts.length === 1) {
+      key = {
+        name: `key-${createHash('sha256').update(entry).digest('hex').slice(0, 8)}`,
+        scope: 'write',
+        key: entry,
+      };
+    } else if (parts.length === 3) {
+      const [name = '', scope = '', value = ''] = parts;
+      if (!KEY_NAME.test(name)) {
+        problems.push(`${where}: the name must be 1–64 letters, digits, '.', '_' or '-' (name:scope:key)`);
+        return;
+      }
+      if (scope !== 'read' && scope !== 'write') {
+        problems.push(`${where}: the scope must be read or write (name:scope:key)`);
+        return;
+      }
+      key = { name, scope, key: value };
+    } else {
+      problems.push(`${where}: write a key as name:scope:key (scope read or write), or as the bare key`);
+      return;
+    }
+    if (!KEY_CHARACTERS.test(key.key)) {
+      problems.push(`${where}: the key must be 16–512 printable characters without spaces, commas or colons`);
+      return;
+    }
+    if (keys.some((other) => other.name === key.name)) {
+      problems.push(`${where}: the name ${key.name} is used twice`);
+      return;
+    }
+    if (keys.some((other) => other.key === key.key)) {
+      problems.push(`${where}: the same key is listed twice`);
+      return;
+    }
+    keys.push(key);
+  });
+  return keys;
 }
 
 function parseAuth(

@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { streamFlood } from '../flood.js';
 import type { ReceivedRequest } from './aksk.js';
 import { type SimClock, SystemClock } from './clock.js';
 import { handleControl } from './control.js';
 import { deployError, gatewayError, MSG, paramError, SimHttpError } from './errors.js';
 import { type ActionFault, type Fault, FaultBook, isResponseFault, type ResponseFault } from './faults.js';
-import { streamFlood } from '../flood.js';
 import { Iam } from './iam.js';
 import { IdRegistry } from './ids.js';
 import { DEFAULT_UTC_OFFSET_MINUTES, parseDay } from './time.js';
@@ -670,10 +670,7 @@ const gatewayReply = (status: number, code: string, message: string, requestId: 
   ...gatewayError(status, code, message, requestId).response,
 });
 
-const faultReply = (
-  fault: Exclude<ResponseFault, { kind: 'hang' | 'flood' }>,
-  requestId: string,
-): Reply => {
+const faultReply = (fault: Exclude<ResponseFault, { kind: 'hang' | 'flood' }>, requestId: string): Reply => {
   switch (fault.kind) {
     case 'unauthorized':
       return gatewayReply(

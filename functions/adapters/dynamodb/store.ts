@@ -9,9 +9,10 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
+import type { Actor, ChannelRecord, TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
 import { applyUnwatch, applyWatch, isRunActive, pendingSince } from '../../core/task-record.js';
 import type {
+  ChannelStore,
   LeaseStore,
   TaskRepository,
   WatchIndex,
@@ -28,6 +29,11 @@ const TASK_KIND = 'task';
 const taskKey = (taskId: string) => ({
   [TABLE_SCHEMA.partitionKey]: `${TASK_PREFIX}${taskId}`,
   [TABLE_SCHEMA.sortKey]: TASK_SK,
+});
+/** A channel's own item (projects allowed, watches held, audit trail): `CHANNEL#<id>` / `CHANNEL`, no `kind`. */
+const channelKey = (channel: string) => ({
+  [TABLE_SCHEMA.partitionKey]: `CHANNEL#${channel}`,
+  [TABLE_SCHEMA.sortKey]: 'CHANNEL',
 });
 const leaseKey = (name: string) => ({
   [TABLE_SCHEMA.partitionKey]: `LEASE#${name}`,
@@ -55,7 +61,7 @@ export class StoreConflictError extends Error {
 const isConditionFailure = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
-export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore, WatchIndex {
+export class DynamoTaskStore implements TaskRepository, WatchStore, ChannelStore, LeaseStore, WatchIndex {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly pageSize: number | undefined;
@@ -175,18 +181,45 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, LeaseStore, 
     taskId: string,
     channel: string | undefined,
     now: string,
+    actor?: Actor,
   ): Promise<TaskRecord | null | 'not-found'> {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const current = await this.getTask(taskId);
       if (!current) return 'not-found';
       if (channel !== undefined && !current.subscriptions[channel]) return 'not-found';
-      const next = applyUnwatch(current, channel, now);
+      const next = applyUnwatch(current, channel, now, actor);
       const written = next
         ? await this.putTask(next, current.version)
         : await this.deleteTask(taskId, current.version);
       if (written) return next;
     }
     throw new StoreConflictError(`task ${taskId} kept changing while it was being unwatched`);
+  }
+
+  async getChannel(channel: string): Promise<ChannelRecord | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: channelKey(channel), ConsistentRead: true }),
+    );
+    if (!Item) return null;
+    const { [TABLE_SCHEMA.partitionKey]: _pk, [TABLE_SCHEMA.sortKey]: _sk, ...rest } = Item;
+    return rest as unknown as ChannelRecord;
+  }
+
+  putChannel(record: ChannelRecord, expectedVersion: number | null): Promise<boolean> {
+    return this.conditionally(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...channelKey(record.channel), ...record },
+          ...(expectedVersion === null
+            ? {
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': TABLE_SCHEMA.partitionKey },
+              }
+            : versionIs(expectedVersion)),
+        }),
+      ),
+    );
   }
 
   acquireLease(name: string, owner: string, nowMs: number, untilMs: number): Promise<boolean> {

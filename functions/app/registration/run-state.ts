@@ -14,9 +14,24 @@ export { MalformedStateError };
 export const readRunState = (body: unknown, timeZone: string): RunState =>
   normaliseStateResponse(body, { timeZone });
 
-/** The task's name from a `GET /v2/tasks/{id}` (flat) body; '' when it carries none. */
-export const readTaskName = (body: unknown): string => {
-  if (body === null || typeof body !== 'object' || !Object.hasOwn(body, 'name')) return '';
-  const name = (body as { name: unknown }).name;
-  return typeof name === 'string' ? clipText(name, NORMALISE_LIMITS.name) : '';
+/** A CodeArts project ID: 32 hex characters. */
+export const PROJECT_ID_PATTERN = /^[0-9a-fA-F]{32}$/;
+
+const field = (body: unknown, name: string): unknown =>
+  body !== null && typeof body === 'object' && Object.hasOwn(body, name)
+    ? (body as Record<string, unknown>)[name]
+    : undefined;
+
+/**
+ * The task's name ('' when it carries none) and CodeArts project (lower case; null when absent or not an ID)
+ * from a `GET /v2/tasks/{id}` (flat) body.
+ */
+export const readTaskDetail = (body: unknown): { name: string; projectId: string | null } => {
+  const name = field(body, 'name');
+  const projectId = field(body, 'project_id');
+  return {
+    name: typeof name === 'string' ? clipText(name, NORMALISE_LIMITS.name) : '',
+    projectId:
+      typeof projectId === 'string' && PROJECT_ID_PATTERN.test(projectId) ? projectId.toLowerCase() : null,
+  };
 };

@@ -253,6 +253,37 @@ describe('the HTTP API over real HTTP, dynalite and the CodeArts simulator', () 
     });
   });
 
+  it("a channel restricted to other projects refuses the simulator's tasks; the trail shows who did what", async () => {
+    const channel = 'C0LOCKED001';
+    const task = stack.sim.createTask({ name: 'locked-out', steps: 1 }).taskId;
+    const other = 'cccc2222cccc2222cccc2222cccc2222';
+    const restricted = await api('PUT', `/channels/${channel}`, { projects: [other] });
+    expect(restricted).toMatchObject({ status: 200, json: { projects: [other] } });
+    expect(await api('POST', '/tasks', { task_id: task, channel })).toMatchObject({
+      status: 403,
+      json: { error: { code: 'project_not_allowed' } },
+    });
+    expect(slashText(await slash(`watch ${task}`, { channel }))).toContain('certain CodeArts projects');
+    expect(await stack.store.getTask(task)).toBeNull();
+
+    // Allowing the simulator's project lets it in, and the task keeps the project CodeArts named.
+    await api('PUT', `/channels/${channel}`, { projects: [other, stack.sim.projectId] });
+    expect(slashText(await slash(`watch ${task}`, { channel }))).toContain('Watching *locked-out*');
+    expect((await stack.store.getTask(task))?.projectId).toBe(stack.sim.projectId);
+    const detail = await api('GET', `/tasks/${task}`);
+    expect(detail.json.audit).toEqual([
+      expect.objectContaining({ via: 'slack', by: 'U2CERLKJA', action: 'watch', channel }),
+    ]);
+    const view = await api('GET', `/channels/${channel}`);
+    expect(view.json).toMatchObject({ watches: { count: 1, unverified: 0, tasks: [{ task_id: task }] } });
+    expect((view.json.audit as { action: string; by: string }[]).map((e) => `${e.action} ${e.by}`)).toEqual([
+      'restrict ci',
+      'restrict ci',
+      'watch U2CERLKJA',
+    ]);
+    expect((await api('DELETE', `/tasks/${task}`)).status).toBe(200);
+  });
+
   it('the slash command refuses bad signatures and stale requests with 401', async () => {
     expect(await slash('list', { signature: 'v0=deadbeef' })).toMatchObject({ status: 401 });
     expect(await slash('list', { timestamp: Math.floor(stack.clock.now() / 1000) - 600 })).toMatchObject({

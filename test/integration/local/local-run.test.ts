@@ -161,11 +161,13 @@ describe('the local API key', () => {
 
   it('comes from NOTIFIER_API_KEY when set, and nothing is written', () => {
     const dir = tempDir();
-    expect(loadOrCreateApiKey(['k'.repeat(20), 'j'.repeat(20)], dir)).toEqual({
-      keys: ['k'.repeat(20), 'j'.repeat(20)],
-      key: 'k'.repeat(20),
-      file: null,
-    });
+    const keys = [
+      { name: 'dashboard', scope: 'read' as const, key: 'r'.repeat(20) },
+      { name: 'ci', scope: 'write' as const, key: 'k'.repeat(20) },
+      { name: 'old', scope: 'write' as const, key: 'j'.repeat(20) },
+    ];
+    // The key shown in examples is the first that may write.
+    expect(loadOrCreateApiKey(keys, dir)).toEqual({ keys, key: 'k'.repeat(20), file: null });
     expect(() => statSync(join(dir, 'api-key'))).toThrow();
   });
 });

@@ -14,6 +14,7 @@ import {
   TASK_A,
   TASK_NEVER_RUN,
   TASK_UNKNOWN,
+  writeKey,
 } from './fixtures.js';
 
 const CHANNEL = 'C0123ABCD9';
@@ -63,7 +64,7 @@ describe('bearer auth on /tasks', () => {
   });
 
   it('accepts every configured key, any scheme case, and reads keys on each request', async () => {
-    let keys = [API_KEY, OTHER_KEY];
+    let keys = [writeKey(API_KEY), writeKey(OTHER_KEY, 'other')];
     const { handler } = makeHarness({ apiKeys: async () => keys });
     for (const header of [`Bearer ${API_KEY}`, `bearer ${OTHER_KEY}`, `BEARER  ${API_KEY}`]) {
       expect(
@@ -71,14 +72,14 @@ describe('bearer auth on /tasks', () => {
           .status,
       ).toBe(200);
     }
-    keys = [OTHER_KEY];
+    keys = [writeKey(OTHER_KEY, 'other')];
     expect(
       (await call(handler, apiEvent({ method: 'GET', path: '/tasks', headers: auth(API_KEY) }))).status,
     ).toBe(401);
   });
 
   it('rejects everything when no key is configured', async () => {
-    const { handler } = makeHarness({ apiKeys: () => [''] });
+    const { handler } = makeHarness({ apiKeys: () => [] });
     expect(
       (
         await call(
