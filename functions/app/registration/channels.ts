@@ -63,7 +63,7 @@ const reconciled = async (
   for (let i = 0; i < ids.length; i += RECONCILE_READS_AT_ONCE) {
     const batch = ids.slice(i, i + RECONCILE_READS_AT_ONCE);
     const records = await Promise.all(batch.map((taskId) => store.getTask(taskId)));
-    batch.forEach((taskId, index) => tasks.set(taskId, records[index] ?? null));
+    for (const [index, taskId] of batch.entries()) tasks.set(taskId, records[index] ?? null);
   }
   return reconcileChannel(channel, tasks, now);
 };
