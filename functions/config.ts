@@ -279,8 +279,30 @@ function parseAuth(
   return undefined;
 }
 
-/** The Secrets Manager references a Lambda receives instead of secret values (design §4). */
-export const SECRET_ARN_VARIABLES = ['HUAWEI_SECRET_ARN', 'SLACK_SECRET_ARN', 'API_KEYS_SECRET_ARN'] as const;
+/**
+ * The Secrets Manager references a Lambda receives instead of secret values (design §4), each with the only
+ * variables its secret may set. A function is given only the ARNs it needs, and a key put in the wrong secret is
+ * ignored, so (for example) a signing secret left in the bot token's secret never reaches the poller.
+ */
+export const SECRET_VARIABLES = {
+  HUAWEI_SECRET_ARN: [
+    'HUAWEI_DOMAIN_NAME',
+    'HUAWEI_USER_NAME',
+    'HUAWEI_PASSWORD',
+    'HUAWEI_PROJECT_NAME',
+    'HUAWEI_ACCESS_KEY',
+    'HUAWEI_SECRET_KEY',
+    'HUAWEI_AUTH_TOKEN',
+  ],
+  /** The Slack bot token: the poller (and the workers) post with it. */
+  SLACK_SECRET_ARN: ['SLACK_BOT_TOKEN'],
+  /** The Slack signing secret: the api function verifies slash commands with it. */
+  SLACK_SIGNING_SECRET_ARN: ['SLACK_SIGNING_SECRET'],
+  API_KEYS_SECRET_ARN: ['NOTIFIER_API_KEY'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type SecretArnVariable = keyof typeof SECRET_VARIABLES;
+export const SECRET_ARN_VARIABLES = Object.keys(SECRET_VARIABLES) as SecretArnVariable[];
 
 /**
  * Merges the JSON secrets named by `*_SECRET_ARN` into the environment (explicit variables win), so the
@@ -304,8 +326,9 @@ export async function withSecrets(
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
       throw new ConfigError([`${variable}: the secret is not a JSON object of variable names to values`]);
     }
+    const allowed: readonly string[] = SECRET_VARIABLES[variable];
     for (const [key, value] of Object.entries(values)) {
-      if (typeof value === 'string' && value !== '') merged[key] = value;
+      if (allowed.includes(key) && typeof value === 'string' && value !== '') merged[key] = value;
     }
   }
   return {

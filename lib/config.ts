@@ -32,7 +32,10 @@ export interface NotifierSettings {
   readonly alarmTopicArn?: string;
   /** Existing Secrets Manager secrets (complete ARNs); unset = the stack creates placeholder secrets. */
   readonly huaweiSecretArn?: string;
+  /** The Slack bot token's secret. */
   readonly slackSecretArn?: string;
+  /** The Slack signing secret's secret. */
+  readonly slackSigningSecretArn?: string;
   readonly apiKeysSecretArn?: string;
   /** HTTP API stage throttling: steady-state requests per second and burst size. */
   readonly apiThrottleRateLimit: number;
@@ -57,6 +60,7 @@ export const CONTEXT_KEYS = {
   alarmTopicArn: 'an SNS topic ARN (not together with alarmEmail)',
   huaweiSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   slackSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+  slackSigningSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   apiKeysSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   apiThrottleRateLimit: 'integer 1..10000 requests per second',
   apiThrottleBurstLimit: 'integer 1..5000 requests',
@@ -166,6 +170,7 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
     alarmTopicArn: text('alarmTopicArn', TOPIC_ARN),
     huaweiSecretArn: text('huaweiSecretArn', SECRET_ARN),
     slackSecretArn: text('slackSecretArn', SECRET_ARN),
+    slackSigningSecretArn: text('slackSigningSecretArn', SECRET_ARN),
     apiKeysSecretArn: text('apiKeysSecretArn', SECRET_ARN),
     apiThrottleRateLimit: integer('apiThrottleRateLimit', 1, 10_000) ?? DEFAULT_SETTINGS.apiThrottleRateLimit,
     apiThrottleBurstLimit:

@@ -44,12 +44,14 @@ export class NotifierStack extends Stack {
     this.secrets = new NotifierSecrets(this, 'Secrets', {
       huaweiSecretArn: s.huaweiSecretArn,
       slackSecretArn: s.slackSecretArn,
+      slackSigningSecretArn: s.slackSigningSecretArn,
       apiKeysSecretArn: s.apiKeysSecretArn,
     });
 
     this.poller = new Poller(this, 'Polling', {
       table: this.table,
       huaweiSecret: this.secrets.huawei,
+      // The bot token's secret only: the poller never sees the signing secret.
       slackSecret: this.secrets.slack,
       schedule: s.schedule,
       activePollSeconds: s.activePollSeconds,
@@ -61,7 +63,7 @@ export class NotifierStack extends Stack {
     this.api = new NotifierApi(this, 'Registration', {
       table: this.table,
       huaweiSecret: this.secrets.huawei,
-      slackSecret: this.secrets.slack,
+      slackSigningSecret: this.secrets.slackSigning,
       apiKeysSecret: this.secrets.apiKeys,
       serviceEnvironment: shared,
       logRetention: s.logRetention,
@@ -85,7 +87,12 @@ export class NotifierStack extends Stack {
     });
     new CfnOutput(this, 'SlackSecretArn', {
       value: this.secrets.slack.secretArn,
-      description: 'Fill with put-secret-value (lib/README.md)',
+      description: 'The Slack bot token (SLACK_BOT_TOKEN); fill with put-secret-value (lib/README.md)',
+    });
+    new CfnOutput(this, 'SlackSigningSecretArn', {
+      value: this.secrets.slackSigning.secretArn,
+      description:
+        'The Slack signing secret (SLACK_SIGNING_SECRET); fill with put-secret-value (lib/README.md)',
     });
     new CfnOutput(this, 'ApiKeysSecretArn', {
       value: this.secrets.apiKeys.secretArn,

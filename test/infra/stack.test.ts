@@ -11,6 +11,8 @@ const ITEM_ACTIONS = [
   'dynamodb:Query',
   'dynamodb:UpdateItem',
 ];
+/** The api function reads and writes whole items; only the poller's lease updates one. */
+const API_ITEM_ACTIONS = ITEM_ACTIONS.filter((action) => action !== 'dynamodb:UpdateItem');
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 /** Secret values must never reach a Lambda environment (design §4): only these names may. */
@@ -148,6 +150,7 @@ describe('poller', () => {
       [...ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue', 'sqs:SendMessage'].sort(),
     );
     const secrets = built.stack.secrets;
+    // The bot token and Huawei, never the signing secret.
     expect(resourcesFor(built.template, role, 'secretsmanager:GetSecretValue')).toEqual(
       [secrets.huawei, secrets.slack].map((s) => JSON.stringify({ Ref: logicalId(built.stack, s) })).sort(),
     );
@@ -162,6 +165,8 @@ describe('api', () => {
     expect(routes.sort()).toEqual(
       [
         'DELETE /tasks/{task_id}',
+        'GET /channels/{channel}',
+        'PUT /channels/{channel}',
         'GET /health',
         'GET /tasks',
         'GET /tasks/{task_id}',
@@ -206,21 +211,24 @@ describe('api', () => {
       CODEARTS_TIME_ZONE: '+08:00',
       TABLE_NAME: { Ref: logicalId(built.stack, built.stack.table.table) },
       HUAWEI_SECRET_ARN: { Ref: logicalId(built.stack, secrets.huawei) },
-      SLACK_SECRET_ARN: { Ref: logicalId(built.stack, secrets.slack) },
+      SLACK_SIGNING_SECRET_ARN: { Ref: logicalId(built.stack, secrets.slackSigning) },
       API_KEYS_SECRET_ARN: { Ref: logicalId(built.stack, secrets.apiKeys) },
     });
   });
 
-  it('may use exactly the item actions, its three secrets and its logs', () => {
+  it('may use exactly the item actions it calls (no UpdateItem), its three secrets (not the bot token) and its logs', () => {
     const role = roleId('api');
     expect(actionsOfRole(built.template, role)).toEqual(
-      [...ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue'].sort(),
+      [...API_ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue'].sort(),
     );
     const secrets = built.stack.secrets;
     expect(resourcesFor(built.template, role, 'secretsmanager:GetSecretValue')).toEqual(
-      [secrets.huawei, secrets.slack, secrets.apiKeys]
+      [secrets.huawei, secrets.slackSigning, secrets.apiKeys]
         .map((s) => JSON.stringify({ Ref: logicalId(built.stack, s) }))
         .sort(),
+    );
+    expect(resourcesFor(built.template, role, 'secretsmanager:GetSecretValue')).not.toContain(
+      JSON.stringify({ Ref: logicalId(built.stack, secrets.slack) }),
     );
   });
 });
@@ -232,11 +240,13 @@ describe('DynamoDB access', () => {
       const role = roleId(which);
       const tableArn = { 'Fn::GetAtt': [logicalId(built.stack, built.stack.table.table), 'Arn'] };
       const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.watchIndex.name}`]] };
-      for (const action of ITEM_ACTIONS.filter((a) => a !== 'dynamodb:Query')) {
+      const actions = which === 'api' ? API_ITEM_ACTIONS : ITEM_ACTIONS;
+      for (const action of actions.filter((a) => a !== 'dynamodb:Query')) {
         expect(resourcesFor(built.template, role, action)).toEqual([JSON.stringify(tableArn)]);
       }
+      // The api function queries only the index; the poller's grant predates the split.
       expect(resourcesFor(built.template, role, 'dynamodb:Query')).toEqual(
-        [JSON.stringify(tableArn), JSON.stringify(indexArn)].sort(),
+        (which === 'api' ? [indexArn] : [tableArn, indexArn]).map((arn) => JSON.stringify(arn)).sort(),
       );
     },
   );
@@ -293,16 +303,22 @@ describe('table', () => {
 });
 
 describe('secrets', () => {
-  it('creates three JSON secrets whose template holds no value (empty keys plus one generated)', () => {
+  it('creates four JSON secrets whose template holds no value (empty keys plus one generated)', () => {
     const secrets = Object.values(built.template.findResources('AWS::SecretsManager::Secret'));
-    expect(secrets).toHaveLength(3);
+    expect(secrets).toHaveLength(4);
     const generated = secrets.map((s) => {
       expect(s.Properties.SecretString).toBeUndefined();
       const gen = s.Properties.GenerateSecretString;
       for (const value of Object.values(JSON.parse(gen.SecretStringTemplate))) expect(value).toBe('');
       return gen.GenerateStringKey as string;
     });
-    expect(generated.sort()).toEqual(['HUAWEI_PASSWORD', 'NOTIFIER_API_KEY', 'SLACK_SIGNING_SECRET']);
+    // The bot token and the signing secret in secrets of their own.
+    expect(generated.sort()).toEqual([
+      'HUAWEI_PASSWORD',
+      'NOTIFIER_API_KEY',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+    ]);
   });
 
   it('no function environment holds a secret value', () => {
@@ -320,6 +336,7 @@ describe('secrets', () => {
     const { stack, template } = buildApp({
       huaweiSecretArn: arn('huawei'),
       slackSecretArn: arn('slack'),
+      slackSigningSecretArn: arn('signing'),
       apiKeysSecretArn: arn('keys'),
     });
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
@@ -327,12 +344,16 @@ describe('secrets', () => {
       template.toJSON().Resources[logicalId(stack, stack.api.fn)].Properties.Environment.Variables;
     expect(apiEnv).toMatchObject({
       HUAWEI_SECRET_ARN: arn('huawei'),
-      SLACK_SECRET_ARN: arn('slack'),
+      SLACK_SIGNING_SECRET_ARN: arn('signing'),
       API_KEYS_SECRET_ARN: arn('keys'),
     });
     const apiRole = logicalId(stack, stack.api.fn.role!);
     expect(resourcesFor(template, apiRole, 'secretsmanager:GetSecretValue')).toEqual(
-      [arn('huawei'), arn('keys'), arn('slack')].map((a) => JSON.stringify(a)).sort(),
+      [arn('huawei'), arn('keys'), arn('signing')].map((a) => JSON.stringify(a)).sort(),
+    );
+    const pollerRole = logicalId(stack, stack.poller.fn.role!);
+    expect(resourcesFor(template, pollerRole, 'secretsmanager:GetSecretValue')).toEqual(
+      [arn('huawei'), arn('slack')].map((a) => JSON.stringify(a)).sort(),
     );
   });
 });
@@ -455,6 +476,7 @@ describe('context', () => {
         'ApiUrl',
         'HuaweiSecretArn',
         'SlackSecretArn',
+        'SlackSigningSecretArn',
         'TableName',
       ].sort(),
     );

@@ -159,16 +159,38 @@ describe('trust settings', () => {
 describe('withSecrets', () => {
   it('merges JSON secrets under the documented names, explicit variables winning', async () => {
     const secrets: Record<string, string> = {
-      'arn:slack': JSON.stringify({ SLACK_BOT_TOKEN: 'xoxb-from-secret', SLACK_SIGNING_SECRET: 'sig' }),
+      'arn:slack': JSON.stringify({ SLACK_BOT_TOKEN: 'xoxb-from-secret' }),
+      'arn:signing': JSON.stringify({ SLACK_SIGNING_SECRET: 'sig' }),
       'arn:keys': JSON.stringify({ NOTIFIER_API_KEY: 'k'.repeat(20) }),
     };
     const env = await withSecrets(
-      { SLACK_SECRET_ARN: 'arn:slack', API_KEYS_SECRET_ARN: 'arn:keys', SLACK_SIGNING_SECRET: 'explicit' },
+      {
+        SLACK_SECRET_ARN: 'arn:slack',
+        SLACK_SIGNING_SECRET_ARN: 'arn:signing',
+        API_KEYS_SECRET_ARN: 'arn:keys',
+        SLACK_SIGNING_SECRET: 'explicit',
+      },
       async (arn) => secrets[arn],
     );
     expect(env.SLACK_BOT_TOKEN).toBe('xoxb-from-secret');
     expect(env.SLACK_SIGNING_SECRET).toBe('explicit');
     expect(parseConfig(env).apiKeys.map((k) => k.key)).toEqual(['k'.repeat(20)]);
+  });
+
+  it('takes from each secret only the variables that secret is for', async () => {
+    const secrets: Record<string, string> = {
+      // A bot token secret that still holds the signing secret (as before the two were split).
+      'arn:bot': JSON.stringify({
+        SLACK_BOT_TOKEN: 'xoxb-bot',
+        SLACK_SIGNING_SECRET: 'leaked',
+        NOTIFIER_API_KEY: 'x'.repeat(20),
+      }),
+      'arn:signing': JSON.stringify({ SLACK_SIGNING_SECRET: 'sig', SLACK_BOT_TOKEN: 'xoxb-leaked' }),
+    };
+    const poller = await withSecrets({ SLACK_SECRET_ARN: 'arn:bot' }, async (arn) => secrets[arn]);
+    expect(poller).toEqual({ SLACK_SECRET_ARN: 'arn:bot', SLACK_BOT_TOKEN: 'xoxb-bot' });
+    const api = await withSecrets({ SLACK_SIGNING_SECRET_ARN: 'arn:signing' }, async (arn) => secrets[arn]);
+    expect(api).toEqual({ SLACK_SIGNING_SECRET_ARN: 'arn:signing', SLACK_SIGNING_SECRET: 'sig' });
   });
 
   it('rejects a secret that is not a JSON object, naming the variable', async () => {
