@@ -1,5 +1,7 @@
-// Composition root of the poller Lambda: builds the adapters once per container, then runs one poll cycle
-// per scheduled tick within the invocation's time budget.
+// Composition root of the poller Lambda: runs one poll cycle per scheduled tick within the invocation's time
+// budget. The configuration is asked on every tick (live-config.ts), so a rotated bot token or Huawei credential
+// is used within SECRET_MAX_AGE_SECONDS; each adapter is rebuilt only when what it is built from changed. It
+// reads the bot token and Huawei secrets only, never the signing secret.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
@@ -8,35 +10,35 @@ import { createPowertools } from '../adapters/observability/powertools.js';
 import { systemClock } from '../adapters/system-clock.js';
 import { type PollCycleDeps, type PollCycleReport, runPollCycle } from '../app/poll-cycle.js';
 import type { NotifierConfig } from '../config.js';
-import { buildCodeArts, buildStore, loadLambdaConfig } from './runtime.js';
+import { liveConfig, rebuiltOnChange } from './live-config.js';
+import { buildCodeArts, buildStore } from './runtime.js';
 import { buildSlack } from './slack-runtime.js';
 
 const { logger, metrics, loggerPort, metricsPort } = createPowertools('poller');
 
-let ready: Promise<{ deps: PollCycleDeps; config: NotifierConfig }> | undefined;
-const init = () => {
-  ready ??= loadLambdaConfig().then((config) => {
-    const store = buildStore(config);
-    return {
-      config,
-      deps: {
-        repository: store,
-        lease: store,
-        codearts: buildCodeArts(config),
-        slack: buildSlack(config),
-        clock: systemClock,
-        logger: loggerPort,
-        metrics: metricsPort,
-        timeZone: config.codearts.timeZone,
-        consoleUrlTemplate: config.codearts.consoleUrlTemplate,
-      },
-    };
-  });
-  // A failed start (bad configuration, unreadable secret) is retried on the next tick, not cached.
-  ready.catch(() => {
-    ready = undefined;
-  });
-  return ready;
+const config = liveConfig({ required: ['TABLE_NAME'] });
+const store = rebuiltOnChange((c: NotifierConfig) => c.table, buildStore);
+const codearts = rebuiltOnChange((c: NotifierConfig) => c.codearts, buildCodeArts);
+const slack = rebuiltOnChange((c: NotifierConfig) => [c.slack.botToken, c.slack.apiUrl], buildSlack);
+
+/** The cycle's dependencies as of now; a bad configuration or an unreadable secret fails this tick only. */
+const init = async (): Promise<{ deps: PollCycleDeps; config: NotifierConfig }> => {
+  const current = await config.current();
+  const table = store(current);
+  return {
+    config: current,
+    deps: {
+      repository: table,
+      lease: table,
+      codearts: codearts(current),
+      slack: slack(current),
+      clock: systemClock,
+      logger: loggerPort,
+      metrics: metricsPort,
+      timeZone: current.codearts.timeZone,
+      consoleUrlTemplate: current.codearts.consoleUrlTemplate,
+    },
+  };
 };
 
 export interface PollerEvent {

@@ -183,6 +183,11 @@ export class CodeArtsSimulator {
     this.#iam.addAccessKey(accessKey, secretKey, options.securityToken);
   }
 
+  /** Deletes an AK/SK pair (as an IAM user does when rotating keys): requests signed with it are refused. */
+  removeAccessKey(accessKey: string): void {
+    this.#iam.removeAccessKey(accessKey);
+  }
+
   /** A valid token scoped to the simulator region's default project. */
   issueToken(): string {
     return this.#iam.issueToken(this.region);
