@@ -37,6 +37,11 @@ export interface NotifierSettings {
   /** The Slack signing secret's secret. */
   readonly slackSigningSecretArn?: string;
   readonly apiKeysSecretArn?: string;
+  /** Slack workspaces the slash command serves (SLACK_TEAM_ID), comma-separated; unset: any that signs. */
+  readonly slackTeamIds?: string;
+  /** Watches per channel, and of them unconfirmed ones (MAX_WATCHES_PER_CHANNEL, MAX_UNVERIFIED_PER_CHANNEL). */
+  readonly maxWatchesPerChannel?: number;
+  readonly maxUnverifiedPerChannel?: number;
   /** HTTP API stage throttling: steady-state requests per second and burst size. */
   readonly apiThrottleRateLimit: number;
   readonly apiThrottleBurstLimit: number;
@@ -62,6 +67,9 @@ export const CONTEXT_KEYS = {
   slackSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   slackSigningSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   apiKeysSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+  slackTeamIds: 'Slack workspace IDs (T… or E…), comma-separated',
+  maxWatchesPerChannel: 'integer 1..1000',
+  maxUnverifiedPerChannel: 'integer 0..100',
   apiThrottleRateLimit: 'integer 1..10000 requests per second',
   apiThrottleBurstLimit: 'integer 1..5000 requests',
 } as const;
@@ -96,6 +104,7 @@ const TIME_ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
 const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const TEAM_IDS = /^[TE][A-Z0-9]{6,20}(,[TE][A-Z0-9]{6,20})*$/;
 
 function finiteRetentionDays(): number[] {
   return Object.values(RetentionDays)
@@ -172,6 +181,9 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
     slackSecretArn: text('slackSecretArn', SECRET_ARN),
     slackSigningSecretArn: text('slackSigningSecretArn', SECRET_ARN),
     apiKeysSecretArn: text('apiKeysSecretArn', SECRET_ARN),
+    slackTeamIds: text('slackTeamIds', TEAM_IDS),
+    maxWatchesPerChannel: integer('maxWatchesPerChannel', 1, 1000),
+    maxUnverifiedPerChannel: integer('maxUnverifiedPerChannel', 0, 100),
     apiThrottleRateLimit: integer('apiThrottleRateLimit', 1, 10_000) ?? DEFAULT_SETTINGS.apiThrottleRateLimit,
     apiThrottleBurstLimit:
       integer('apiThrottleBurstLimit', 1, 5_000) ?? DEFAULT_SETTINGS.apiThrottleBurstLimit,

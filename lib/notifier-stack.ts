@@ -27,6 +27,16 @@ export function serviceEnvironment(s: NotifierSettings): Record<string, string> 
   return env;
 }
 
+/** Variables only the api function reads (who may use the slash command, what a channel may hold). */
+export function apiEnvironment(s: NotifierSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (s.slackTeamIds) env.SLACK_TEAM_ID = s.slackTeamIds;
+  if (s.maxWatchesPerChannel !== undefined) env.MAX_WATCHES_PER_CHANNEL = String(s.maxWatchesPerChannel);
+  if (s.maxUnverifiedPerChannel !== undefined)
+    env.MAX_UNVERIFIED_PER_CHANNEL = String(s.maxUnverifiedPerChannel);
+  return env;
+}
+
 /** The whole notifier: table, secrets, scheduled poller, registration API, alarms. */
 export class NotifierStack extends Stack {
   readonly table: NotifierTable;
@@ -65,7 +75,7 @@ export class NotifierStack extends Stack {
       huaweiSecret: this.secrets.huawei,
       slackSigningSecret: this.secrets.slackSigning,
       apiKeysSecret: this.secrets.apiKeys,
-      serviceEnvironment: shared,
+      serviceEnvironment: { ...shared, ...apiEnvironment(s) },
       logRetention: s.logRetention,
       throttleRateLimit: s.apiThrottleRateLimit,
       throttleBurstLimit: s.apiThrottleBurstLimit,

@@ -28,7 +28,11 @@ describe('readSettings', () => {
       alarmTopicArn: undefined,
       huaweiSecretArn: undefined,
       slackSecretArn: undefined,
+      slackSigningSecretArn: undefined,
       apiKeysSecretArn: undefined,
+      slackTeamIds: undefined,
+      maxWatchesPerChannel: undefined,
+      maxUnverifiedPerChannel: undefined,
     });
     expect(read({}).logRetention).toBe(RetentionDays.ONE_MONTH);
   });

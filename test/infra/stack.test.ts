@@ -463,6 +463,22 @@ describe('context', () => {
     }
   });
 
+  it('gives the trust settings to the api function only', () => {
+    const { stack, template } = buildApp({
+      slackTeamIds: 'T0123ABCD,E0456EFGH',
+      maxWatchesPerChannel: '20',
+      maxUnverifiedPerChannel: '0',
+    });
+    const variables = (fn: typeof stack.api.fn) =>
+      template.toJSON().Resources[logicalId(stack, fn)].Properties.Environment.Variables;
+    expect(variables(stack.api.fn)).toMatchObject({
+      SLACK_TEAM_ID: 'T0123ABCD,E0456EFGH',
+      MAX_WATCHES_PER_CHANNEL: '20',
+      MAX_UNVERIFIED_PER_CHANNEL: '0',
+    });
+    expect(variables(stack.poller.fn)).not.toHaveProperty('SLACK_TEAM_ID');
+  });
+
   it('without region the stack is environment-agnostic', () => {
     expect(built.stack.resolve(built.stack.region)).toEqual({ Ref: 'AWS::Region' });
     expect(built.stack.resolve(built.stack.account)).toEqual({ Ref: 'AWS::AccountId' });
