@@ -1,11 +1,22 @@
 // Configuration: the environment contract of design §4, parsed and validated once at start.
 // Every problem is reported at once, each naming its variable and the fix.
+import { createHash } from 'node:crypto';
 import { MAX_CODEARTS_CONCURRENCY } from './shared/call-budget.js';
 
 export type CodeArtsAuthConfig =
   | { type: 'password'; domainName: string; userName: string; password: string; projectName?: string }
   | { type: 'aksk'; accessKey: string; secretKey: string }
   | { type: 'token'; token: string };
+
+/** `read`: the GET routes (dashboards); `write`: every route. */
+export type ApiKeyScope = 'read' | 'write';
+
+/** A bearer key for the HTTP API, with the name the audit trail and the log know it by. */
+export interface ApiKey {
+  name: string;
+  scope: ApiKeyScope;
+  key: string;
+}
 
 export interface NotifierConfig {
   codearts: {
@@ -23,8 +34,12 @@ export interface NotifierConfig {
     botToken: string | undefined;
     apiUrl: string;
     signingSecret: string | undefined;
+    /** Workspaces (SLACK_TEAM_ID) allowed to use the slash command; empty: any workspace that signs. */
+    teamIds: string[];
   };
-  apiKeys: string[];
+  apiKeys: ApiKey[];
+  /** What one Slack channel may hold. */
+  channels: { maxWatches: number; maxUnverified: number };
   poll: {
     intervalSeconds: number;
     activePollSeconds: number;
@@ -48,6 +63,16 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * Hosts that never leave this machine. The local run and the tests talk plain http to simulators there; anything
+ * else carries the bot token, Huawei credentials or IAM tokens, so it must be https.
+ */
+export const isLoopback = (hostname: string): boolean =>
+  hostname === 'localhost' ||
+  hostname === '[::1]' ||
+  hostname === '::1' ||
+  /^127(\.\d{1,3}){3}$/.test(hostname);
 const ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
 
 /** Parses the environment (already merged with any Secrets Manager values). Throws ConfigError. */
@@ -74,17 +99,24 @@ export function parseConfig(env: Env): NotifierConfig {
     problems.push(`${name} must be on or off (got "${raw}")`);
     return fallback;
   };
-  const url = (name: string): string | undefined => {
+  const url = (name: string, options: { secure?: boolean } = {}): string | undefined => {
     const raw = text(name);
     if (raw === undefined) return undefined;
+    let parsed: URL;
     try {
-      const parsed = new URL(raw.replaceAll('{region}', 'region'));
+      parsed = new URL(raw.replaceAll('{region}', 'region'));
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
-      return raw;
     } catch {
       problems.push(`${name} must be an http(s) URL (got "${raw}")`);
       return undefined;
     }
+    if (options.secure === true && parsed.protocol !== 'https:' && !isLoopback(parsed.hostname)) {
+      problems.push(
+        `${name} must be an https URL: credentials travel to it (plain http is only for 127.0.0.1, ::1 or localhost; got "${raw}")`,
+      );
+      return undefined;
+    }
+    return raw;
   };
 
   const region = text('CODEARTS_REGION') ?? 'cn-north-4';
@@ -103,31 +135,40 @@ export function parseConfig(env: Env): NotifierConfig {
     }
   }
 
-  const apiUrl = url('SLACK_API_URL') ?? 'https://slack.com/api/';
+  const apiUrl = url('SLACK_API_URL', { secure: true }) ?? 'https://slack.com/api/';
   const botToken = text('SLACK_BOT_TOKEN');
   if (botToken !== undefined && !/^xox[a-z]-/.test(botToken)) {
     problems.push('SLACK_BOT_TOKEN must be a Slack bot token (xoxb-…)');
   }
 
-  const apiKeys = (text('NOTIFIER_API_KEY') ?? '')
+  const apiKeys = parseApiKeys(text('NOTIFIER_API_KEY'), problems);
+
+  const teamIds = (text('SLACK_TEAM_ID') ?? '')
     .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
-  if (apiKeys.some((key) => key.length < 16))
-    problems.push('NOTIFIER_API_KEY: every key must be at least 16 characters');
+    .map((team) => team.trim())
+    .filter((team) => team !== '');
+  if (teamIds.some((team) => !TEAM_ID.test(team))) {
+    problems.push(
+      'SLACK_TEAM_ID must be Slack workspace IDs (T…, or E… for an Enterprise Grid), comma-separated',
+    );
+  }
 
   const config: NotifierConfig = {
     codearts: {
       region,
-      endpoint: url('CODEARTS_ENDPOINT'),
-      iamEndpoint: url('HUAWEI_IAM_ENDPOINT'),
+      endpoint: url('CODEARTS_ENDPOINT', { secure: true }),
+      iamEndpoint: url('HUAWEI_IAM_ENDPOINT', { secure: true }),
       timeZone,
       consoleUrlTemplate,
       concurrency: integer('CODEARTS_CONCURRENCY', 8, 1, MAX_CODEARTS_CONCURRENCY),
       auth: parseAuth(text, problems, region),
     },
-    slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET') },
+    slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET'), teamIds },
     apiKeys,
+    channels: {
+      maxWatches: integer('MAX_WATCHES_PER_CHANNEL', 100, 1, 1000),
+      maxUnverified: integer('MAX_UNVERIFIED_PER_CHANNEL', 5, 0, 100),
+    },
     poll: {
       intervalSeconds: integer('POLL_INTERVAL_SECONDS', 60, 5, 3600),
       activePollSeconds: integer('ACTIVE_POLL_SECONDS', 10, 0, 300),
@@ -140,6 +181,64 @@ export function parseConfig(env: Env): NotifierConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const TEAM_ID = /^[TE][A-Z0-9]{6,20}$/;
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** What a bearer token may be made of (see handlers/http/auth.ts): no spaces, no commas or colons. */
+const KEY_CHARACTERS = /^[\x21-\x7e]{16,512}$/;
+
+/**
+ * NOTIFIER_API_KEY: comma-separated entries, each `name:scope:key` (scope `read` or `write`) or a bare `key`,
+ * which is a write key named `key-` and the start of its SHA-256 (stable, and says nothing of the key).
+ * Problems name the entry by position, never by its value.
+ */
+function parseApiKeys(raw: string | undefined, problems: string[]): ApiKey[] {
+  const keys: ApiKey[] = [];
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  entries.forEach((entry, index) => {
+    const where = `NOTIFIER_API_KEY entry ${index + 1}`;
+    const parts = entry.split(':');
+    let key: ApiKey;
+    if (parts.length === 1) {
+      key = {
+        name: `key-${createHash('sha256').update(entry).digest('hex').slice(0, 8)}`,
+        scope: 'write',
+        key: entry,
+      };
+    } else if (parts.length === 3) {
+      const [name = '', scope = '', value = ''] = parts;
+      if (!KEY_NAME.test(name)) {
+        problems.push(`${where}: the name must be 1–64 letters, digits, '.', '_' or '-' (name:scope:key)`);
+        return;
+      }
+      if (scope !== 'read' && scope !== 'write') {
+        problems.push(`${where}: the scope must be read or write (name:scope:key)`);
+        return;
+      }
+      key = { name, scope, key: value };
+    } else {
+      problems.push(`${where}: write a key as name:scope:key (scope read or write), or as the bare key`);
+      return;
+    }
+    if (!KEY_CHARACTERS.test(key.key)) {
+      problems.push(`${where}: the key must be 16–512 printable characters without spaces, commas or colons`);
+      return;
+    }
+    if (keys.some((other) => other.name === key.name)) {
+      problems.push(`${where}: the name ${key.name} is used twice`);
+      return;
+    }
+    if (keys.some((other) => other.key === key.key)) {
+      problems.push(`${where}: the same key is listed twice`);
+      return;
+    }
+    keys.push(key);
+  });
+  return keys;
 }
 
 function parseAuth(
@@ -181,8 +280,30 @@ function parseAuth(
   return undefined;
 }
 
-/** The Secrets Manager references a Lambda receives instead of secret values (design §4). */
-export const SECRET_ARN_VARIABLES = ['HUAWEI_SECRET_ARN', 'SLACK_SECRET_ARN', 'API_KEYS_SECRET_ARN'] as const;
+/**
+ * The Secrets Manager references a Lambda receives instead of secret values (design §4), each with the only
+ * variables its secret may set. A function is given only the ARNs it needs, and a key put in the wrong secret is
+ * ignored, so (for example) a signing secret left in the bot token's secret never reaches the poller.
+ */
+export const SECRET_VARIABLES = {
+  HUAWEI_SECRET_ARN: [
+    'HUAWEI_DOMAIN_NAME',
+    'HUAWEI_USER_NAME',
+    'HUAWEI_PASSWORD',
+    'HUAWEI_PROJECT_NAME',
+    'HUAWEI_ACCESS_KEY',
+    'HUAWEI_SECRET_KEY',
+    'HUAWEI_AUTH_TOKEN',
+  ],
+  /** The Slack bot token: the poller (and the workers) post with it. */
+  SLACK_SECRET_ARN: ['SLACK_BOT_TOKEN'],
+  /** The Slack signing secret: the api function verifies slash commands with it. */
+  SLACK_SIGNING_SECRET_ARN: ['SLACK_SIGNING_SECRET'],
+  API_KEYS_SECRET_ARN: ['NOTIFIER_API_KEY'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type SecretArnVariable = keyof typeof SECRET_VARIABLES;
+export const SECRET_ARN_VARIABLES = Object.keys(SECRET_VARIABLES) as SecretArnVariable[];
 
 /**
  * Merges the JSON secrets named by `*_SECRET_ARN` into the environment (explicit variables win), so the
@@ -206,8 +327,9 @@ export async function withSecrets(
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
       throw new ConfigError([`${variable}: the secret is not a JSON object of variable names to values`]);
     }
+    const allowed: readonly string[] = SECRET_VARIABLES[variable];
     for (const [key, value] of Object.entries(values)) {
-      if (typeof value === 'string' && value !== '') merged[key] = value;
+      if (allowed.includes(key) && typeof value === 'string' && value !== '') merged[key] = value;
     }
   }
   return {

@@ -2,7 +2,15 @@
 import type { ApplicationPage, ApplicationState } from './core/applications.js';
 import type { ExecutionParam, StartParam } from './core/deploy-actions.js';
 import type { HistoryPage } from './core/history.js';
-import type { RunState, SlackMessageRef, TaskRecord, WatchOutcome, WatchRequest } from './core/model.js';
+import type {
+  Actor,
+  ChannelRecord,
+  RunState,
+  SlackMessageRef,
+  TaskRecord,
+  WatchOutcome,
+  WatchRequest,
+} from './core/model.js';
 import type { TaskDetail } from './core/task-detail.js';
 
 // ─── Clock ───────────────────────────────────────────────────────────────────────────────────────
@@ -288,8 +296,24 @@ export interface WatchStore {
   /**
    * Stops watching in one channel, or all when `channel` is omitted; the task item goes when its last
    * subscription does. Resolves with the remaining record, null when nothing remains, or 'not-found'.
+   * `actor` is recorded in the task's audit trail.
    */
-  unwatch(taskId: string, channel: string | undefined, now: string): Promise<TaskRecord | null | 'not-found'>;
+  unwatch(
+    taskId: string,
+    channel: string | undefined,
+    now: string,
+    actor?: Actor,
+  ): Promise<TaskRecord | null | 'not-found'>;
+}
+
+/** Per-channel items (projects allowed, watches held, audit trail), written by registration only. */
+export interface ChannelStore {
+  getChannel(channel: string): Promise<ChannelRecord | null>;
+  /**
+   * Writes `record` only if the stored version still equals `expectedVersion` (null: the item must not exist).
+   * Resolves false on a conflict.
+   */
+  putChannel(record: ChannelRecord, expectedVersion: number | null): Promise<boolean>;
 }
 
 // ─── Poll pipeline: the watch index, the queue, the planner's ticks and the fleet-wide gates ──────────

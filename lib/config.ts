@@ -37,8 +37,16 @@ export interface NotifierSettings {
   readonly alarmTopicArn?: string;
   /** Existing Secrets Manager secrets (complete ARNs); unset = the stack creates placeholder secrets. */
   readonly huaweiSecretArn?: string;
+  /** The Slack bot token's secret. */
   readonly slackSecretArn?: string;
+  /** The Slack signing secret's secret. */
+  readonly slackSigningSecretArn?: string;
   readonly apiKeysSecretArn?: string;
+  /** Slack workspaces the slash command serves (SLACK_TEAM_ID), comma-separated; unset: any that signs. */
+  readonly slackTeamIds?: string;
+  /** Watches per channel, and of them unconfirmed ones (MAX_WATCHES_PER_CHANNEL, MAX_UNVERIFIED_PER_CHANNEL). */
+  readonly maxWatchesPerChannel?: number;
+  readonly maxUnverifiedPerChannel?: number;
   /** HTTP API stage throttling: steady-state requests per second and burst size. */
   readonly apiThrottleRateLimit: number;
   readonly apiThrottleBurstLimit: number;
@@ -56,16 +64,20 @@ export const CONTEXT_KEYS = {
   sweepMinutes: 'integer 1..1440 (minutes between direct polls of every task)',
   codeartsRegion: 'Huawei Cloud region such as cn-north-4',
   codeartsTimeZone: 'UTC offset such as +08:00',
-  codeartsEndpoint: 'http(s) URL',
-  huaweiIamEndpoint: 'http(s) URL',
+  codeartsEndpoint: 'https URL (credentials travel to it)',
+  huaweiIamEndpoint: 'https URL (credentials travel to it)',
   codeartsConsoleUrl: 'http(s) URL template with {region}, {task_id}, {record_id}',
-  slackApiUrl: 'http(s) URL',
+  slackApiUrl: 'https URL (the bot token travels to it)',
   logRetentionDays: `one of CloudWatch's retention periods in days (${finiteRetentionDays().join(', ')})`,
   alarmEmail: 'an email address (not together with alarmTopicArn)',
   alarmTopicArn: 'an SNS topic ARN (not together with alarmEmail)',
   huaweiSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   slackSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+  slackSigningSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   apiKeysSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
+  slackTeamIds: 'Slack workspace IDs (T… or E…), comma-separated',
+  maxWatchesPerChannel: 'integer 1..1000',
+  maxUnverifiedPerChannel: 'integer 0..100',
   apiThrottleRateLimit: 'integer 1..10000 requests per second',
   apiThrottleBurstLimit: 'integer 1..5000 requests',
 } as const;
@@ -106,6 +118,7 @@ const RATE_UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day:
 const MAX_TICK_SECONDS = 3600;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const TEAM_IDS = /^[TE][A-Z0-9]{6,20}(,[TE][A-Z0-9]{6,20})*$/;
 
 /**
  * Seconds between two planner ticks (POLL_INTERVAL_SECONDS) for a Scheduler expression: `rate(N unit)` is N
@@ -152,10 +165,12 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
     return typeof value === 'string' && pattern.test(value) ? value : fail(key, value);
   };
 
-  const url = (key: ContextKey): string | undefined => {
+  /** `secure`: an endpoint that receives credentials; a Lambda has no loopback simulator, so https only. */
+  const url = (key: ContextKey, secure = false): string | undefined => {
     const value = raw(key);
     if (value === undefined) return undefined;
-    if (typeof value === 'string' && /^https?:\/\//.test(value) && URL.canParse(value)) return value;
+    const scheme = secure ? /^https:\/\//i : /^https?:\/\//i;
+    if (typeof value === 'string' && scheme.test(value) && URL.canParse(value)) return value;
     return fail(key, value);
   };
 
@@ -201,16 +216,20 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
     sweepMinutes: integer('sweepMinutes', 1, 1440) ?? DEFAULT_SETTINGS.sweepMinutes,
     codeartsRegion: text('codeartsRegion', HUAWEI_REGION) ?? DEFAULT_SETTINGS.codeartsRegion,
     codeartsTimeZone: text('codeartsTimeZone', TIME_ZONE) ?? DEFAULT_SETTINGS.codeartsTimeZone,
-    codeartsEndpoint: url('codeartsEndpoint'),
-    huaweiIamEndpoint: url('huaweiIamEndpoint'),
+    codeartsEndpoint: url('codeartsEndpoint', true),
+    huaweiIamEndpoint: url('huaweiIamEndpoint', true),
     codeartsConsoleUrl: url('codeartsConsoleUrl'),
-    slackApiUrl: url('slackApiUrl'),
+    slackApiUrl: url('slackApiUrl', true),
     logRetention: retention() ?? DEFAULT_SETTINGS.logRetention,
     alarmEmail: text('alarmEmail', EMAIL),
     alarmTopicArn: text('alarmTopicArn', TOPIC_ARN),
     huaweiSecretArn: text('huaweiSecretArn', SECRET_ARN),
     slackSecretArn: text('slackSecretArn', SECRET_ARN),
+    slackSigningSecretArn: text('slackSigningSecretArn', SECRET_ARN),
     apiKeysSecretArn: text('apiKeysSecretArn', SECRET_ARN),
+    slackTeamIds: text('slackTeamIds', TEAM_IDS),
+    maxWatchesPerChannel: integer('maxWatchesPerChannel', 1, 1000),
+    maxUnverifiedPerChannel: integer('maxUnverifiedPerChannel', 0, 100),
     apiThrottleRateLimit: integer('apiThrottleRateLimit', 1, 10_000) ?? DEFAULT_SETTINGS.apiThrottleRateLimit,
     apiThrottleBurstLimit:
       integer('apiThrottleBurstLimit', 1, 5_000) ?? DEFAULT_SETTINGS.apiThrottleBurstLimit,

@@ -35,6 +35,16 @@ export function serviceEnvironment(s: NotifierSettings): Record<string, string> 
   return env;
 }
 
+/** Variables only the api function reads (who may use the slash command, what a channel may hold). */
+export function apiEnvironment(s: NotifierSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (s.slackTeamIds) env.SLACK_TEAM_ID = s.slackTeamIds;
+  if (s.maxWatchesPerChannel !== undefined) env.MAX_WATCHES_PER_CHANNEL = String(s.maxWatchesPerChannel);
+  if (s.maxUnverifiedPerChannel !== undefined)
+    env.MAX_UNVERIFIED_PER_CHANNEL = String(s.maxUnverifiedPerChannel);
+  return env;
+}
+
 /**
  * The whole notifier: table, secrets, the scheduled planner, the poll queue and its workers, the registration
  * API, alarms.
@@ -59,6 +69,7 @@ export class NotifierStack extends Stack {
     this.secrets = new NotifierSecrets(this, 'Secrets', {
       huaweiSecretArn: s.huaweiSecretArn,
       slackSecretArn: s.slackSecretArn,
+      slackSigningSecretArn: s.slackSigningSecretArn,
       apiKeysSecretArn: s.apiKeysSecretArn,
     });
 
@@ -82,6 +93,7 @@ export class NotifierStack extends Stack {
       table: this.table,
       pollQueue: this.pollQueue,
       huaweiSecret: this.secrets.huawei,
+      // The bot token's secret only: the workers never see the signing secret.
       slackSecret: this.secrets.slack,
       tickSeconds: tick,
       activePollSeconds: s.activePollSeconds,
@@ -93,9 +105,9 @@ export class NotifierStack extends Stack {
     this.api = new NotifierApi(this, 'Registration', {
       table: this.table,
       huaweiSecret: this.secrets.huawei,
-      slackSecret: this.secrets.slack,
+      slackSigningSecret: this.secrets.slackSigning,
       apiKeysSecret: this.secrets.apiKeys,
-      serviceEnvironment: shared,
+      serviceEnvironment: { ...shared, ...apiEnvironment(s) },
       logRetention: s.logRetention,
       throttleRateLimit: s.apiThrottleRateLimit,
       throttleBurstLimit: s.apiThrottleBurstLimit,
@@ -122,7 +134,12 @@ export class NotifierStack extends Stack {
     });
     new CfnOutput(this, 'SlackSecretArn', {
       value: this.secrets.slack.secretArn,
-      description: 'Fill with put-secret-value (lib/README.md)',
+      description: 'The Slack bot token (SLACK_BOT_TOKEN); fill with put-secret-value (lib/README.md)',
+    });
+    new CfnOutput(this, 'SlackSigningSecretArn', {
+      value: this.secrets.slackSigning.secretArn,
+      description:
+        'The Slack signing secret (SLACK_SIGNING_SECRET); fill with put-secret-value (lib/README.md)',
     });
     new CfnOutput(this, 'ApiKeysSecretArn', {
       value: this.secrets.apiKeys.secretArn,

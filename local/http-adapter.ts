@@ -27,6 +27,12 @@ export interface LocalApiServerOptions {
   timeoutMs?: number;
   /** Where to report a handler that threw; the client only ever sees a generic 500. */
   onError?: (error: unknown) => void;
+  /** A request (headers and body) must arrive within this, or it gets 408 and the connection closes. Default 15 s. */
+  requestTimeoutMs?: number;
+  /** The headers must arrive within this. Default 10 s (never more than the request timeout). */
+  headersTimeoutMs?: number;
+  /** Connections beyond this are dropped at once. Default 64. */
+  maxConnections?: number;
 }
 
 export interface LocalApiServer {
@@ -35,6 +41,14 @@ export interface LocalApiServer {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Node's own defaults (300 s per request, unlimited connections) let a client that drips its body a byte at a
+ * time hold a connection for five minutes, and many of them hold the process. A local API call is small and
+ * quick; these bound what a slow or hostile client can hold.
+ */
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_CONNECTIONS = 64;
 
 /** API Gateway passes these through as text; everything else arrives base64-encoded. */
 const isTextual = (contentType: string | undefined): boolean => {
@@ -185,8 +199,16 @@ export const createLocalApiServer = async (
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const host = options.host ?? '127.0.0.1';
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);
 
-  const server = createServer((request, response) => {
+  const serverOptions = {
+    requestTimeout,
+    headersTimeout,
+    // Node checks the two timeouts only this often (30 s by default), which would stretch a short timeout.
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 2))),
+  };
+  const server = createServer(serverOptions, (request, response) => {
     readBody(request, maxBodyBytes)
       .then(async (body) => {
         const event = toApiGatewayEvent(request, body);
@@ -213,6 +235,8 @@ export const createLocalApiServer = async (
         );
       });
   });
+
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -10,8 +10,8 @@ export const PRICES = {
   writeUnit: 0.625e-6,
   logGb: 0.5,
   lambdaFreeGbSeconds: 400_000,
-  /** lib/README.md: 3 secrets, 6 alarms, 3 custom metrics, secret reads. */
-  fixedUsd: 2.79,
+  /** lib/README.md: 4 secrets, 6 alarms, 3 custom metrics, secret reads. */
+  fixedUsd: 3.19,
 } as const;
 
 /** The stack's function memory (lib/constructs/function-defaults.ts FUNCTION_MEMORY_MB), arm64. */

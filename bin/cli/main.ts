@@ -89,8 +89,10 @@ export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
     const endpoint = values.endpoint ?? io.env.NOTIFIER_ENDPOINT ?? DEFAULT_ENDPOINT;
     if (!/^https?:\/\/[^\s/]+/.test(endpoint))
       throw new CliError(`--endpoint must be an http(s) URL, got ${endpoint}.`);
-    // The server accepts a comma-separated list of keys; a client needs only one of them.
-    const key = (values.key ?? io.env.NOTIFIER_API_KEY ?? '').split(',')[0]?.trim() ?? '';
+    // The server accepts a comma-separated list of keys, each bare or `name:scope:key`; a client needs only the
+    // key of one of them (a key never holds a colon).
+    const entry = (values.key ?? io.env.NOTIFIER_API_KEY ?? '').split(',')[0]?.trim() ?? '';
+    const key = entry.split(':').at(-1) ?? '';
     if (key === '')
       throw new CliError(
         'No API key: pass --key or set NOTIFIER_API_KEY (`npm start` prints the local one).',

@@ -88,6 +88,31 @@ export interface SubscriptionOptions {
   mentions: string[];
 }
 
+// ─── Who did what ────────────────────────────────────────────────────────────────────────────────
+
+/** Who asks for a change: a Slack user in a workspace, an API key (by its name), or the service itself. */
+export type Actor =
+  | { via: 'slack'; user: string; team: string }
+  | { via: 'api'; key: string }
+  | { via: 'system'; name: string };
+
+/**
+ * One line of an audit trail: when, who, what, where. `action` is `watch`, `update`, `unwatch` for watches and
+ * `restrict`, `open` for a channel's projects; buttons pressed in Slack will add theirs.
+ */
+export interface AuditEntry {
+  at: string;
+  via: Actor['via'];
+  /** The Slack user ID, the API key's name, or the part of the service (`demo`). */
+  by: string;
+  /** The Slack workspace, for changes made from Slack. */
+  team?: string;
+  action: string;
+  channel: string;
+  /** What the change set, in brief (`notify=failures mode=thread`, `projects=…`). */
+  detail?: string;
+}
+
 // ─── Task items ──────────────────────────────────────────────────────────────────────────────────
 
 /** A Slack message: its channel ID and `ts` (what `chat.update` and thread replies need). */
@@ -154,6 +179,8 @@ export interface TaskRecord {
    * holder's invocation; after that anyone may take it (and looks in Slack before posting again).
    */
   deliveryClaim?: { by: string; until: number };
+  /** Who changed which watch of this task, and when; oldest first, the last few kept. */
+  audit?: AuditEntry[];
   createdAt: string;
   updatedAt: string;
 }
@@ -168,6 +195,27 @@ export interface WatchRequest {
   options: SubscriptionOptions;
   /** false when CodeArts could not confirm the task in time: the first poll then takes the baseline. Default true. */
   verified?: boolean;
+  /** The task's CodeArts project, when registration learned it. */
+  projectId?: string;
+  /** Who asks; recorded in the task's audit trail. */
+  actor?: Actor;
+}
+
+// ─── Channel items ───────────────────────────────────────────────────────────────────────────────
+
+/** What the notifier keeps per Slack channel: which projects it may watch, what it watches, who changed it. */
+export interface ChannelRecord {
+  channel: string;
+  /** Bumped by every write; every write is conditional on it. */
+  version: number;
+  /** CodeArts project IDs (lower case) whose tasks this channel may watch; null: any project (the default). */
+  projects: string[] | null;
+  /** The tasks watched here, and whether CodeArts had confirmed each when it was added. */
+  watches: Record<string, { verified: boolean }>;
+  /** Who changed this channel's watches or projects, and when; oldest first, the last few kept. */
+  audit: AuditEntry[];
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** 'created': new task item; 'subscribed': new channel on a known task; 'updated': options changed; 'unchanged': a repeat. */

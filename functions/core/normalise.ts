@@ -18,6 +18,42 @@ export class MalformedStateError extends Error {
   }
 }
 
+/**
+ * What a run keeps of CodeArts' strings and steps, so a task item always fits DynamoDB's 400 KB however
+ * CodeArts (or whatever answers in its place) names things. Far above anything CodeArts allows in its console
+ * (names of a few dozen characters, a few dozen steps); a longer value is clipped with an ellipsis.
+ */
+export const NORMALISE_LIMITS = {
+  /** Task and step names (UTF-16 units). */
+  name: 128,
+  /** Who ran it. */
+  executor: 64,
+  /** `result.status` as sent. */
+  rawStatus: 32,
+  /** A step's `id` (a small number in practice). */
+  stepId: 32,
+  /** A step's `faq_url`: a longer URL is dropped rather than clipped, which would break it. */
+  faqUrl: 512,
+  /** Steps kept per run: the first ones, in order. */
+  steps: 60,
+} as const;
+
+/**
+ * `value` cut to at most `max` UTF-16 units (an ellipsis marks the cut), never splitting a surrogate pair.
+ * Linear in `max`, not in the length of `value`.
+ */
+export function clipText(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let end = max - 1;
+  const last = value.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${value.slice(0, end)}…`;
+}
+
+/** A link Slack can show: http(s), printable ASCII without spaces (so its size is its length), not too long. */
+const isUsableUrl = (url: string): boolean =>
+  url.length <= NORMALISE_LIMITS.faqUrl && /^https?:\/\/[!-~]+$/i.test(url);
+
 export interface NormaliseOptions {
   /** Zone of CodeArts' zone-less timestamps, `Z` or `±HH:MM` (the app's default is `+08:00`). */
   timeZone: string;
@@ -76,20 +112,23 @@ function normaliseSteps(raw: unknown, status: RunStatus): StepState[] | null {
     const faqUrl = text(get(item, 'faq_url')).trim();
     return {
       index,
-      id: text(get(item, 'id')),
-      name: text(get(item, 'name')),
+      id: clipText(text(get(item, 'id')), NORMALISE_LIMITS.stepId),
+      name: clipText(text(get(item, 'name')), NORMALISE_LIMITS.name),
       enabled: enabledFlag(get(item, 'enable')),
       progress: 'pending',
       elapsed: numberOrNull(get(item, 'elapsed_time')),
       currentOffset: numberOrNull(get(item, 'current_offset')),
-      faqUrl: faqUrl === '' ? null : faqUrl,
+      faqUrl: isUsableUrl(faqUrl) ? faqUrl : null,
     };
   });
   const progress = inferStepProgress(
     steps.map((s) => ({ enabled: s.enabled, showsProgress: showsProgress(s) })),
     status,
   );
-  return steps.map((s, i) => ({ ...s, progress: progress[i] ?? s.progress }));
+  // Inferred over every step (a later step's progress says an earlier one finished), then clipped.
+  return steps
+    .slice(0, NORMALISE_LIMITS.steps)
+    .map((s, i) => ({ ...s, progress: progress[i] ?? s.progress }));
 }
 
 function requireId(result: JsonObject, key: 'record_id' | 'task_id'): string {
@@ -127,13 +166,13 @@ export function normaliseStateResponse(body: unknown, options: NormaliseOptions)
   return {
     recordId,
     taskId,
-    taskName: text(get(result, 'task_name')),
+    taskName: clipText(text(get(result, 'task_name')), NORMALISE_LIMITS.name),
     status,
-    rawStatus,
+    rawStatus: clipText(rawStatus, NORMALISE_LIMITS.rawStatus),
     stepsFinished: text(get(result, 'step')).trim().toLowerCase() === 'finish',
     startedAt: parseCodeArtsTime(get(result, 'start_time'), options.timeZone),
     endedAt: parseCodeArtsTime(get(result, 'end_time'), options.timeZone),
-    executor,
+    executor: clipText(executor, NORMALISE_LIMITS.executor),
     steps: normaliseSteps(get(result, 'step_state'), status),
   };
 }

@@ -1,6 +1,8 @@
 // core → pure transitions of a task item (the watch, its snapshot, its outbox and delivery progress).
 // Every function returns a new record with `version + 1`; the store writes it conditionally on the old version.
 import {
+  type Actor,
+  type AuditEntry,
   isTerminal,
   type OutboxBatch,
   type PollHealth,
@@ -12,6 +14,7 @@ import {
   type WatchOutcome,
   type WatchRequest,
 } from './model.js';
+import { appendAudit, auditEntry, watchDetail } from './trust.js';
 
 /** How many delivered batches `GET /tasks/{id}` can show. */
 export const RECENT_BATCHES_KEPT = 20;
@@ -55,6 +58,19 @@ const newSubscription = (
   messages: {},
 });
 
+const watchAudit = (
+  record: TaskRecord | null,
+  request: WatchRequest,
+  action: 'watch' | 'update',
+  now: string,
+): AuditEntry[] | undefined =>
+  request.actor === undefined
+    ? record?.audit
+    : appendAudit(
+        record?.audit,
+        auditEntry(request.actor, action, request.channel, now, watchDetail(request)),
+      );
+
 /**
  * Watch a task in a channel. A verified request (run known, or the task confirmed with no run) fixes the
  * baseline so the first poll does not replay history; a new channel on a known task starts after the
@@ -82,6 +98,8 @@ export function applyWatch(
         subscriptions: { [request.channel]: newSubscription(request.channel, request.options, 0, now) },
         health,
         recent: [],
+        ...(request.projectId === undefined ? {} : { projectId: request.projectId }),
+        ...(request.actor === undefined ? {} : { audit: watchAudit(null, request, 'watch', now) }),
         createdAt: now,
         updatedAt: now,
       },
@@ -108,6 +126,7 @@ export function applyWatch(
         broken: null,
       }
     : newSubscription(request.channel, request.options, record.lastSeq, now);
+  const audit = watchAudit(record, request, existing ? 'update' : 'watch', now);
   const next: TaskRecord = {
     ...bump(record, now),
     taskName: request.taskName !== '' ? request.taskName : record.taskName,
@@ -115,20 +134,36 @@ export function applyWatch(
     health: revived
       ? { ...record.health, gone: false, staleSince: null, consecutiveFailures: 0 }
       : record.health,
+    ...(record.projectId === undefined && request.projectId !== undefined
+      ? { projectId: request.projectId }
+      : {}),
+    ...(audit === undefined ? {} : { audit }),
   };
   return { record: pruneOutbox(next), outcome: existing ? 'updated' : 'subscribed' };
 }
 
-/** Stop watching in one channel (or all). Returns null when no subscription remains (delete the item). */
+/**
+ * Stop watching in one channel (or all). Returns null when no subscription remains (delete the item: its trail
+ * goes with it, and lives on in the channel's item and the log).
+ */
 export function applyUnwatch(
   record: TaskRecord,
   channel: string | undefined,
   now: string,
+  actor?: Actor,
 ): TaskRecord | null {
   if (channel === undefined) return null;
   const { [channel]: _removed, ...rest } = record.subscriptions;
   if (Object.keys(rest).length === 0) return null;
-  return pruneOutbox({ ...bump(record, now), subscriptions: rest });
+  const audit =
+    actor === undefined
+      ? record.audit
+      : appendAudit(record.audit, auditEntry(actor, 'unwatch', channel, now));
+  return pruneOutbox({
+    ...bump(record, now),
+    subscriptions: rest,
+    ...(audit === undefined ? {} : { audit }),
+  });
 }
 
 /** The batches a subscription has not had yet, oldest first. */

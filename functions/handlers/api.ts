@@ -1,30 +1,34 @@
-// Composition root of the api Lambda: the HTTP API and the Slack slash command, with their adapters built
-// once per container. Secrets (API keys, Slack signing secret) come from Secrets Manager via the config.
+// Composition root of the api Lambda: the HTTP API and the Slack slash command. The configuration is asked on
+// every request (live-config.ts), so rotated API keys, the Slack signing secret and Huawei credentials take
+// effect within SECRET_MAX_AGE_SECONDS; the handler and the CodeArts client are rebuilt only when what they
+// are built from changed. Secrets come from Secrets Manager: API keys, the signing secret, Huawei; never the bot
+// token (this function does not post).
 import { systemClock } from '../adapters/system-clock.js';
+import type { NotifierConfig } from '../config.js';
 import { createApiHandler } from './api-handler.js';
-import { buildCodeArts, buildTable, loadLambdaConfig } from './runtime.js';
+import { liveConfig, rebuiltOnChange } from './live-config.js';
+import { buildCodeArts, buildTable } from './runtime.js';
 
-let built: Promise<ReturnType<typeof createApiHandler>> | undefined;
-const build = () => {
-  built ??= loadLambdaConfig().then((config) => {
-    const { store, ticks } = buildTable(config);
+const config = liveConfig({ required: ['TABLE_NAME'] });
+const tables = rebuiltOnChange((c: NotifierConfig) => c.table, buildTable);
+const api = rebuiltOnChange(
+  (c: NotifierConfig) => [c.codearts, c.apiKeys, c.slack.signingSecret, c.slack.teamIds, c.channels, c.table],
+  (c: NotifierConfig) => {
+    const table = tables(c);
     return createApiHandler({
-      store,
-      codearts: buildCodeArts(config),
-      apiKeys: () => config.apiKeys,
-      slackSigningSecret: () => config.slack.signingSecret,
-      defaultRegion: config.codearts.region,
-      timeZone: config.codearts.timeZone,
+      store: table.store,
+      codearts: buildCodeArts(c),
+      apiKeys: () => c.apiKeys,
+      slackSigningSecret: () => c.slack.signingSecret,
+      slackTeamIds: () => c.slack.teamIds,
+      limits: c.channels,
+      defaultRegion: c.codearts.region,
+      timeZone: c.codearts.timeZone,
       now: () => systemClock.now(),
-      lastPollCycleAt: () => ticks.lastCompletedAt(),
+      lastPollCycleAt: () => table.ticks.lastCompletedAt(),
     });
-  });
-  // A failed start (bad configuration, unreadable secret) is retried on the next request, not cached.
-  built.catch(() => {
-    built = undefined;
-  });
-  return built;
-};
+  },
+);
 
 export const handler: ReturnType<typeof createApiHandler> = async (event, context) =>
-  (await build())(event, context);
+  api(await config.current())(event, context);

@@ -1,38 +1,39 @@
-// Composition root of the planner Lambda (scheduled every minute, reserved concurrency 1): builds the adapters
-// once per container, then plans one tick per invocation (functions/handlers/planner-pipeline.ts).
+// Composition root of the planner Lambda (scheduled every minute, reserved concurrency 1): plans one tick per
+// invocation (functions/handlers/planner-pipeline.ts). The configuration is asked on every tick (live-config.ts),
+// so a rotated Huawei credential (for the change feed) is used within SECRET_MAX_AGE_SECONDS. It reads the Huawei
+// secret only: the planner never talks to Slack.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { createPowertools } from '../adapters/observability/powertools.js';
 import { systemClock } from '../adapters/system-clock.js';
+import type { NotifierConfig } from '../config.js';
 import { SERVICE_NAMES } from '../shared/metrics.js';
+import { liveConfig, rebuiltOnChange } from './live-config.js';
 import { createPlannerHandler, type PlannerRuntime } from './planner-pipeline.js';
 import { buildPollQueue } from './queue-runtime.js';
-import { buildTable, loadLambdaConfig } from './runtime.js';
+import { buildTable } from './runtime.js';
 
 const { logger, metrics, loggerPort, metricsPort } = createPowertools(SERVICE_NAMES.planner);
 
-let ready: Promise<PlannerRuntime> | undefined;
-const runtime = (): Promise<PlannerRuntime> => {
-  ready ??= loadLambdaConfig().then((config) => {
-    const { store, ticks, gates } = buildTable(config);
-    return {
-      deps: {
-        index: store,
-        ticks,
-        gates,
-        queue: buildPollQueue(config),
-        logger: loggerPort,
-        metrics: metricsPort,
-        now: () => systemClock.now(),
-      },
-      settings: { intervalSeconds: config.poll.intervalSeconds },
-    };
-  });
-  // A failed start (bad configuration, unreadable secret) is retried on the next tick, not cached.
-  ready.catch(() => {
-    ready = undefined;
-  });
-  return ready;
+const config = liveConfig({ required: ['TABLE_NAME'] });
+const tables = rebuiltOnChange((c: NotifierConfig) => c.table, buildTable);
+const queue = rebuiltOnChange((c: NotifierConfig) => c.queue, buildPollQueue);
+
+const runtime = async (): Promise<PlannerRuntime> => {
+  const current = await config.current();
+  const { store, ticks, gates } = tables(current);
+  return {
+    deps: {
+      index: store,
+      ticks,
+      gates,
+      queue: queue(current),
+      logger: loggerPort,
+      metrics: metricsPort,
+      now: () => systemClock.now(),
+    },
+    settings: { intervalSeconds: current.poll.intervalSeconds },
+  };
 };
 
 export const handler = createPlannerHandler(runtime, [

@@ -1,28 +1,23 @@
-// Shared composition for the Lambda entry points: configuration (with Secrets Manager values) and the
-// adapters built from it, once per container. (The Slack client is built in slack-runtime.ts and the SQS client in
-// queue-runtime.ts, so the bundles that do not use them do not carry them.)
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+// Shared composition for the Lambda entry points: the adapters built from the configuration (kept current by
+// live-config.ts). (The Slack client is built in slack-runtime.ts and the SQS client in queue-runtime.ts, so the
+// bundles that do not use them do not carry them.)
 import { CodeArtsClient } from '../adapters/codearts/client.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoFleetGates } from '../adapters/dynamodb/fleet-gates.js';
 import { DynamoPlannerTicks } from '../adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../adapters/dynamodb/store.js';
-import { ConfigError, type NotifierConfig, parseConfig, withSecrets } from '../config.js';
+import { ConfigError, type NotifierConfig } from '../config.js';
 import type { CodeArtsPort } from '../ports.js';
+import { liveConfig } from './live-config.js';
 
-/** Secrets are re-read at most this often, so a rotated Slack token is picked up without a redeploy. */
-const SECRET_MAX_AGE_SECONDS = 300;
-
+/**
+ * The configuration once, secrets included. A handler that keeps running should hold a {@link liveConfig}
+ * instead and ask it on every invocation, so rotated secrets reach it.
+ */
 export async function loadLambdaConfig(
   env: Record<string, string | undefined> = process.env,
 ): Promise<NotifierConfig> {
-  const merged = await withSecrets(env, async (arn) => {
-    const value = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
-    return typeof value === 'string' ? value : undefined;
-  });
-  const config = parseConfig(merged);
-  if (!config.table.name) throw new ConfigError(['TABLE_NAME is missing: set it to the notifier table name']);
-  return config;
+  return liveConfig({ env: () => env, required: ['TABLE_NAME'] }).current();
 }
 
 /** The table's adapters, sharing one document client: the task store, the planner's ticks, the fleet gates. */

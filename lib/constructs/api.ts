@@ -2,6 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -20,14 +21,30 @@ export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: 
   { method: HttpMethod.GET, path: '/tasks' },
   { method: HttpMethod.GET, path: '/tasks/{task_id}' },
   { method: HttpMethod.DELETE, path: '/tasks/{task_id}' },
+  { method: HttpMethod.GET, path: '/channels/{channel}' },
+  { method: HttpMethod.PUT, path: '/channels/{channel}' },
   { method: HttpMethod.POST, path: '/slack/commands' },
   { method: HttpMethod.GET, path: '/health' },
 ];
 
+/**
+ * The table actions the api function calls, and no more: reads (GetItem, BatchGetItem for listings), whole-item
+ * conditional writes (PutItem) and DeleteItem (a task's last unwatch), Query on the watch index only. No
+ * UpdateItem: only the poller's lease uses it.
+ */
+export const API_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+] as const;
+
 export interface NotifierApiProps {
   readonly table: NotifierTable;
+  /** Huawei credentials: registration verifies tasks with CodeArts. */
   readonly huaweiSecret: ISecret;
-  readonly slackSecret: ISecret;
+  /** The Slack signing secret (never the bot token: this function does not post). */
+  readonly slackSigningSecret: ISecret;
   readonly apiKeysSecret: ISecret;
   /** CODEARTS_* / HUAWEI_IAM_ENDPOINT / SLACK_API_URL variables shared with the poller. */
   readonly serviceEnvironment: Readonly<Record<string, string>>;
@@ -57,13 +74,22 @@ export class NotifierApi extends Construct {
         ...props.serviceEnvironment,
         TABLE_NAME: props.table.table.tableName,
         HUAWEI_SECRET_ARN: props.huaweiSecret.secretArn,
-        SLACK_SECRET_ARN: props.slackSecret.secretArn,
+        SLACK_SIGNING_SECRET_ARN: props.slackSigningSecret.secretArn,
         API_KEYS_SECRET_ARN: props.apiKeysSecret.secretArn,
       },
     });
     this.fn = api.fn;
-    props.table.grantItemAccess(this.fn);
-    grantGetSecretValue(this.fn, props.huaweiSecret, props.slackSecret, props.apiKeysSecret);
+    Grant.addToPrincipal({
+      grantee: this.fn,
+      actions: [...API_TABLE_ACTIONS],
+      resourceArns: [props.table.table.tableArn],
+    });
+    Grant.addToPrincipal({
+      grantee: this.fn,
+      actions: ['dynamodb:Query'],
+      resourceArns: [props.table.watchIndexArn],
+    });
+    grantGetSecretValue(this.fn, props.huaweiSecret, props.slackSigningSecret, props.apiKeysSecret);
 
     // The default stage CDK would create has no access logs (APIG1); this one is explicit.
     this.httpApi = new HttpApi(this, 'HttpApi', {

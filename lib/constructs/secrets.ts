@@ -6,7 +6,10 @@ import { Construct } from 'constructs';
 export interface NotifierSecretsProps {
   /** Complete ARNs of existing secrets to use instead of creating them. */
   readonly huaweiSecretArn?: string;
+  /** The Slack bot token's secret (SLACK_SECRET_ARN). */
   readonly slackSecretArn?: string;
+  /** The Slack signing secret's secret (SLACK_SIGNING_SECRET_ARN). */
+  readonly slackSigningSecretArn?: string;
   readonly apiKeysSecretArn?: string;
 }
 
@@ -19,13 +22,18 @@ interface SecretSpec {
 }
 
 /**
- * The three JSON secrets. Their keys are the environment variable names of the configuration contract
+ * The four JSON secrets. Their keys are the environment variable names of the configuration contract
  * (design §4). Values never enter the template: a created secret holds empty strings and one value that
  * Secrets Manager generates, and the functions receive only ARNs (`*_SECRET_ARN`) and read values at run time.
+ * The Slack bot token and the signing secret live apart, so each function can read only the one it uses: the
+ * internet-facing api function never holds the token that posts, the poller never the secret that verifies.
  */
 export class NotifierSecrets extends Construct {
   readonly huawei: ISecret;
+  /** SLACK_BOT_TOKEN. */
   readonly slack: ISecret;
+  /** SLACK_SIGNING_SECRET. */
+  readonly slackSigning: ISecret;
   readonly apiKeys: ISecret;
 
   constructor(scope: Construct, id: string, props: NotifierSecretsProps = {}) {
@@ -40,8 +48,15 @@ export class NotifierSecrets extends Construct {
       generatedKey: 'HUAWEI_PASSWORD',
     });
     this.slack = this.secret('Slack', props.slackSecretArn, {
-      description: 'CodeArts notifier: Slack app credentials. Fill SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.',
-      emptyKeys: ['SLACK_BOT_TOKEN'],
+      description: 'CodeArts notifier: the Slack bot token, read by the poller only. Fill SLACK_BOT_TOKEN.',
+      emptyKeys: [],
+      // A random value is no xoxb- token: the poller refuses to start, naming SLACK_BOT_TOKEN, until it is filled.
+      generatedKey: 'SLACK_BOT_TOKEN',
+    });
+    this.slackSigning = this.secret('SlackSigning', props.slackSigningSecretArn, {
+      description:
+        'CodeArts notifier: the Slack signing secret, read by the api function only. Fill SLACK_SIGNING_SECRET.',
+      emptyKeys: [],
       // A random signing secret rejects every slash command until the real one is put in.
       generatedKey: 'SLACK_SIGNING_SECRET',
     });
@@ -70,7 +85,7 @@ export class NotifierSecrets extends Construct {
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Holds third-party credentials (Huawei IAM user or AK/SK, Slack bot token and signing secret, API bearer ' +
+        'Holds third-party credentials (Huawei IAM user or AK/SK, Slack bot token or signing secret, API bearer ' +
         'keys) that only their issuers can rotate; a Secrets Manager rotation Lambda cannot mint new ones. ' +
         'Rotation is a documented manual put-secret-value (lib/README.md).',
     });

@@ -11,7 +11,7 @@ export const gatewayReply = (status: number, code: string, message: string, requ
 });
 
 export const faultReply = (
-  fault: Exclude<ResponseFault, { kind: 'hang' | 'slow' }>,
+  fault: Exclude<ResponseFault, { kind: 'hang' | 'slow' | 'flood' }>,
   requestId: string,
 ): Reply => {
   switch (fault.kind) {

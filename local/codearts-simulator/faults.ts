@@ -39,7 +39,12 @@ export type ResponseFault =
   /** Truncated JSON with a JSON content type (default status 200). */
   | ({ kind: 'malformed-json'; status?: number } & FaultTarget)
   /** Valid JSON that is not the expected shape (default 200 `{"status":"success","data":{…}}`). */
-  | ({ kind: 'wrong-shape'; status?: number; body?: unknown } & FaultTarget);
+  | ({ kind: 'wrong-shape'; status?: number; body?: unknown } & FaultTarget)
+  /**
+   * A 200 body of `bytes` bytes (a `/state` answer that never ends), with `Content-Length` unless
+   * `declareLength` is false; `bytesSent` of the request's log entry says how much the client took.
+   */
+  | ({ kind: 'flood'; bytes: number; declareLength?: boolean } & FaultTarget);
 
 /**
  * Faults that bend what ListAllApp (`POST /v1/applications/list`) reports instead of replacing the answer.
@@ -74,6 +79,7 @@ export const RESPONSE_FAULT_KINDS: ReadonlySet<string> = new Set([
   'html',
   'malformed-json',
   'wrong-shape',
+  'flood',
 ]);
 export const FEED_FAULT_KINDS: ReadonlySet<string> = new Set(['stale', 'omit-app']);
 export const ACTION_FAULT_KINDS: ReadonlySet<string> = new Set([

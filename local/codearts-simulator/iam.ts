@@ -63,6 +63,10 @@ export class Iam {
     this.#keys.set(accessKey, { secretKey, securityToken, failures: 0, lockedUntil: 0 });
   }
 
+  removeAccessKey(accessKey: string): void {
+    this.#keys.delete(accessKey);
+  }
+
   /** The IAM project ID of a project name (stable per name). */
   projectId(name: string): string {
     let id = this.#projects.get(name);

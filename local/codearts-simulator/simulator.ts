@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { streamFlood } from '../flood.js';
 import type { ReceivedRequest } from './aksk.js';
 import { type SimClock, SystemClock } from './clock.js';
 import { handleControl } from './control.js';
@@ -72,6 +73,8 @@ export interface RequestLogEntry {
   taskId?: string;
   /** The injected fault that answered it (or bent a ListAllApp answer), if any. */
   fault?: ArmedFault['kind'];
+  /** For a `flood` fault: the body bytes written before the client stopped reading (set when it is over). */
+  bytesSent?: number;
 }
 
 export interface Reply {
@@ -216,6 +219,11 @@ export class CodeArtsSimulator {
   /** Registers an AK/SK pair; with `securityToken`, requests must also carry that X-Security-Token. */
   addAccessKey(accessKey: string, secretKey: string, options: { securityToken?: string } = {}): void {
     this.#iam.addAccessKey(accessKey, secretKey, options.securityToken);
+  }
+
+  /** Deletes an AK/SK pair (as an IAM user does when rotating keys): requests signed with it are refused. */
+  removeAccessKey(accessKey: string): void {
+    this.#iam.removeAccessKey(accessKey);
   }
 
   /** A valid token scoped to the simulator region's default project. */
@@ -427,6 +435,15 @@ export class CodeArtsSimulator {
         // Never answer: the socket stays open until the client gives up or stop() closes it.
         if (delayMs === undefined) return;
         await this.#delay(delayMs);
+      } else if (fault.kind === 'flood') {
+        log.status = 200;
+        log.bytesSent = await streamFlood(res, {
+          bytes: fault.bytes,
+          declareLength: fault.declareLength !== false,
+          contentType: JSON_TYPE,
+          prefix: '{"status":"success","result":{"task_name":"',
+        });
+        return;
       } else {
         this.#send(ctx, faultReply(fault, requestId));
         return;

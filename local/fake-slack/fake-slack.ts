@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { streamFlood } from '../flood.js';
 import { type FakeSlackLimits, SlackRateLimits } from './rate-limits.js';
 
 export interface FakeSlackCall {
@@ -17,6 +18,8 @@ export interface FakeSlackCall {
   error?: string;
   /** The injected fault that shaped this call, if any. */
   fault?: FakeSlackFault['kind'];
+  /** For a `flood` fault: the body bytes written before the client stopped reading (set when it is over). */
+  bytesSent?: number;
   at: string;
 }
 
@@ -68,7 +71,9 @@ export type FakeSlackFault =
   /** HTTP 200 `{ ok: false, error }`, e.g. `channel_not_found`, `not_in_channel`, `is_archived`, `invalid_auth`. */
   | ({ kind: 'platform-error'; error: string } & FaultScope)
   /** Performs the call (the message is stored) and then drops the connection: an unknown outcome. */
-  | ({ kind: 'lose-response' } & FaultScope);
+  | ({ kind: 'lose-response' } & FaultScope)
+  /** A 200 JSON body of `bytes` bytes, with `Content-Length` unless `declareLength` is false. */
+  | ({ kind: 'flood'; bytes: number; declareLength?: boolean } & FaultScope);
 
 export interface FakeSlackOptions {
   /** Port to listen on; default 0 (any free port). */
@@ -132,7 +137,7 @@ const clone = <T>(value: T): T => structuredClone(value);
 
 export class FakeSlack {
   readonly url: string;
-  readonly token: string;
+  #token: string;
   /** Real milliseconds before each answer; may be changed at any time. */
   latencyMs: number;
   private readonly server: Server;
@@ -159,7 +164,7 @@ export class FakeSlack {
     this.server = server;
     this.rateLimits = rateLimits;
     this.url = url;
-    this.token = token;
+    this.#token = token;
     this.now = now;
     this.latencyMs = latencyMs;
   }
@@ -192,6 +197,16 @@ export class FakeSlack {
       });
     });
     return fake;
+  }
+
+  /** The bot token accepted now. */
+  get token(): string {
+    return this.#token;
+  }
+
+  /** Slack issues a new bot token: from now on only `token` is accepted (the old one is `invalid_auth`). */
+  rotateToken(token: string): void {
+    this.#token = token;
   }
 
   /** Every API call received, oldest first. */
@@ -329,6 +344,19 @@ export class FakeSlack {
       this.send(res, this.record(method, args, answer, fault.kind));
       return;
     }
+    if (fault?.kind === 'flood') {
+      const answer = { status: 200, body: { ok: true } };
+      this.record(method, args, answer, fault.kind);
+      const call = this.callLog.at(-1);
+      const sent = await streamFlood(res, {
+        bytes: fault.bytes,
+        declareLength: fault.declareLength !== false,
+        contentType: 'application/json; charset=utf-8',
+        prefix: '{"ok":true,"padding":"',
+      });
+      if (call !== undefined) call.bytesSent = sent;
+      return;
+    }
     if (fault?.kind === 'platform-error') {
       this.send(res, this.record(method, args, fail(fault.error), fault.kind));
       return;
@@ -414,7 +442,7 @@ export class FakeSlack {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : bodyToken;
     if (!token) return fail('not_authed');
-    if (token !== this.token) return fail('invalid_auth');
+    if (token !== this.#token) return fail('invalid_auth');
     if (this.revoked) return fail('token_revoked');
     return null;
   }

@@ -3,18 +3,22 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ApiKey } from '../../functions/config.js';
 
 export interface ApiKeyInfo {
-  keys: string[];
-  /** The key to show in examples. */
+  keys: ApiKey[];
+  /** The key to show in examples: the first write key. */
   key: string;
   /** Where it is kept; null when it came from NOTIFIER_API_KEY. */
   file: string | null;
 }
 
-export function loadOrCreateApiKey(configured: string[], dataDir: string): ApiKeyInfo {
-  const first = configured[0];
-  if (first !== undefined) return { keys: configured, key: first, file: null };
+/** The name the generated key goes by in the audit trail and the log. */
+export const LOCAL_KEY_NAME = 'local';
+
+export function loadOrCreateApiKey(configured: ApiKey[], dataDir: string): ApiKeyInfo {
+  const first = configured.find((key) => key.scope === 'write') ?? configured[0];
+  if (first !== undefined) return { keys: configured, key: first.key, file: null };
   const file = join(dataDir, 'api-key');
   let key = readKey(file);
   if (key === null) {
@@ -37,7 +41,7 @@ export function loadOrCreateApiKey(configured: string[], dataDir: string): ApiKe
   }
   // The key guards the local API: keep it owner-only even if the file was copied around.
   chmodSync(file, 0o600);
-  return { keys: [key], key, file };
+  return { keys: [{ name: LOCAL_KEY_NAME, scope: 'write', key }], key, file };
 }
 
 function readKey(file: string): string | null {

@@ -1,7 +1,7 @@
 // local/run → one `npm start` per data directory. The embedded DynamoDB's files cannot be shared (a second
 // process would fail deep inside dynalite), so a pid file claims the directory. A pid file left by a
 // process that died (kill -9, a crash) is taken over: that is the normal way back after a crash.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class DataDirInUseError extends Error {
@@ -26,6 +26,9 @@ const isAlive = (pid: number): boolean => {
 
 export function lockDataDir(dataDir: string): DataDirLock {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // mkdir's mode only applies to a directory it creates: one that already existed (made by hand, or by an
+  // older version) keeps whatever mode it had. The API key and every watch live here, so owner-only, always.
+  chmodSync(dataDir, 0o700);
   const file = join(dataDir, 'npm-start.pid');
   let tookOver = false;
   for (let attempt = 0; ; attempt++) {

@@ -108,6 +108,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       codearts,
       apiKeys: () => apiKey.keys,
       slackSigningSecret: () => config.slack.signingSecret,
+      slackTeamIds: () => config.slack.teamIds,
+      limits: config.channels,
       defaultRegion: config.codearts.region,
       timeZone: config.codearts.timeZone,
       now,
@@ -132,13 +134,21 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       // Watch the demo task before it first deploys, so its first run is reported from the start.
       if (autoWatch && !(await store.getTask(demo.taskId))) {
         await watchTask(
-          { store, codearts, defaultRegion: config.codearts.region, timeZone: config.codearts.timeZone, now },
+          {
+            store,
+            codearts,
+            defaultRegion: config.codearts.region,
+            timeZone: config.codearts.timeZone,
+            now,
+            limits: config.channels,
+          },
           {
             taskId: demo.taskId,
             channel: demo.channel,
             region: undefined,
             options: { notify: 'all', mode: 'thread', mentions: [] },
           },
+          { via: 'system', name: 'demo' },
         );
       }
       demo.startDeploying();

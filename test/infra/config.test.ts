@@ -34,7 +34,11 @@ describe('readSettings', () => {
       alarmTopicArn: undefined,
       huaweiSecretArn: undefined,
       slackSecretArn: undefined,
+      slackSigningSecretArn: undefined,
       apiKeysSecretArn: undefined,
+      slackTeamIds: undefined,
+      maxWatchesPerChannel: undefined,
+      maxUnverifiedPerChannel: undefined,
     });
     expect(read({}).logRetention).toBe(RetentionDays.ONE_MONTH);
   });
@@ -136,6 +140,21 @@ describe('readSettings', () => {
     for (const schedule of ['rate(61 minutes)', 'rate(2 hours)', 'rate(1 day)', 'rate(1 minutes)']) {
       expect(problemsOf({ schedule })).toEqual([expect.stringMatching(/^schedule=.*expected Scheduler/)]);
     }
+  });
+
+  it('requires https for the endpoints credentials travel to; the console link may be http', () => {
+    const problems = problemsOf({
+      codeartsEndpoint: 'http://codearts.example.com',
+      huaweiIamEndpoint: 'http://iam.example.com',
+      slackApiUrl: 'http://slack.example.com/api/',
+      codeartsConsoleUrl: 'http://console.example.com/{task_id}',
+    });
+    expect(problems.map((p) => p.split('=')[0])).toEqual([
+      'codeartsEndpoint',
+      'huaweiIamEndpoint',
+      'slackApiUrl',
+    ]);
+    expect(problems[0]).toContain('https URL');
   });
 
   it('rejects alarmEmail together with alarmTopicArn', () => {

@@ -33,6 +33,7 @@ describe('cdk-nag AwsSolutions', { timeout: 120_000 }, () => {
         'AwsSolutions-SMG4 CodeArtsNotifier/Secrets/ApiKeys',
         'AwsSolutions-SMG4 CodeArtsNotifier/Secrets/Huawei',
         'AwsSolutions-SMG4 CodeArtsNotifier/Secrets/Slack',
+        'AwsSolutions-SMG4 CodeArtsNotifier/Secrets/SlackSigning',
         'AwsSolutions-SNS2 CodeArtsNotifier/Alarms/Topic',
         'AwsSolutions-SQS3 CodeArtsNotifier/Planning/FailureQueue',
       ].sort(),

@@ -11,6 +11,8 @@ const ITEM_ACTIONS = [
   'dynamodb:Query',
   'dynamodb:UpdateItem',
 ];
+/** The api function reads and writes whole items; it never updates one in place. */
+const API_ITEM_ACTIONS = ITEM_ACTIONS.filter((action) => action !== 'dynamodb:UpdateItem');
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 /** Secret values must never reach a Lambda environment (design §4): only these names may. */
@@ -85,6 +87,8 @@ describe('api', () => {
     expect(routes.sort()).toEqual(
       [
         'DELETE /tasks/{task_id}',
+        'GET /channels/{channel}',
+        'PUT /channels/{channel}',
         'GET /health',
         'GET /tasks',
         'GET /tasks/{task_id}',
@@ -129,21 +133,24 @@ describe('api', () => {
       CODEARTS_TIME_ZONE: '+08:00',
       TABLE_NAME: { Ref: logicalId(built.stack, built.stack.table.table) },
       HUAWEI_SECRET_ARN: { Ref: logicalId(built.stack, secrets.huawei) },
-      SLACK_SECRET_ARN: { Ref: logicalId(built.stack, secrets.slack) },
+      SLACK_SIGNING_SECRET_ARN: { Ref: logicalId(built.stack, secrets.slackSigning) },
       API_KEYS_SECRET_ARN: { Ref: logicalId(built.stack, secrets.apiKeys) },
     });
   });
 
-  it('may use exactly the item actions, its three secrets and its logs', () => {
+  it('may use exactly the item actions it calls (no UpdateItem), its three secrets (not the bot token) and its logs', () => {
     const role = roleId('api');
     expect(actionsOfRole(built.template, role)).toEqual(
-      [...ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue'].sort(),
+      [...API_ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue'].sort(),
     );
     const secrets = built.stack.secrets;
     expect(resourcesFor(built.template, role, 'secretsmanager:GetSecretValue')).toEqual(
-      [secrets.huawei, secrets.slack, secrets.apiKeys]
+      [secrets.huawei, secrets.slackSigning, secrets.apiKeys]
         .map((s) => JSON.stringify({ Ref: logicalId(built.stack, s) }))
         .sort(),
+    );
+    expect(resourcesFor(built.template, role, 'secretsmanager:GetSecretValue')).not.toContain(
+      JSON.stringify({ Ref: logicalId(built.stack, secrets.slack) }),
     );
   });
 });
@@ -153,12 +160,11 @@ describe('DynamoDB access', () => {
     const role = roleId('api');
     const tableArn = { 'Fn::GetAtt': [logicalId(built.stack, built.stack.table.table), 'Arn'] };
     const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.watchIndex.name}`]] };
-    for (const action of ITEM_ACTIONS.filter((a) => a !== 'dynamodb:Query')) {
+    for (const action of API_ITEM_ACTIONS.filter((a) => a !== 'dynamodb:Query')) {
       expect(resourcesFor(built.template, role, action)).toEqual([JSON.stringify(tableArn)]);
     }
-    expect(resourcesFor(built.template, role, 'dynamodb:Query')).toEqual(
-      [JSON.stringify(tableArn), JSON.stringify(indexArn)].sort(),
-    );
+    // The api function queries only the index.
+    expect(resourcesFor(built.template, role, 'dynamodb:Query')).toEqual([JSON.stringify(indexArn)]);
   });
 
   it('api: no Scan, batched writes, Transact* or wildcard', () => {
@@ -213,16 +219,22 @@ describe('table', () => {
 });
 
 describe('secrets', () => {
-  it('creates three JSON secrets whose template holds no value (empty keys plus one generated)', () => {
+  it('creates four JSON secrets whose template holds no value (empty keys plus one generated)', () => {
     const secrets = Object.values(built.template.findResources('AWS::SecretsManager::Secret'));
-    expect(secrets).toHaveLength(3);
+    expect(secrets).toHaveLength(4);
     const generated = secrets.map((s) => {
       expect(s.Properties.SecretString).toBeUndefined();
       const gen = s.Properties.GenerateSecretString;
       for (const value of Object.values(JSON.parse(gen.SecretStringTemplate))) expect(value).toBe('');
       return gen.GenerateStringKey as string;
     });
-    expect(generated.sort()).toEqual(['HUAWEI_PASSWORD', 'NOTIFIER_API_KEY', 'SLACK_SIGNING_SECRET']);
+    // The bot token and the signing secret in secrets of their own.
+    expect(generated.sort()).toEqual([
+      'HUAWEI_PASSWORD',
+      'NOTIFIER_API_KEY',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+    ]);
   });
 
   it('no function environment holds a secret value', () => {
@@ -240,6 +252,7 @@ describe('secrets', () => {
     const { stack, template } = buildApp({
       huaweiSecretArn: arn('huawei'),
       slackSecretArn: arn('slack'),
+      slackSigningSecretArn: arn('signing'),
       apiKeysSecretArn: arn('keys'),
     });
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
@@ -247,13 +260,13 @@ describe('secrets', () => {
       template.toJSON().Resources[logicalId(stack, stack.api.fn)].Properties.Environment.Variables;
     expect(apiEnv).toMatchObject({
       HUAWEI_SECRET_ARN: arn('huawei'),
-      SLACK_SECRET_ARN: arn('slack'),
+      SLACK_SIGNING_SECRET_ARN: arn('signing'),
       API_KEYS_SECRET_ARN: arn('keys'),
     });
     const grantedTo = (fn: typeof stack.api.fn) =>
       resourcesFor(template, logicalId(stack, fn.role!), 'secretsmanager:GetSecretValue');
     expect(grantedTo(stack.api.fn)).toEqual(
-      [arn('huawei'), arn('keys'), arn('slack')].map((a) => JSON.stringify(a)).sort(),
+      [arn('huawei'), arn('keys'), arn('signing')].map((a) => JSON.stringify(a)).sort(),
     );
     expect(grantedTo(stack.worker.fn)).toEqual([arn('huawei'), arn('slack')].map((a) => JSON.stringify(a)));
     expect(grantedTo(stack.planner.fn)).toEqual([JSON.stringify(arn('huawei'))]);
@@ -319,6 +332,23 @@ describe('context', () => {
     }
   });
 
+  it('gives the trust settings to the api function only', () => {
+    const { stack, template } = buildApp({
+      slackTeamIds: 'T0123ABCD,E0456EFGH',
+      maxWatchesPerChannel: '20',
+      maxUnverifiedPerChannel: '0',
+    });
+    const variables = (fn: typeof stack.api.fn) =>
+      template.toJSON().Resources[logicalId(stack, fn)].Properties.Environment.Variables;
+    expect(variables(stack.api.fn)).toMatchObject({
+      SLACK_TEAM_ID: 'T0123ABCD,E0456EFGH',
+      MAX_WATCHES_PER_CHANNEL: '20',
+      MAX_UNVERIFIED_PER_CHANNEL: '0',
+    });
+    for (const fn of [stack.planner.fn, stack.worker.fn])
+      expect(variables(fn)).not.toHaveProperty('SLACK_TEAM_ID');
+  });
+
   it('without region the stack is environment-agnostic', () => {
     expect(built.stack.resolve(built.stack.region)).toEqual({ Ref: 'AWS::Region' });
     expect(built.stack.resolve(built.stack.account)).toEqual({ Ref: 'AWS::AccountId' });
@@ -334,6 +364,7 @@ describe('context', () => {
         'HuaweiSecretArn',
         'PollDeadLetterQueueUrl',
         'SlackSecretArn',
+        'SlackSigningSecretArn',
         'TableName',
       ].sort(),
     );

@@ -1,15 +1,22 @@
 // Test support: an in-memory WatchStore with the same semantics as the DynamoDB store (it applies the same
 // core transitions), plus a full dump so tests can prove that a request changed nothing.
 
-import type { TaskRecord, WatchOutcome, WatchRequest } from '../../functions/core/model.js';
+import type {
+  Actor,
+  ChannelRecord,
+  TaskRecord,
+  WatchOutcome,
+  WatchRequest,
+} from '../../functions/core/model.js';
 import { applyUnwatch, applyWatch } from '../../functions/core/task-record.js';
-import type { WatchStore } from '../../functions/ports.js';
+import type { ChannelStore, WatchStore } from '../../functions/ports.js';
 
 /** Stored values are copies, as they would be after a round trip through DynamoDB. */
 const copy = <T>(value: T): T => structuredClone(value);
 
-export class InMemoryWatchStore implements WatchStore {
+export class InMemoryWatchStore implements WatchStore, ChannelStore {
   private readonly tasks = new Map<string, TaskRecord>();
+  private readonly channels = new Map<string, ChannelRecord>();
   /** Every write, in order: lets tests assert that nothing was written at all. */
   readonly writes: string[] = [];
 
@@ -40,15 +47,34 @@ export class InMemoryWatchStore implements WatchStore {
     taskId: string,
     channel: string | undefined,
     now: string,
+    actor?: Actor,
   ): Promise<TaskRecord | null | 'not-found'> {
     const current = this.tasks.get(taskId);
     if (current === undefined) return 'not-found';
     if (channel !== undefined && current.subscriptions[channel] === undefined) return 'not-found';
-    const next = applyUnwatch(current, channel, now);
+    const next = applyUnwatch(current, channel, now, actor);
     if (next === null) this.tasks.delete(taskId);
     else this.tasks.set(taskId, copy(next));
     this.writes.push(`unwatch ${taskId} ${channel ?? '*'}`);
     return next === null ? null : copy(next);
+  }
+
+  async getChannel(channel: string): Promise<ChannelRecord | null> {
+    const record = this.channels.get(channel);
+    return record === undefined ? null : copy(record);
+  }
+
+  async putChannel(record: ChannelRecord, expectedVersion: number | null): Promise<boolean> {
+    const current = this.channels.get(record.channel);
+    if ((current?.version ?? null) !== expectedVersion) return false;
+    this.channels.set(record.channel, copy(record));
+    this.writes.push(`channel ${record.channel}`);
+    return true;
+  }
+
+  /** Every channel item, in a stable order, for before/after comparisons. */
+  dumpChannels(): ChannelRecord[] {
+    return [...this.channels.keys()].sort().map((id) => copy(this.channels.get(id) as ChannelRecord));
   }
 
   /** Seeds a record as the poller would have left it (health, outbox, broken channels …). */

@@ -1,6 +1,7 @@
 // adapters/codearts → one HTTP exchange with a per-call timeout combined with the caller's signal.
 // Transport failures become CodeArtsErrors here; HTTP statuses are interpreted by the callers.
 import { CodeArtsError } from '../../ports.js';
+import { BodyTooLargeError, readCappedText } from '../capped-body.js';
 
 export interface Exchange {
   status: number;
@@ -31,9 +32,20 @@ export const exchange = async (url: URL, init: RequestInit, options: ExchangeOpt
       redirect: 'manual',
     });
     // The body is read under the same signal, so a server that stalls mid-body still times out.
-    const body = await response.text();
+    let body: string;
+    try {
+      body = await readCappedText(response);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      // Transient like any other unusable answer: the next poll asks again.
+      throw new CodeArtsError('bad-response', `${what}: HTTP ${response.status}: ${error.message}`, {
+        status: response.status,
+        cause: error,
+      });
+    }
     return { status: response.status, statusText: response.statusText, headers: response.headers, body };
   } catch (error) {
+    if (error instanceof CodeArtsError) throw error;
     if (timeout.aborted) {
       throw new CodeArtsError('timeout', `${what}: no answer within ${timeoutMs} ms`, { cause: error });
     }

@@ -1,10 +1,18 @@
-// adapter → DynamoDB (lib-dynamodb) implementation of the task repository, the watch store and the watch index.
+// adapter → DynamoDB (lib-dynamodb) implementation of the task repository, the watch store, the channel store and the
+// watch index.
 // One item per watched task; every write is a single-item conditional write on its version.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
+import type { Actor, ChannelRecord, TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
 import { applyUnwatch, applyWatch, isRunActive, pendingSince } from '../../core/task-record.js';
-import type { TaskRepository, WatchIndex, WatchIndexEntry, WatchIndexPage, WatchStore } from '../../ports.js';
+import type {
+  ChannelStore,
+  TaskRepository,
+  WatchIndex,
+  WatchIndexEntry,
+  WatchIndexPage,
+  WatchStore,
+} from '../../ports.js';
 import { isConditionFailure } from './conditions.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 
@@ -14,6 +22,11 @@ const TASK_KIND = 'task';
 const taskKey = (taskId: string) => ({
   [TABLE_SCHEMA.partitionKey]: `${TASK_PREFIX}${taskId}`,
   [TABLE_SCHEMA.sortKey]: TASK_SK,
+});
+/** A channel's own item (projects allowed, watches held, audit trail): `CHANNEL#<id>` / `CHANNEL`, no `kind`. */
+const channelKey = (channel: string) => ({
+  [TABLE_SCHEMA.partitionKey]: `CHANNEL#${channel}`,
+  [TABLE_SCHEMA.sortKey]: 'CHANNEL',
 });
 
 /** BatchGetItem takes at most 100 keys. */
@@ -34,7 +47,7 @@ export class StoreConflictError extends Error {
   override readonly name = 'StoreConflictError';
 }
 
-export class DynamoTaskStore implements TaskRepository, WatchStore, WatchIndex {
+export class DynamoTaskStore implements TaskRepository, WatchStore, ChannelStore, WatchIndex {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly pageSize: number | undefined;
@@ -154,18 +167,45 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, WatchIndex {
     taskId: string,
     channel: string | undefined,
     now: string,
+    actor?: Actor,
   ): Promise<TaskRecord | null | 'not-found'> {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const current = await this.getTask(taskId);
       if (!current) return 'not-found';
       if (channel !== undefined && !current.subscriptions[channel]) return 'not-found';
-      const next = applyUnwatch(current, channel, now);
+      const next = applyUnwatch(current, channel, now, actor);
       const written = next
         ? await this.putTask(next, current.version)
         : await this.deleteTask(taskId, current.version);
       if (written) return next;
     }
     throw new StoreConflictError(`task ${taskId} kept changing while it was being unwatched`);
+  }
+
+  async getChannel(channel: string): Promise<ChannelRecord | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: channelKey(channel), ConsistentRead: true }),
+    );
+    if (!Item) return null;
+    const { [TABLE_SCHEMA.partitionKey]: _pk, [TABLE_SCHEMA.sortKey]: _sk, ...rest } = Item;
+    return rest as unknown as ChannelRecord;
+  }
+
+  putChannel(record: ChannelRecord, expectedVersion: number | null): Promise<boolean> {
+    return this.conditionally(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...channelKey(record.channel), ...record },
+          ...(expectedVersion === null
+            ? {
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': TABLE_SCHEMA.partitionKey },
+              }
+            : versionIs(expectedVersion)),
+        }),
+      ),
+    );
   }
 }
 

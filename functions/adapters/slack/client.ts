@@ -2,6 +2,7 @@
 // per-request timeout, 429 rejected at once (the next cycle retries), small concurrency, no absolute URLs.
 import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { Logger } from '../../ports.js';
+import { cappedFetch } from '../capped-body.js';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
@@ -105,6 +106,8 @@ function build(s: Settings, retries: number): WebClient {
     rejectRateLimitedCalls: true,
     maxRequestConcurrency: s.maxConcurrency,
     allowAbsoluteUrls: false,
+    // Slack's answers are small; a body over the cap is refused rather than held in memory.
+    fetch: cappedFetch(),
     ...(s.logger ? { logger: slackLogger(s.logger, s.token) } : { logLevel: LogLevel.WARN }),
   });
   settingsOf.set(client, { ...s, retries });

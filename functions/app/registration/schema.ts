@@ -144,3 +144,39 @@ export const parseWatchBody = (body: unknown): WatchInput => {
     options: { notify, mode, mentions: [...new Set(mentions)] },
   };
 };
+
+/** Projects one channel may be restricted to. */
+export const MAX_CHANNEL_PROJECTS = 100;
+/** A CodeArts project ID (`project_id` of a task): 32 hex characters, stored lower case. */
+export const PROJECT_PATTERN = /^[0-9a-fA-F]{32}$/;
+
+const PROJECTS_RULE = `must be null (any project) or a list of at most ${MAX_CHANNEL_PROJECTS} CodeArts project IDs (32 hexadecimal characters)`;
+
+/** Validates the body of `PUT /channels/{channel}`: `{"projects": [...] | null}`. */
+export const parseChannelBody = (body: unknown): { projects: string[] | null } => {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InputError('invalid_body', `The body must be a JSON object (got ${describeType(body)})`);
+  }
+  const fields = Object.keys(body);
+  const unknown = fields.filter((field) => field !== 'projects');
+  if (unknown.length > 0) {
+    throw new InputError(
+      'unknown_field',
+      `Unknown field ${unknown.map((f) => `"${f}"`).join(', ')}; the only field is projects`,
+      unknown[0],
+    );
+  }
+  if (!Object.hasOwn(body, 'projects')) {
+    throw new InputError('missing_field', `"projects" is required; it ${PROJECTS_RULE}`, 'projects');
+  }
+  const projects: unknown = (body as { projects: unknown }).projects;
+  if (projects === null) return { projects: null };
+  if (
+    !Array.isArray(projects) ||
+    projects.length > MAX_CHANNEL_PROJECTS ||
+    !projects.every((p) => typeof p === 'string' && PROJECT_PATTERN.test(p))
+  ) {
+    throw new InputError('invalid_field', `"projects" ${PROJECTS_RULE}`, 'projects');
+  }
+  return { projects: [...new Set(projects.map((p: string) => p.toLowerCase()))] };
+};

@@ -1,6 +1,8 @@
 // app → what the HTTP API shows of a watched task. Snake case like the request bodies; internal fields
 // (version counters, message refs) appear only in the single-task view, where an operator debugs delivery.
 import type {
+  AuditEntry,
+  ChannelRecord,
   OutboxBatch,
   RunState,
   StepState,
@@ -249,6 +251,39 @@ export const taskDetailView = (record: TaskRecord, lastCycleAt: string | null = 
       events: batch.events.map(eventView),
     })),
     health: healthView(record, lastCycleAt),
+    /** Who changed which watch, and when (the last few, oldest first). */
+    audit: (record.audit ?? []).map(auditView),
+  };
+};
+
+export const auditView = (entry: AuditEntry) => ({
+  at: entry.at,
+  via: entry.via,
+  by: entry.by,
+  ...(entry.team === undefined ? {} : { team: entry.team }),
+  action: entry.action,
+  channel: entry.channel,
+  ...(entry.detail === undefined ? {} : { detail: entry.detail }),
+});
+
+/** `GET` and `PUT /channels/{channel}`: what the channel may watch, what it holds, who changed it. */
+export const channelView = (
+  channelId: string,
+  record: ChannelRecord | null,
+  limits: { maxWatches: number; maxUnverified: number },
+) => {
+  const watches = Object.entries(record?.watches ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    channel: channelId,
+    projects: record?.projects ?? null,
+    watches: {
+      count: watches.length,
+      unverified: watches.filter(([, watch]) => !watch.verified).length,
+      tasks: watches.map(([taskId, watch]) => ({ task_id: taskId, verified: watch.verified })),
+    },
+    limits: { max_watches: limits.maxWatches, max_unverified: limits.maxUnverified },
+    updated_at: record?.updatedAt ?? null,
+    audit: (record?.audit ?? []).map(auditView),
   };
 };
 

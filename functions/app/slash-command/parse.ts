@@ -2,7 +2,7 @@
 // `list`, `status <task_id>`, `help`. Pure: text in, a command (or what is wrong with it) out.
 import type { NotifyLevel } from '../../core/model.js';
 import { NOTIFY_LEVELS, parseTaskId } from '../registration/schema.js';
-import { escapeMrkdwn } from './render.js';
+import { safeText } from './render.js';
 
 export type SlashCommand =
   | { kind: 'watch'; taskId: string; notify: NotifyLevel | undefined }
@@ -20,8 +20,7 @@ const unwrap = (token: string): string => token.replace(/^[`'"“‘]+|[`'"”�
 
 /** User text echoed back inside code spans: shortened, without backticks that would end the span. */
 const shown = (token: string): string => {
-  const short = token.length > 40 ? `${token.slice(0, 40)}…` : token;
-  return escapeMrkdwn(short.replaceAll('`', "'"));
+  return safeText(token.replaceAll('`', "'"), 40);
 };
 
 const taskIdArgument = (

@@ -1,41 +1,24 @@
-// app → small Slack mrkdwn helpers for the slash command's ephemeral answers.
-import type { RunState, RunStatus, StepProgress } from '../../core/model.js';
+// app → the slash command's ephemeral answers, in the living message's words: the same escaping and
+// sanitising (core/render/text), the same status emoji and labels and step markers (core/render/format), so a
+// run reads the same in `/codearts status` as in the channel.
+import type { RunState } from '../../core/model.js';
+import { STEP_MARKERS, slackDate as slackDateToken, statusLook } from '../../core/render/format.js';
+import { mrkdwn } from '../../core/render/text.js';
 
-/** Slack's three control characters; everything else is literal in mrkdwn text. */
-export const escapeMrkdwn = (text: string): string =>
-  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+/** CodeArts-supplied (or user-typed) text for an answer: one line, escaped, at most `max` characters. */
+export const safeText = (raw: string, max = 200): string => mrkdwn(raw, max);
 
-/** A timestamp each reader sees in their own zone, with the ISO text as the fallback. */
-export const slackDate = (iso: string): string => {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return escapeMrkdwn(iso);
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${iso}>`;
-};
+/** A timestamp each reader sees in their own zone; the text itself when it is not a date. */
+export const slackDate = (iso: string): string => slackDateToken(iso) ?? safeText(iso, 64);
 
-const STATUS_EMOJI: Record<RunStatus, string> = {
-  pending: ':hourglass_flowing_sand:',
-  running: ':arrows_counterclockwise:',
-  succeeded: ':white_check_mark:',
-  failed: ':x:',
-  timeout: ':alarm_clock:',
-  abort: ':no_entry_sign:',
-  not_started: ':no_entry_sign:',
-  unknown: ':grey_question:',
-};
-
-const STEP_EMOJI: Record<StepProgress, string> = {
-  pending: ':white_circle:',
-  running: ':arrows_counterclockwise:',
-  done: ':white_check_mark:',
-  failed: ':x:',
-  skipped: ':fast_forward:',
-};
-
-/** `:white_check_mark: succeeded · started … by alice` */
+/** `✅ Succeeded · started … by alice` */
 export const runLine = (run: RunState): string => {
-  const parts = [`${STATUS_EMOJI[run.status]} ${escapeMrkdwn(run.rawStatus || run.status)}`];
+  const look = statusLook(run.status);
+  // An unknown status says what CodeArts sent, so nobody has to guess.
+  const label = run.status === 'unknown' && run.rawStatus !== '' ? run.rawStatus : look.label;
+  const parts = [`${look.emoji} ${safeText(label, 40)}`];
   if (run.startedAt !== null) parts.push(`started ${slackDate(run.startedAt)}`);
-  if (run.executor !== '') parts.push(`by ${escapeMrkdwn(run.executor)}`);
+  if (run.executor !== '') parts.push(`by ${safeText(run.executor, 64)}`);
   return parts.join(' · ');
 };
 
@@ -44,7 +27,7 @@ export const stepLines = (run: RunState, max = 25): string[] => {
   const steps = (run.steps ?? []).filter((step) => step.enabled);
   const lines = steps
     .slice(0, max)
-    .map((step) => `${STEP_EMOJI[step.progress]} ${escapeMrkdwn(step.name || `Step ${step.index + 1}`)}`);
+    .map((step) => `${STEP_MARKERS[step.progress]} ${safeText(step.name || `Step ${step.index + 1}`, 100)}`);
   if (steps.length > max) lines.push(`…and ${steps.length - max} more steps`);
   return lines;
 };

@@ -1,24 +1,31 @@
 // app → runs one slash command for the channel it was typed in and says what happened, ephemerally.
 // Slack gives us 3 s; CodeArts verification gets a shorter deadline, and a slow CodeArts does not block
 // the watch (the first poll confirms the task).
-import type { TaskRecord } from '../../core/model.js';
-import { CHANNEL_ID_PATTERN } from '../registration/schema.js';
+//
+// Who may do what (design §7): only workspaces in SLACK_TEAM_ID are served; a channel learns nothing about tasks
+// it does not watch, nor about any other channel (no names, runs, counts or IDs), whatever it asks.
+import type { Actor, TaskRecord } from '../../core/model.js';
+import { isAllowedWorkspace } from '../../core/trust.js';
+import { CHANNEL_ID_PATTERN, USER_ID_PATTERN } from '../registration/schema.js';
 import { lastPolledAt } from '../registration/views.js';
 import {
   listWatches,
   type RegistrationDeps,
   unwatchTask,
   VerificationError,
+  WatchRefusedError,
   watchTask,
 } from '../registration/watches.js';
 import { parseSlashCommand } from './parse.js';
-import { clip, escapeMrkdwn, runLine, slackDate, stepLines } from './render.js';
+import { clip, runLine, safeText, slackDate, stepLines } from './render.js';
 
 export interface SlashCommandDeps extends RegistrationDeps {
   /** How long `watch` waits for CodeArts before storing the watch unverified (Slack allows 3 s in all). */
   verifyTimeoutMs: number;
   /** When the poller last completed a cycle (ISO), for "last polled"; see `lastPolledAt`. */
   lastCycleAt?: () => Promise<string | null>;
+  /** Workspaces served (SLACK_TEAM_ID); empty: any workspace whose request is signed. */
+  allowedTeams: readonly string[];
 }
 
 export interface SlashCommandRequest {
@@ -26,6 +33,8 @@ export interface SlashCommandRequest {
   /** The conversation the command was typed in (`channel_id`). */
   channelId: string;
   userId: string;
+  /** The workspace it was typed in (`team_id`). */
+  teamId: string;
   /** The command as the user typed it (`/codearts`), echoed in usage help. */
   command: string;
 }
@@ -58,23 +67,38 @@ const usageLines = (command: string): string[] => [
 ];
 
 const taskLabel = (record: Pick<TaskRecord, 'taskName' | 'taskId'>): string =>
-  record.taskName === ''
-    ? `\`${record.taskId}\``
-    : `*${escapeMrkdwn(record.taskName)}* (\`${record.taskId}\`)`;
+  record.taskName === '' ? `\`${record.taskId}\`` : `*${safeText(record.taskName)}* (\`${record.taskId}\`)`;
 
-const healthNote = (record: TaskRecord): string | null => {
+/** The task's health as this channel may know it: its own subscription only, never another channel's. */
+const healthNote = (record: TaskRecord, channelId: string): string | null => {
   if (record.health.gone) return ':warning: CodeArts says this task no longer exists.';
   if (record.health.staleSince !== null) {
     return `:warning: Monitoring stale since ${slackDate(record.health.staleSince)}.`;
   }
-  const broken = Object.values(record.subscriptions).find((sub) => sub.broken !== null);
-  if (broken?.broken) return `:warning: Slack refuses <#${broken.channel}>: \`${broken.broken.code}\`.`;
+  const broken = record.subscriptions[channelId]?.broken;
+  if (broken) {
+    return `:warning: Slack refuses to let the app post here (\`${safeText(broken.code, 40)}\`); fix it, then \`watch\` again.`;
+  }
   return null;
+};
+
+const refusalText = (error: WatchRefusedError): string => {
+  switch (error.refusal.reason) {
+    case 'project-not-allowed':
+      return ':no_entry: This channel only watches tasks of certain CodeArts projects, and this task is not in one of them. Nothing changed.';
+    case 'project-unknown':
+      return ':no_entry: This channel only watches tasks of certain CodeArts projects, and CodeArts could not be asked which project this task is in. Try again later; nothing changed.';
+    case 'channel-full':
+      return `:no_entry: This channel already watches ${error.refusal.limit} tasks, the most it may. Unwatch one first; nothing changed.`;
+    case 'too-many-unverified':
+      return `:no_entry: This channel already has ${error.refusal.limit} watches CodeArts has not confirmed yet. Try again once CodeArts answers; nothing changed.`;
+  }
 };
 
 const watch = async (
   deps: SlashCommandDeps,
   request: SlashCommandRequest,
+  actor: Actor,
   taskId: string,
   notify: 'all' | 'failures' | 'status' | undefined,
   signal: AbortSignal | undefined,
@@ -91,12 +115,14 @@ const watch = async (
     const result = await watchTask(
       deps,
       { taskId, channel: request.channelId, region: undefined, options },
+      actor,
       {
         signal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]),
         storeWhenUnverified: true,
       },
     );
-    const label = taskLabel(result.record);
+    // Unconfirmed, what the notifier knows of the task came from other channels' watches: show only its ID.
+    const label = result.verified ? taskLabel(result.record) : `\`${taskId}\``;
     const lines: string[] = [];
     if (result.verification !== null) {
       lines.push(
@@ -105,7 +131,7 @@ const watch = async (
           : 'CodeArts could not be asked right now; watching anyway — the first poll confirms the task.',
       );
     }
-    if (result.run !== null) lines.push(`Latest run: ${runLine(result.run)}`);
+    if (result.verified && result.run !== null) lines.push(`Latest run: ${runLine(result.run)}`);
     if (request.channelId.startsWith('G')) {
       lines.push(
         'This is a private channel: invite the app here (`/invite @CodeArts Notifier`) so it can post.',
@@ -119,8 +145,9 @@ const watch = async (
           : `:eyes: Watching ${label} (${result.record.region}) here — notify ${options.notify}.`;
     return ephemeral(headline, lines);
   } catch (error) {
+    if (error instanceof WatchRefusedError) return ephemeral(refusalText(error));
     if (!(error instanceof VerificationError)) throw error;
-    const code = error.codeArtsCode === undefined ? '' : ` (\`${escapeMrkdwn(error.codeArtsCode)}\`)`;
+    const code = error.codeArtsCode === undefined ? '' : ` (\`${safeText(error.codeArtsCode, 40)}\`)`;
     switch (error.kind) {
       case 'task-not-found':
         return ephemeral(
@@ -136,20 +163,23 @@ const watch = async (
   }
 };
 
+const notWatchedHere = (taskId: string, command: string): EphemeralMessage =>
+  ephemeral(`\`${taskId}\` is not watched in this channel. Start with \`${command} watch ${taskId}\`.`);
+
 const unwatch = async (
   deps: SlashCommandDeps,
   request: SlashCommandRequest,
+  actor: Actor,
   taskId: string,
 ): Promise<EphemeralMessage> => {
-  const result = await unwatchTask(deps, taskId, request.channelId);
+  const result = await unwatchTask(deps, taskId, request.channelId, actor);
+  // The same answer whether another channel watches the task or nobody does.
   if (result.status !== 'removed') {
     return ephemeral(`\`${taskId}\` is not watched in this channel; nothing changed.`);
   }
-  const others = result.remaining === null ? 0 : Object.keys(result.remaining.subscriptions).length;
+  // Not a word about other channels: how many still watch it is theirs to know.
   const label = result.remaining === null ? `\`${taskId}\`` : taskLabel(result.remaining);
-  return ephemeral(
-    `:wave: Stopped watching ${label} here.${others > 0 ? ` Still watched in ${others} other channel${others === 1 ? '' : 's'}.` : ''}`,
-  );
+  return ephemeral(`:wave: Stopped watching ${label} here.`);
 };
 
 const list = async (deps: SlashCommandDeps, request: SlashCommandRequest): Promise<EphemeralMessage> => {
@@ -163,7 +193,7 @@ const list = async (deps: SlashCommandDeps, request: SlashCommandRequest): Promi
   const lines = here.slice(0, max).map((record) => {
     const sub = record.subscriptions[request.channelId];
     const state = record.run === null ? 'no run yet' : runLine(record.run);
-    const note = healthNote(record);
+    const note = healthNote(record, request.channelId);
     return `• ${taskLabel(record)} — ${state} · notify ${sub?.notify ?? 'all'}${note === null ? '' : ` ${note}`}`;
   });
   if (here.length > max) lines.push(`…and ${here.length - max} more (see \`GET /tasks\`).`);
@@ -176,21 +206,19 @@ const status = async (
   taskId: string,
 ): Promise<EphemeralMessage> => {
   const [record, cycleAt] = await Promise.all([deps.store.getTask(taskId), deps.lastCycleAt?.() ?? null]);
-  if (record === null) {
-    return ephemeral(`\`${taskId}\` is not watched. Start with \`${request.command} watch ${taskId}\`.`);
+  // Only for this channel's own watches: a task watched elsewhere gets the same answer as an unknown one.
+  if (record === null || !Object.hasOwn(record.subscriptions, request.channelId)) {
+    return notWatchedHere(taskId, request.command);
   }
   const lines: string[] = [];
   if (record.run === null) lines.push('No run seen yet.');
   else lines.push(`Run \`${record.run.recordId}\`: ${runLine(record.run)}`, ...stepLines(record.run));
   const polledAt = lastPolledAt(record, cycleAt);
   lines.push(polledAt === null ? 'Not polled yet.' : `Last polled ${slackDate(polledAt)}.`);
-  const note = healthNote(record);
+  const note = healthNote(record, request.channelId);
   if (note !== null) lines.push(note);
-  const channels = Object.keys(record.subscriptions).length;
-  return ephemeral(
-    `${taskLabel(record)} (${record.region}), watched in ${channels} channel${channels === 1 ? '' : 's'}`,
-    lines,
-  );
+  const level = record.subscriptions[request.channelId]?.notify ?? 'all';
+  return ephemeral(`${taskLabel(record)} (${record.region}), watched here — notify ${level}`, lines);
 };
 
 /** Runs the command typed in `request.channelId`; every outcome, even a typo, is a friendly answer. */
@@ -201,17 +229,27 @@ export const runSlashCommand = async (
 ): Promise<EphemeralMessage> => {
   const command = /^\/[\w-]{1,32}$/.test(request.command) ? request.command : '/codearts';
   const req = { ...request, command };
+  // Before anything else, even help: another workspace gets nothing from this notifier.
+  if (!isAllowedWorkspace(deps.allowedTeams, request.teamId)) {
+    return ephemeral(':no_entry: This notifier does not serve this Slack workspace, so nothing changed.');
+  }
   const parsed = parseSlashCommand(request.text);
   if (parsed.kind === 'help') return ephemeral(`How to use \`${command}\`:`, usageLines(command));
   if (parsed.kind === 'usage') return ephemeral(`${parsed.problem} Usage:`, usageLines(command));
   if (!CHANNEL_ID_PATTERN.test(request.channelId)) {
     return ephemeral('I could not tell which channel this command came from, so nothing changed.');
   }
+  // A change is recorded with who made it: without a user, it is not made.
+  const changes = parsed.kind === 'watch' || parsed.kind === 'unwatch';
+  if (changes && !USER_ID_PATTERN.test(request.userId)) {
+    return ephemeral('I could not tell who typed this command, so nothing changed.');
+  }
+  const actor: Actor = { via: 'slack', user: request.userId, team: request.teamId };
   switch (parsed.kind) {
     case 'watch':
-      return watch(deps, req, parsed.taskId, parsed.notify, signal);
+      return watch(deps, req, actor, parsed.taskId, parsed.notify, signal);
     case 'unwatch':
-      return unwatch(deps, req, parsed.taskId);
+      return unwatch(deps, req, actor, parsed.taskId);
     case 'list':
       return list(deps, req);
     case 'status':

@@ -1,5 +1,6 @@
 // handlers → every failure becomes {"error":{"code","message"}}: 4xx say what is wrong, 5xx say nothing
-// about internals. Runs before @middy/http-error-handler, which then writes the response.
+// about internals. Only the project's own errors (ApiError) and middy's reach the caller. Runs before
+// @middy/http-error-handler, which then writes the response.
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import createHttpError from 'http-errors';
@@ -9,46 +10,52 @@ export interface ErrorLogger {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
-const CODES: Record<number, string> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  422: 'unprocessable_entity',
+/** What the API says for a middy failure, in its own words: a library's message is never echoed. */
+const MIDDY_ANSWERS: Record<number, [code: string, message: string]> = {
+  400: ['bad_request', 'The request could not be read'],
+  404: ['not_found', 'No such route'],
+  405: ['method_not_allowed', 'This method is not supported here'],
+  413: ['payload_too_large', 'The body is too large'],
+  415: ['unsupported_media_type', 'The body is not of a supported media type'],
+  422: ['unprocessable_entity', 'The body could not be processed'],
 };
 
-interface HttpLikeError {
+interface MiddyError {
   statusCode: number;
   message: string;
-  expose?: boolean;
-  cause?: { package?: string };
+  cause: { package: string };
 }
 
-const isHttpLike = (error: unknown): error is HttpLikeError =>
-  error instanceof Error && Number.isInteger((error as Error & { statusCode?: unknown }).statusCode);
+/**
+ * Only middy's own middlewares (they mark their errors with `cause.package`) are trusted to have judged the
+ * request; any other error that happens to carry a 4xx `statusCode` (an SDK, a library) is an internal
+ * failure whose message may hold internals, so it becomes a generic 500.
+ */
+const isMiddyError = (error: unknown): error is MiddyError => {
+  if (!(error instanceof Error)) return false;
+  const { statusCode, cause } = error as Error & { statusCode?: unknown; cause?: unknown };
+  const pkg = (cause as { package?: unknown } | undefined)?.package;
+  return Number.isInteger(statusCode) && typeof pkg === 'string' && pkg.startsWith('@middy/');
+};
 
 /** Middy's parsers answer 415 for a body that does not parse; for the caller that is a bad request. */
-const fromMiddy = (error: HttpLikeError): ApiError | null => {
-  const pkg = error.cause?.package;
+const fromMiddy = (error: MiddyError): ApiError | null => {
+  const pkg = error.cause.package;
   if (pkg === '@middy/http-json-body-parser' && /malformed/i.test(error.message)) {
     return new ApiError(400, 'invalid_json', 'The body is not valid JSON');
   }
   if (pkg === '@middy/http-urlencode-body-parser' && /malformed/i.test(error.message)) {
     return new ApiError(400, 'invalid_body', 'The body is not a valid form');
   }
-  if (error.statusCode >= 400 && error.statusCode < 500 && error.expose !== false) {
-    return new ApiError(error.statusCode, CODES[error.statusCode] ?? 'bad_request', error.message);
-  }
-  return null;
+  const answer = MIDDY_ANSWERS[error.statusCode];
+  return answer === undefined ? null : new ApiError(error.statusCode, answer[0], answer[1]);
 };
 
 export const errorShaper = (logger: ErrorLogger): MiddlewareObj<APIGatewayProxyEventV2> => ({
   onError: async (request) => {
     if (request.response !== undefined) return;
     const error = request.error;
-    const known = error instanceof ApiError ? error : isHttpLike(error) ? fromMiddy(error) : null;
+    const known = error instanceof ApiError ? error : isMiddyError(error) ? fromMiddy(error) : null;
     if (known !== null) {
       // ApiError messages are written for callers (our own 5xx ones generically), so they may be shown.
       request.error = createHttpError(

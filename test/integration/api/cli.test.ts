@@ -142,6 +142,12 @@ describe('notifier CLI', () => {
     expect((await run(['tasks', 'list'], { NOTIFIER_API_KEY: `${API_KEY},other` })).code).toBe(0);
   });
 
+  it('takes the key out of a name:scope:key entry, as the server is configured', async () => {
+    expect(
+      (await run(['tasks', 'list'], { NOTIFIER_API_KEY: `ci:write:${API_KEY},x:read:other` })).code,
+    ).toBe(0);
+  });
+
   it.each([
     [['tasks', 'frob'], 'Unknown command'],
     [['jobs', 'list'], 'Unknown command'],

@@ -1,5 +1,6 @@
 // The local HTTP adapter: Node request → API Gateway v2 event → Node response, over real HTTP.
 import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalApiServer, type LocalApiServer } from '../../../local/http-adapter.js';
@@ -19,7 +20,7 @@ const start = async (
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(event),
   }),
-  options: { maxBodyBytes?: number; onError?: (error: unknown) => void } = {},
+  options: Omit<Parameters<typeof createLocalApiServer>[1], 'port'> = {},
 ): Promise<string> => {
   server = await createLocalApiServer(async (event) => answer(event), { port: 0, ...options });
   return server.url;
@@ -163,6 +164,61 @@ describe('createLocalApiServer', () => {
       duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(413);
+  });
+
+  it('answers 408 and closes a connection whose body drips in slower than the request timeout', async () => {
+    let calls = 0;
+    const url = await start(
+      () => {
+        calls++;
+        return { statusCode: 200, body: '{}' };
+      },
+      { requestTimeoutMs: 300, headersTimeoutMs: 200 },
+    );
+    const target = new URL(url);
+    const socket = connect(Number(target.port), target.hostname);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(
+      'POST /tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+    );
+    // One byte now and then, never the whole body: the server must give up on its own.
+    const drip = setInterval(() => socket.writable && socket.write(' '), 50);
+    await closed;
+    clearInterval(drip);
+    expect(Buffer.concat(received).toString('latin1')).toMatch(/^HTTP\/1\.1 408/);
+    expect(calls).toBe(0);
+  });
+
+  it('drops connections beyond its connection cap, and serves again once they go', async () => {
+    const url = await start(() => ({ statusCode: 204 }), { maxConnections: 2 });
+    const target = new URL(url);
+    const open = (): Promise<Socket> =>
+      new Promise((resolve) => {
+        const socket = connect(Number(target.port), target.hostname, () => resolve(socket));
+      });
+    const held = [await open(), await open()];
+    const third = await open();
+    const thirdAnswer = await new Promise<string>((resolve) => {
+      const data: Buffer[] = [];
+      third.on('data', (chunk: Buffer) => data.push(chunk));
+      third.on('close', () => resolve(Buffer.concat(data).toString('latin1')));
+      third.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    expect(thirdAnswer).toBe('');
+    const gone = held.map((socket) => new Promise((resolve) => socket.on('close', resolve)));
+    for (const socket of held) socket.destroy();
+    await Promise.all(gone);
+    // The server counts a connection gone when it sees the close, a moment after the client does.
+    let status = 0;
+    for (let attempt = 0; attempt < 20 && status !== 204; attempt++) {
+      status = await fetch(url).then(
+        (res) => res.status,
+        () => 0,
+      );
+    }
+    expect(status).toBe(204);
   });
 
   it('hides a handler crash behind a generic 500 and reports it', async () => {

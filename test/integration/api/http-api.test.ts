@@ -137,6 +137,22 @@ describe('the HTTP API over real HTTP, dynalite and the CodeArts simulator', () 
     expect(await stack.store.getTask(task)).toBeNull();
   });
 
+  it('POST /tasks stores a task whose CodeArts names are huge, clipped so the item fits', async () => {
+    const huge = 'n'.repeat(500 * 1024);
+    // Under the 1 MiB answer cap in all, so it is the clipping that makes the item fit.
+    const longStep = 's'.repeat(100 * 1024);
+    const task = stack.sim.createTask({ name: huge, steps: [`${longStep}-1`, `${longStep}-2`] }).taskId;
+    stack.sim.startRun(task, { pendingMs: 0 });
+    const created = await api('POST', '/tasks', { task_id: task, channel: CHANNEL });
+    expect(created.status).toBe(201);
+    const stored = await stack.store.getTask(task);
+    expect(stored?.taskName.length).toBeLessThanOrEqual(128);
+    expect(stored?.run?.steps?.every((step) => step.name.length <= 128)).toBe(true);
+    // And it stays writable: a second channel is a second conditional write of the same item.
+    expect((await api('POST', '/tasks', { task_id: task, channel: '#other' })).status).toBe(201);
+    expect((await api('DELETE', `/tasks/${task}`)).status).toBe(200);
+  });
+
   it('POST /tasks refuses bad input with 400/413/415 before calling CodeArts', async () => {
     const before = stack.sim.requests.length;
     expect(await api('POST', '/tasks', { task_id: 'nope', channel: CHANNEL })).toMatchObject({
@@ -237,6 +253,37 @@ describe('the HTTP API over real HTTP, dynalite and the CodeArts simulator', () 
       run: null,
       health: { lastSuccessAt: null },
     });
+  });
+
+  it("a channel restricted to other projects refuses the simulator's tasks; the trail shows who did what", async () => {
+    const channel = 'C0LOCKED001';
+    const task = stack.sim.createTask({ name: 'locked-out', steps: 1 }).taskId;
+    const other = 'cccc2222cccc2222cccc2222cccc2222';
+    const restricted = await api('PUT', `/channels/${channel}`, { projects: [other] });
+    expect(restricted).toMatchObject({ status: 200, json: { projects: [other] } });
+    expect(await api('POST', '/tasks', { task_id: task, channel })).toMatchObject({
+      status: 403,
+      json: { error: { code: 'project_not_allowed' } },
+    });
+    expect(slashText(await slash(`watch ${task}`, { channel }))).toContain('certain CodeArts projects');
+    expect(await stack.store.getTask(task)).toBeNull();
+
+    // Allowing the simulator's project lets it in, and the task keeps the project CodeArts named.
+    await api('PUT', `/channels/${channel}`, { projects: [other, stack.sim.projectId] });
+    expect(slashText(await slash(`watch ${task}`, { channel }))).toContain('Watching *locked-out*');
+    expect((await stack.store.getTask(task))?.projectId).toBe(stack.sim.projectId);
+    const detail = await api('GET', `/tasks/${task}`);
+    expect(detail.json.audit).toEqual([
+      expect.objectContaining({ via: 'slack', by: 'U2CERLKJA', action: 'watch', channel }),
+    ]);
+    const view = await api('GET', `/channels/${channel}`);
+    expect(view.json).toMatchObject({ watches: { count: 1, unverified: 0, tasks: [{ task_id: task }] } });
+    expect((view.json.audit as { action: string; by: string }[]).map((e) => `${e.action} ${e.by}`)).toEqual([
+      'restrict ci',
+      'restrict ci',
+      'watch U2CERLKJA',
+    ]);
+    expect((await api('DELETE', `/tasks/${task}`)).status).toBe(200);
   });
 
   it('the slash command refuses bad signatures and stale requests with 401', async () => {

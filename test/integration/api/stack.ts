@@ -9,7 +9,7 @@ import { silentLogger } from '../../../functions/ports.js';
 import { CodeArtsSimulator, ManualClock } from '../../../local/codearts-simulator/index.js';
 import { createLocalApiServer } from '../../../local/http-adapter.js';
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
-import { API_KEY, SIGNING_SECRET } from '../../unit/api/fixtures.js';
+import { API_KEYS, SIGNING_SECRET } from '../../unit/api/fixtures.js';
 
 export interface Stack {
   url: string;
@@ -52,7 +52,7 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
   const handler = createApiHandler({
     store,
     codearts,
-    apiKeys: () => [API_KEY],
+    apiKeys: () => API_KEYS,
     slackSigningSecret: () => SIGNING_SECRET,
     defaultRegion: 'cn-north-4',
     timeZone: '+08:00',

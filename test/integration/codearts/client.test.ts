@@ -391,6 +391,22 @@ describe('CodeArtsClient: errors', () => {
     expect(await c.getTaskState(taskId, { recordId })).toMatchObject({ taskId, recordId });
   });
 
+  it.each([
+    ['declared up front', true],
+    ['chunked', false],
+  ])("refuses a 200 MiB body (%s) as 'bad-response' without reading it", async (_how, declareLength) => {
+    const { taskId } = finishedTask();
+    sim.inject({ kind: 'flood', bytes: 200 * 1024 * 1024, declareLength });
+    const error = await failure(c.getTaskState(taskId));
+    expect(error).toMatchObject({ kind: 'bad-response', status: 200, transient: true });
+    expect(error.message).toContain('1048576');
+    const entry = sim.requests.at(-1);
+    // The simulator counts what it wrote once the client has hung up; socket buffers hold a few MB at most.
+    for (let i = 0; i < 500 && entry?.bytesSent === undefined; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(entry?.bytesSent).toBeLessThan(16 * 1024 * 1024);
+  });
+
   it('honours an error code inside a 200 body', async () => {
     const { taskId } = finishedTask();
     sim.inject({

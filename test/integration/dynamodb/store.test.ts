@@ -4,6 +4,7 @@ import { DynamoPlannerTicks, TickLostError } from '../../../functions/adapters/d
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import type { TaskRecord } from '../../../functions/core/model.js';
 import { applyObservation } from '../../../functions/core/task-record.js';
+import { applyChannelProjects } from '../../../functions/core/trust.js';
 import { aRun, aWatch, TASK_ID } from '../../support/builders.js';
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
 
@@ -80,6 +81,48 @@ describe('DynamoTaskStore', () => {
     expect((await store.getTask(TASK_ID))?.run?.status).toBe('succeeded');
     expect(await store.putTask(record, null)).toBe(false);
     expect(await store.deleteTask(TASK_ID, record.version)).toBe(false);
+  });
+
+  it('keeps channel items apart from tasks, written only over the version read', async () => {
+    await store.watch(aWatch(), NOW);
+    expect(await store.getChannel('C0123456789')).toBeNull();
+    const channel = applyChannelProjects(
+      null,
+      'C0123456789',
+      ['AAAA0000AAAA0000AAAA0000AAAA0000'],
+      { via: 'api', key: 'ci' },
+      NOW,
+    );
+    expect(await store.putChannel(channel, null)).toBe(true);
+    expect(await store.putChannel(channel, null)).toBe(false);
+    expect(await store.getChannel('C0123456789')).toEqual(channel);
+    const next = applyChannelProjects(channel, 'C0123456789', null, { via: 'api', key: 'ci' }, NOW);
+    expect(await store.putChannel(next, 0)).toBe(false);
+    expect(await store.putChannel(next, channel.version)).toBe(true);
+    expect((await store.getChannel('C0123456789'))?.audit.map((e) => e.action)).toEqual(['restrict', 'open']);
+    // Not a watched task: the listing and the watch index never see it.
+    expect((await collect(store.listTasks())).map((t) => t.taskId)).toEqual([TASK_ID]);
+  });
+
+  it('records who unwatched in the task item', async () => {
+    await store.watch(aWatch({ actor: { via: 'api', key: 'ci' } }), NOW);
+    await store.watch(aWatch({ channel: 'C0000000002' }), NOW);
+    const remaining = await store.unwatch(TASK_ID, 'C0000000002', NOW, {
+      via: 'slack',
+      user: 'U0123ABCD9',
+      team: 'T0123ABCD',
+    });
+    expect(remaining !== 'not-found' && remaining?.audit).toEqual([
+      { at: NOW, via: 'api', by: 'ci', action: 'watch', channel: 'C0123456789', detail: expect.any(String) },
+      {
+        at: NOW,
+        via: 'slack',
+        by: 'U0123ABCD9',
+        team: 'T0123ABCD',
+        action: 'unwatch',
+        channel: 'C0000000002',
+      },
+    ]);
   });
 
   it('lists every task across pages', async () => {

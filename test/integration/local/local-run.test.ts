@@ -1,6 +1,6 @@
 // The small parts of `npm start` that decide behaviour a user relies on: the planner timer's pacing and
 // shutdown, the generated API key, the data directory claim, and the demo defaults.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -160,11 +160,13 @@ describe('the local API key', () => {
 
   it('comes from NOTIFIER_API_KEY when set, and nothing is written', () => {
     const dir = tempDir();
-    expect(loadOrCreateApiKey(['k'.repeat(20), 'j'.repeat(20)], dir)).toEqual({
-      keys: ['k'.repeat(20), 'j'.repeat(20)],
-      key: 'k'.repeat(20),
-      file: null,
-    });
+    const keys = [
+      { name: 'dashboard', scope: 'read' as const, key: 'r'.repeat(20) },
+      { name: 'ci', scope: 'write' as const, key: 'k'.repeat(20) },
+      { name: 'old', scope: 'write' as const, key: 'j'.repeat(20) },
+    ];
+    // The key shown in examples is the first that may write.
+    expect(loadOrCreateApiKey(keys, dir)).toEqual({ keys, key: 'k'.repeat(20), file: null });
     expect(() => statSync(join(dir, 'api-key'))).toThrow();
   });
 });
@@ -187,5 +189,13 @@ describe('the data directory', () => {
     expect(readFileSync(join(dir, 'npm-start.pid'), 'utf8').trim()).toBe(String(process.pid));
     taken.release();
     expect(() => statSync(join(dir, 'npm-start.pid'))).toThrow();
+  });
+
+  it('is made owner-only at every start, even when it already existed with a wider mode', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const lock = lockDataDir(dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    lock.release();
   });
 });

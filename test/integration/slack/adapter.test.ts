@@ -303,6 +303,20 @@ describe('SlackAdapter errors', () => {
     expect(slack.calls).toHaveLength(1);
   });
 
+  it.each([
+    ['declared up front', true],
+    ['chunked', false],
+  ])('refuses a 150 MiB answer (%s) as transient without reading it', async (_how, declareLength) => {
+    slack.inject({ kind: 'flood', bytes: 150 * 1024 * 1024, declareLength });
+    const error = await failure(adapter({ retries: 0 }).post({ channel: C }, message('x')));
+    expect(error.kind).toBe('transient');
+    const call = slack.calls.at(-1);
+    // The fake counts what it wrote once the client hung up; socket buffers hold a few MB at most.
+    for (let i = 0; i < 500 && call?.bytesSent === undefined; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(call?.bytesSent).toBeLessThan(16 * 1024 * 1024);
+  });
+
   it('gives up on a hung request after the timeout, as transient', async () => {
     slack.inject({ kind: 'hang', times: 2 });
     const started = Date.now();

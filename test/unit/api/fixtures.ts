@@ -1,6 +1,7 @@
 // Shared test fixtures for the API: API Gateway v2 events, Slack signing, and a scripted CodeArts.
 import { createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { ApiKey } from '../../../functions/config.js';
 import type { HistoryPage } from '../../../functions/core/history.js';
 import type { RunState } from '../../../functions/core/model.js';
 import { normaliseStateResponse } from '../../../functions/core/normalise.js';
@@ -21,6 +22,15 @@ import { InMemoryWatchStore } from '../../support/fake-store.js';
 
 export const API_KEY = 'test-key-0123456789abcdef';
 export const OTHER_KEY = 'rotated-key-fedcba9876543210';
+/** A read-only key, as a dashboard would have. */
+export const READ_KEY = 'dashboard-key-5555aaaa6666bbbb';
+/** A write key by the name the audit trail shows. */
+export const writeKey = (key: string, name = 'ci'): ApiKey => ({ name, scope: 'write', key });
+export const API_KEYS: ApiKey[] = [
+  writeKey(API_KEY, 'ci'),
+  writeKey(OTHER_KEY, 'rotated'),
+  { name: 'dashboard', scope: 'read', key: READ_KEY },
+];
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 /** 2026-11-28T10:00:00Z: the tests' "now". */
 export const NOW = Date.parse('2026-11-28T10:00:00Z');
@@ -78,10 +88,16 @@ export const stateBody = (taskId: string, name: string, status = 'running') => (
   },
 });
 
+/** The CodeArts projects of the scripted tasks. */
+export const PROJECT_A = 'aaaa0000aaaa0000aaaa0000aaaa0000';
+export const PROJECT_B = 'bbbb1111bbbb1111bbbb1111bbbb1111';
+
 interface FakeTask {
   name: string;
   /** null: the task never ran (`/state` answers record-gone). */
   state: unknown | null;
+  /** Its CodeArts project; default PROJECT_A. */
+  projectId?: string;
 }
 
 /** A scripted CodeArts: known tasks, injectable failures and latency; honours abort signals like the client. */
@@ -147,7 +163,7 @@ export class FakeCodeArts implements CodeArtsPort {
       if (task === undefined) {
         throw new CodeArtsError('task-gone', 'no such task', { status: 404, code: 'Deploy.00011020' });
       }
-      return { name: task.name, projectId: null };
+      return { name: task.name, projectId: task.projectId ?? PROJECT_A };
     });
   }
 
@@ -184,7 +200,7 @@ export const makeHarness = (overrides: Partial<ApiHandlerDeps> = {}): Harness =>
   const handler = createApiHandler({
     store,
     codearts,
-    apiKeys: () => [API_KEY, OTHER_KEY],
+    apiKeys: () => API_KEYS,
     slackSigningSecret: () => SIGNING_SECRET,
     defaultRegion: 'cn-north-4',
     timeZone: '+08:00',
@@ -287,11 +303,14 @@ export const postTask = (body: unknown, headers: Record<string, string> = {}): A
 export const slackSign = (secret: string, timestamp: number | string, body: string | Buffer): string =>
   `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`;
 
+/** The workspace the tests' Slack commands come from. */
+export const TEAM = 'T1DC2JH3J';
+
 /** The urlencoded form Slack posts for `/codearts <text>` typed in `channel`. */
-export const slackForm = (text: string, channel = 'C0123ABCD9', user = 'U2CERLKJA'): string =>
+export const slackForm = (text: string, channel = 'C0123ABCD9', user = 'U2CERLKJA', team = TEAM): string =>
   new URLSearchParams({
     token: 'xyzz0WbapA4vBCDEFasx0q6G',
-    team_id: 'T1DC2JH3J',
+    team_id: team,
     team_domain: 'testteamnow',
     channel_id: channel,
     channel_name: 'deploys',
@@ -299,7 +318,7 @@ export const slackForm = (text: string, channel = 'C0123ABCD9', user = 'U2CERLKJ
     user_name: 'roadrunner',
     command: '/codearts',
     text,
-    response_url: 'https://hooks.slack.com/commands/T1DC2JH3J/397700885554/96rGlfmibIGlgcZRskXaIFfN',
+    response_url: `https://hooks.slack.com/commands/${team}/397700885554/96rGlfmibIGlgcZRskXaIFfN`,
     trigger_id: '398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c',
   }).toString();
 

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { STEP_MARKERS, statusLook } from '../../../functions/core/render/format.js';
+import { renderLivingMessage } from '../../../functions/core/render/index.js';
 import { CodeArtsError } from '../../../functions/ports.js';
 import { InMemoryWatchStore } from '../../support/fake-store.js';
 import {
   type Answer,
   call,
   makeHarness,
+  NOW,
   postTask,
   recordingLogger,
   slackEvent,
   slackForm,
+  stateBody,
   TASK_A,
   TASK_NEVER_RUN,
   TASK_UNKNOWN,
@@ -84,13 +88,14 @@ describe('/codearts watch', () => {
     expect(store.dump()).toHaveLength(1);
   });
 
-  it('keeps what it knows of a task when re-watching it unverified', async () => {
+  it('keeps what it knows of a task when watching it unverified, but tells this channel only its ID', async () => {
     const { handler, store, codearts } = makeHarness({ slashVerifyTimeoutMs: 50 });
     await call(handler, postTask({ task_id: TASK_A, channel: 'C0999ABCD9' }));
     codearts.delayMs = 10_000;
-    expect(text(await call(handler, slackEvent(slackForm(`watch ${TASK_A}`, CHANNEL))))).toContain(
-      '*gateway-prod*',
-    );
+    const answer = text(await call(handler, slackEvent(slackForm(`watch ${TASK_A}`, CHANNEL))));
+    // What the store knows came from another channel's watch; CodeArts has not confirmed anything here.
+    expect(answer).toContain(`Watching \`${TASK_A}\``);
+    expect(answer).not.toMatch(/gateway-prod|Latest run|devcloud_test|C0999ABCD9/);
     expect(store.dump()[0]).toMatchObject({ taskName: 'gateway-prod', run: { status: 'running' } });
   });
 
@@ -128,8 +133,9 @@ describe('/codearts unwatch, list, status, help', () => {
     await call(handler, postTask({ task_id: TASK_A, channel: CHANNEL }));
     await call(handler, postTask({ task_id: TASK_A, channel: 'C0999ABCD9' }));
     const answer = text(await call(handler, slackEvent(slackForm(`unwatch ${TASK_A}`, CHANNEL))));
-    expect(answer).toContain('Stopped watching *gateway-prod*');
-    expect(answer).toContain('here. Still watched in 1 other channel.');
+    expect(answer).toMatch(/Stopped watching \*gateway-prod\* \(.*\) here\.$/);
+    // How many other channels still watch it is theirs to know.
+    expect(answer).not.toMatch(/other channel|still watched/i);
     expect(Object.keys(store.dump()[0]?.subscriptions ?? {})).toEqual(['C0999ABCD9']);
     expect(text(await call(handler, slackEvent(slackForm(`unwatch ${TASK_A}`, CHANNEL))))).toContain(
       'is not watched in this channel',
@@ -161,10 +167,46 @@ describe('/codearts unwatch, list, status, help', () => {
     store.put(record);
     const answer = text(await call(handler, slackEvent(slackForm(`status ${TASK_A}`, CHANNEL))));
     expect(answer).toContain('*gateway-prod*');
-    expect(answer).toMatch(
-      /:white_check_mark: Select Deployment Source\n:arrows_counterclockwise: Start Service\n:white_circle: Health Check/,
-    );
+    expect(answer).toContain('✅ Select Deployment Source\n🔄 Start Service\n⚪ Health Check');
     expect(answer).toContain('Monitoring stale since');
+  });
+
+  it('speaks like the living message: its status emoji and labels, its step markers', async () => {
+    const { handler, store, codearts } = makeHarness();
+    codearts.tasks.set(TASK_A, { name: 'gateway-prod', state: stateBody(TASK_A, 'gateway-prod', 'failed') });
+    await call(handler, postTask({ task_id: TASK_A, channel: CHANNEL }));
+    const run = store.dump()[0]?.run;
+    if (!run) throw new Error('seed failed');
+    const answer = text(await call(handler, slackEvent(slackForm(`status ${TASK_A}`, CHANNEL))));
+    const look = statusLook('failed');
+    expect(answer).toContain(`${look.emoji} ${look.label}`);
+    for (const step of run.steps ?? [])
+      expect(answer).toContain(`${STEP_MARKERS[step.progress]} ${step.name}`);
+    // The living message of the same run shows the same markers.
+    const living = JSON.stringify(
+      renderLivingMessage(run, {
+        taskName: 'gateway-prod',
+        region: 'cn-north-4',
+        consoleUrl: null,
+        staleSince: null,
+        mentions: [],
+        now: new Date(NOW).toISOString(),
+      }),
+    );
+    for (const step of run.steps ?? []) expect(living).toContain(STEP_MARKERS[step.progress]);
+    expect(answer).not.toMatch(/:white_check_mark:|:arrows_counterclockwise:|:x:/);
+  });
+
+  it('keeps a task name on one line: no control characters or line breaks to forge lines with', async () => {
+    const { handler, codearts } = makeHarness();
+    codearts.tasks.set(TASK_NEVER_RUN, {
+      name: 'fine\n:white_check_mark: *All good*\u2028\u0007',
+      state: null,
+    });
+    const answer = text(await call(handler, slackEvent(slackForm(`watch ${TASK_NEVER_RUN}`, CHANNEL))));
+    const headline = answer.split('\n')[0] ?? '';
+    expect(headline).toContain('fine :white_check_mark: *All good*');
+    expect(answer.includes('\u0007') || answer.includes('\u2028')).toBe(false);
   });
 
   it('escapes task names that contain Slack control characters', async () => {

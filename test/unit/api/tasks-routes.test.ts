@@ -14,6 +14,7 @@ import {
   TASK_A,
   TASK_NEVER_RUN,
   TASK_UNKNOWN,
+  writeKey,
 } from './fixtures.js';
 
 const CHANNEL = 'C0123ABCD9';
@@ -63,7 +64,7 @@ describe('bearer auth on /tasks', () => {
   });
 
   it('accepts every configured key, any scheme case, and reads keys on each request', async () => {
-    let keys = [API_KEY, OTHER_KEY];
+    let keys = [writeKey(API_KEY), writeKey(OTHER_KEY, 'other')];
     const { handler } = makeHarness({ apiKeys: async () => keys });
     for (const header of [`Bearer ${API_KEY}`, `bearer ${OTHER_KEY}`, `BEARER  ${API_KEY}`]) {
       expect(
@@ -71,14 +72,14 @@ describe('bearer auth on /tasks', () => {
           .status,
       ).toBe(200);
     }
-    keys = [OTHER_KEY];
+    keys = [writeKey(OTHER_KEY, 'other')];
     expect(
       (await call(handler, apiEvent({ method: 'GET', path: '/tasks', headers: auth(API_KEY) }))).status,
     ).toBe(401);
   });
 
   it('rejects everything when no key is configured', async () => {
-    const { handler } = makeHarness({ apiKeys: () => [''] });
+    const { handler } = makeHarness({ apiKeys: () => [] });
     expect(
       (
         await call(
@@ -703,6 +704,25 @@ describe('routing and failures', () => {
     );
   });
 
+  it('answers a generic 500 for a foreign error that carries a 4xx statusCode, keeping its message out', async () => {
+    const logger = recordingLogger();
+    const store = new InMemoryWatchStore();
+    // A library error shaped like an HTTP error (http-errors, some SDKs): its message is not for callers.
+    store.listTasks = () => {
+      throw Object.assign(new Error('ValidationException: table arn:aws:dynamodb:eu-west-1:123:table/t'), {
+        statusCode: 400,
+        expose: true,
+      });
+    };
+    const { handler } = makeHarness({ store, logger });
+    const answer = await call(handler, apiEvent({ method: 'GET', path: '/tasks', headers: auth() }));
+    expect(answer.status).toBe(500);
+    expect(answer.json).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
+    expect(answer.text).not.toMatch(/arn|Validation/);
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'Request failed' }),
+    );
+  });
   it('answers a generic 500 when the API keys cannot be loaded', async () => {
     const { handler } = makeHarness({
       apiKeys: async () => {

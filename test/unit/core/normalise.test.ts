@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../../functions/core/model.js';
-import { MalformedStateError, normaliseStateResponse } from '../../../functions/core/normalise.js';
+import {
+  clipText,
+  MalformedStateError,
+  NORMALISE_LIMITS,
+  normaliseStateResponse,
+} from '../../../functions/core/normalise.js';
 import { DOC_FINISHED_BODY, DOC_RUNNING_BODY, stringlyStep, TIME_ZONE, withResult } from './fixtures.js';
 
 const normalise = (body: unknown): RunState => normaliseStateResponse(body, { timeZone: TIME_ZONE });
@@ -390,5 +395,79 @@ describe('normaliseStateResponse: fuzzing', () => {
 
   it('throws nothing but MalformedStateError for mutated valid bodies', () => {
     fc.assert(fc.property(mutated, check), { numRuns: 1000 });
+  });
+});
+
+describe('normaliseStateResponse: bounded size', () => {
+  /** DynamoDB counts an item in UTF-8 bytes; a run must stay a small part of a 400 KB item. */
+  const MAX_RUN_BYTES = 80 * 1024;
+  const utf8Bytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+  it('clips CodeArts names, executor and status, drops unusable or huge faq_urls, and keeps at most 60 steps', () => {
+    const huge = 'x'.repeat(500 * 1024);
+    const run = normalise(
+      withResult(DOC_RUNNING_BODY, {
+        task_name: huge,
+        executor: huge,
+        status: huge,
+        step_state: Array.from({ length: 5_000 }, (_, i) => ({
+          id: huge,
+          name: `${i}${huge}`,
+          enable: true,
+          elapsed_time: 1,
+          current_offset: 1,
+          faq_url:
+            i === 0
+              ? `https://example.com/${huge}`
+              : i === 1
+                ? 'javascript:alert(1)'
+                : 'https://ok.example/faq',
+        })),
+      }),
+    );
+    expect(run.taskName).toHaveLength(NORMALISE_LIMITS.name);
+    expect(run.taskName.endsWith('…')).toBe(true);
+    expect(run.executor).toHaveLength(NORMALISE_LIMITS.executor);
+    expect(run.rawStatus).toHaveLength(NORMALISE_LIMITS.rawStatus);
+    expect(run.steps).toHaveLength(NORMALISE_LIMITS.steps);
+    expect(run.steps?.[0]).toMatchObject({ faqUrl: null, index: 0 });
+    expect(run.steps?.[1]?.faqUrl).toBeNull();
+    expect(run.steps?.[2]?.faqUrl).toBe('https://ok.example/faq');
+    expect(run.steps?.every((step) => step.name.length <= NORMALISE_LIMITS.name)).toBe(true);
+    expect(utf8Bytes(run)).toBeLessThan(MAX_RUN_BYTES);
+  });
+
+  it('never splits a surrogate pair when clipping', () => {
+    const clipped = clipText('😀'.repeat(100), 11);
+    expect(clipped).toBe(`${'😀'.repeat(5)}…`);
+    expect(clipText('short', 11)).toBe('short');
+  });
+
+  it('keeps every run under 80 KB of UTF-8, whatever the strings and however many steps', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 3000 }),
+      fc.string({ unit: 'grapheme', maxLength: 600 }),
+      fc.nat({ max: 4 }).map((n) => '界'.repeat(10 ** n)),
+    );
+    const step = fc.record({
+      id: text,
+      name: text,
+      enable: fc.boolean(),
+      elapsed_time: fc.nat(),
+      current_offset: fc.nat(),
+      faq_url: fc.oneof(
+        text,
+        text.map((t) => `https://example.com/${encodeURIComponent(t)}`),
+      ),
+    });
+    fc.assert(
+      fc.property(text, text, text, fc.array(step, { maxLength: 150 }), (name, executor, status, steps) => {
+        const run = normalise(
+          withResult(DOC_RUNNING_BODY, { task_name: name, executor, status, step_state: steps }),
+        );
+        expect(utf8Bytes(run)).toBeLessThan(MAX_RUN_BYTES);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
