@@ -274,7 +274,12 @@ export class SlackDeliveryError extends Error {
 
 /** Versioned persistence of task items: every write is conditional on the version that was read. */
 export interface TaskRepository {
-  getTask(taskId: string): Promise<TaskRecord | null>;
+  /**
+   * The task's item. Strongly consistent unless `consistent: false`: an eventually consistent read costs half and
+   * is safe wherever the reader only writes conditionally on the version it read (a stale read then conflicts,
+   * and the writer re-reads consistently).
+   */
+  getTask(taskId: string, options?: { consistent?: boolean }): Promise<TaskRecord | null>;
   /** Every watched task, read with paged queries (eventually consistent). */
   listTasks(): AsyncIterable<TaskRecord>;
   /**

@@ -14,7 +14,7 @@ const REQUIRE_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 export interface LambdaBundle {
-  name: 'poller' | 'api';
+  name: 'planner' | 'worker' | 'api';
   file: string;
   bytes: number;
 }
@@ -24,7 +24,7 @@ export interface LambdaBundle {
  * --format=esm --minify --sourcemap --sources-content=false --external:@aws-sdk/* --main-fields=module,main
  * and the require banner. The source map is a separate file and not counted in the size.
  */
-export async function buildLambdaBundle(name: 'poller' | 'api'): Promise<LambdaBundle> {
+export async function buildLambdaBundle(name: LambdaBundle['name']): Promise<LambdaBundle> {
   const file = `${BUILD_DIR}${name}/index.mjs`;
   await build({
     entryPoints: [repoPath(`functions/handlers/${name}.ts`)],

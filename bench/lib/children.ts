@@ -10,25 +10,6 @@ export interface LoadTime {
   runs: number;
 }
 
-export interface MemoryResult {
-  rssAtStartMB: number;
-  rssAfterImportMB: number;
-  /** Highest RSS sampled every 10 ms during the invocation. */
-  peakRssMB: number;
-  /** The kernel's high-water mark for the process (getrusage maxrss). */
-  maxRssMB: number;
-  heapUsedAfterImportMB: number;
-  peakHeapUsedMB: number;
-  seconds: number;
-  tasks: number;
-  polls: number;
-  events: number;
-  taskErrors: number;
-  codeartsFailures: number;
-  /** What the invocation wrote to stdout: its CloudWatch log volume (Powertools log lines and EMF metrics). */
-  logBytes: number;
-}
-
 function runChild<T>(
   script: string,
   args: string[],
@@ -73,30 +54,4 @@ export async function measureLoadTime(loadScript: string, bundle: string, runs: 
     sinceProcessStartMs: median(results.map((r) => r.sinceProcessStartMs)),
     runs,
   };
-}
-
-/** Invokes the poller bundle's handler once in its own process, configured as the stack configures it. */
-export async function measurePollerMemory(
-  memoryScript: string,
-  pollerBundle: string,
-  budgetMs: number,
-  env: Record<string, string>,
-): Promise<MemoryResult> {
-  const { message, stdoutBytes } = await runChild<Omit<MemoryResult, 'logBytes'>>(
-    memoryScript,
-    [pollerBundle, String(budgetMs)],
-    {
-      // What lib/constructs/function-defaults.ts and poller.ts set on the function.
-      NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'poller',
-      POWERTOOLS_METRICS_NAMESPACE: 'CodeArtsNotifier',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      AWS_REGION: 'us-east-1',
-      AWS_LAMBDA_FUNCTION_NAME: 'CodeArtsNotifier-Poller',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-      CODEARTS_CONCURRENCY: '8',
-      ...env,
-    },
-  );
-  return { ...message, logBytes: stdoutBytes };
 }

@@ -1,44 +1,45 @@
-// bench → the monthly AWS cost of the poller from the cost model (shared/docs/ecosystem-notes.md §8, as
-// recomputed for this stack in lib/README.md), fed with what the benchmark measured instead of assumptions.
-// us-east-1 list prices before free tiers; check current prices before quoting.
+// bench → the monthly AWS cost of the poll pipeline from the cost model of lib/README.md, fed with what the
+// benchmark measured per tick instead of assumptions. us-east-1 list prices before free tiers; check current
+// prices before quoting.
 
 export const PRICES = {
   ticksPerMonth: 60 * 730,
   lambdaArmGbSecond: 0.0000133334,
   lambdaRequest: 0.2e-6,
+  sqsRequest: 0.4e-6,
   readUnit: 0.125e-6,
   writeUnit: 0.625e-6,
   logGb: 0.5,
   lambdaFreeGbSeconds: 400_000,
-  /** lib/README.md: 4 secrets, 6 alarms, 3 custom metrics, secret reads. */
-  fixedUsd: 3.19,
 } as const;
+
+/**
+ * What does not grow with the number of tasks (lib/README.md "Fixed costs"): 4 secrets × $0.40, 9 alarms ×
+ * $0.10, the custom metrics the alarms read (4 × $0.30), the functions' secret reads (≈ $0.25 at the default
+ * budget), the schedule (43,800 invocations a month: inside Scheduler's free 14 million), and the event source
+ * mapping's polls of an idle queue (an estimate: a few pollers long-polling 20 s each ≈ 0.5–1 million requests a
+ * month, ≈ $0.3; AWS publishes no figure).
+ */
+export const FIXED_USD = 1.6 + 0.9 + 1.2 + 0.25 + 0.3;
 
 /** The stack's function memory (lib/constructs/function-defaults.ts FUNCTION_MEMORY_MB), arm64. */
 export const MEMORY_GB = 256 / 1024;
-/** The model's assumption (ecosystem notes §8.2): changes per task per month, each one poll with changes. */
-export const CHANGED_POLLS_PER_TASK_MONTH = 200;
-/** START, END and REPORT lines Lambda writes for every invocation, besides the function's own output. */
-const PLATFORM_LOG_BYTES = 350;
+/** START, END and REPORT lines Lambda writes for every invocation, plus one summary line of ours. */
+const LOG_BYTES_PER_INVOCATION = 350 + 400;
 
-export interface CostInputs {
-  n: number;
-  /** Billed seconds per tick (measured: the mean tick of the active-polling run at this N). */
-  tickSeconds: number;
-  /** Read units per tick (measured on the no-change cycle: the paged query). */
-  readUnitsPerTick: number;
-  /** Write units per tick when nothing changed (measured: the lease). */
-  writeUnitsPerTick: number;
-  /** Write units per poll with changes (measured on the change cycles: snapshot + delivered marks). */
-  writeUnitsPerChangedPoll: number;
-  /** Log bytes one invocation writes (measured on the poller bundle). */
-  logBytesPerTick: number;
+/** Per tick, as measured (or scaled from per-task figures). */
+export interface TickUsage {
+  lambdaBilledSeconds: number;
+  lambdaRequests: number;
+  sqsRequests: number;
+  readUnits: number;
+  writeUnits: number;
 }
 
 export interface CostBreakdown {
-  lambdaGbSeconds: number;
   lambdaUsd: number;
   requestsUsd: number;
+  sqsUsd: number;
   readsUsd: number;
   writesUsd: number;
   logsUsd: number;
@@ -48,28 +49,40 @@ export interface CostBreakdown {
   totalAfterLambdaFreeTierUsd: number;
 }
 
-export function monthlyCost(input: CostInputs): CostBreakdown {
+const cents = (usd: number): number => Math.round(usd * 100) / 100;
+
+export function monthlyCost(tick: TickUsage): CostBreakdown {
   const p = PRICES;
-  const lambdaGbSeconds = p.ticksPerMonth * MEMORY_GB * input.tickSeconds;
-  const lambdaUsd = lambdaGbSeconds * p.lambdaArmGbSecond;
-  const requestsUsd = p.ticksPerMonth * p.lambdaRequest;
-  const readsUsd = p.ticksPerMonth * input.readUnitsPerTick * p.readUnit;
-  const writeUnits =
-    p.ticksPerMonth * input.writeUnitsPerTick +
-    input.n * CHANGED_POLLS_PER_TASK_MONTH * input.writeUnitsPerChangedPoll;
-  const writesUsd = writeUnits * p.writeUnit;
-  const logsUsd = (p.ticksPerMonth * (input.logBytesPerTick + PLATFORM_LOG_BYTES) * p.logGb) / 1e9;
-  const totalUsd = lambdaUsd + requestsUsd + readsUsd + writesUsd + logsUsd + p.fixedUsd;
-  const freeUsd = Math.min(lambdaGbSeconds, p.lambdaFreeGbSeconds) * p.lambdaArmGbSecond;
+  const gbSeconds = p.ticksPerMonth * MEMORY_GB * tick.lambdaBilledSeconds;
+  const lambdaUsd = gbSeconds * p.lambdaArmGbSecond;
+  const requestsUsd = p.ticksPerMonth * tick.lambdaRequests * p.lambdaRequest;
+  const sqsUsd = p.ticksPerMonth * tick.sqsRequests * p.sqsRequest;
+  const readsUsd = p.ticksPerMonth * tick.readUnits * p.readUnit;
+  const writesUsd = p.ticksPerMonth * tick.writeUnits * p.writeUnit;
+  const logsUsd = (p.ticksPerMonth * tick.lambdaRequests * LOG_BYTES_PER_INVOCATION * p.logGb) / 1e9;
+  const totalUsd = lambdaUsd + requestsUsd + sqsUsd + readsUsd + writesUsd + logsUsd + FIXED_USD;
+  const freeUsd = Math.min(gbSeconds, p.lambdaFreeGbSeconds) * p.lambdaArmGbSecond;
   return {
-    lambdaGbSeconds,
-    lambdaUsd,
-    requestsUsd,
-    readsUsd,
-    writesUsd,
-    logsUsd,
-    fixedUsd: p.fixedUsd,
-    totalUsd,
-    totalAfterLambdaFreeTierUsd: totalUsd - freeUsd,
+    lambdaUsd: cents(lambdaUsd),
+    requestsUsd: cents(requestsUsd),
+    sqsUsd: cents(sqsUsd),
+    readsUsd: cents(readsUsd),
+    writesUsd: cents(writesUsd),
+    logsUsd: cents(logsUsd),
+    fixedUsd: cents(FIXED_USD),
+    totalUsd: cents(totalUsd),
+    totalAfterLambdaFreeTierUsd: cents(totalUsd - freeUsd),
+  };
+}
+
+/** A measured tick scaled to `n` tasks by its per-task figures (everything but the fixed costs grows with N). */
+export function scaledTick(measured: TickUsage & { n: number }, n: number): TickUsage {
+  const k = n / measured.n;
+  return {
+    lambdaBilledSeconds: measured.lambdaBilledSeconds * k,
+    lambdaRequests: measured.lambdaRequests * k,
+    sqsRequests: measured.sqsRequests * k,
+    readUnits: measured.readUnits * k,
+    writeUnits: measured.writeUnits * k,
   };
 }

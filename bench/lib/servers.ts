@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   if (port === null) throw new Error('servers.ts runs as a worker thread');
   const clock = new VirtualClock({ shared: (workerData as { shared: SharedArrayBuffer }).shared });
   const codeartsCalls = new Map<string, number>();
+  /** Requests by route (path with IDs elided), to tell /state polls from history and feed calls. */
+  const callsByPath = new Map<string, number>();
   const [dynamo, sim, slack] = await Promise.all([
     startEmbeddedDynamo(),
     CodeArtsSimulator.start({
@@ -37,6 +39,8 @@ async function main(): Promise<void> {
       maxLogEntries: 1000,
       onRequest: (entry) => {
         if (entry.taskId) codeartsCalls.set(entry.taskId, (codeartsCalls.get(entry.taskId) ?? 0) + 1);
+        const route = `${entry.method} ${entry.path.replace(/[0-9a-f]{32}/g, '{id}')}`;
+        callsByPath.set(route, (callsByPath.get(route) ?? 0) + 1);
       },
     }),
     FakeSlack.start({ now: () => clock.now() }),
@@ -46,6 +50,8 @@ async function main(): Promise<void> {
     switch (op) {
       case 'createTask':
         return sim.createTask(args[0] as TaskSpec);
+      case 'createProject':
+        return sim.createProject(args[0] as { name?: string });
       case 'startRun':
         return sim.startRun(args[0] as string, args[1] as RunScript);
       case 'autoDeploy':
@@ -66,6 +72,10 @@ async function main(): Promise<void> {
         return slack.messages();
       case 'codeartsCalls':
         return [...codeartsCalls];
+      case 'codeartsCallsByPath': {
+        const out = [...callsByPath];
+        return out;
+      }
       default:
         throw new Error(`unknown op ${op}`);
     }

@@ -38,5 +38,6 @@ const runtime = async (): Promise<PlannerRuntime> => {
 
 export const handler = createPlannerHandler(runtime, [
   injectLambdaContext(logger, { resetKeys: true }),
-  logMetrics(metrics, { captureColdStartMetric: true }),
+  // No cold-start metric: it would be one more custom metric to pay for; the log line says it already.
+  logMetrics(metrics),
 ]);

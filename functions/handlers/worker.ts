@@ -50,5 +50,6 @@ const runtime = async (): Promise<WorkerRuntime> => {
 
 export const handler = createWorkerHandler(runtime, loggerPort, [
   injectLambdaContext(logger, { resetKeys: true }),
-  logMetrics(metrics, { captureColdStartMetric: true }),
+  // No cold-start metric: it would be one more custom metric to pay for; the log line says it already.
+  logMetrics(metrics),
 ]);

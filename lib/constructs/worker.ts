@@ -5,7 +5,12 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 // The call budget is pure data shared with the worker, so both derive the same numbers (lib/ may import it).
-import { type CallBudget, callBudget } from '../../functions/shared/call-budget.js';
+import {
+  type CallBudget,
+  callBudget,
+  MAX_BATCHING_WINDOW_SECONDS,
+  workerBatchSize,
+} from '../../functions/shared/call-budget.js';
 import { SERVICE_NAMES } from '../../functions/shared/metrics.js';
 import { ENTRY } from '../paths.js';
 import { NotifierFunction } from './function-defaults.js';
@@ -19,27 +24,8 @@ import type { NotifierTable } from './table.js';
  */
 export const WORKER_TIMEOUT = Duration.seconds(30);
 
-/** Rounds of calls in flight one batch holds: see {@link workerBatchSize}. */
-export const BATCH_ROUNDS = 8;
-
-/**
- * How long the event source mapping may gather a batch. SQS requires at least 1 s for a batch larger than 10;
- * more would add to every running task's detection lag (ACTIVE_POLL_SECONDS + this + the batch's own time).
- */
-export const MAX_BATCHING_WINDOW = Duration.seconds(1);
-
-/**
- * Polls per batch: BATCH_ROUNDS rounds of the invocation's calls in flight (a poll is usually one CodeArts
- * call). Enough that the calls in flight stay full while a batch is worked through (only the last round can
- * run short, at most 1/8 of the batch, so billed time stays within 1.25× of calls × latency ÷ calls in
- * flight); few enough that a batch ends in one to two seconds at CodeArts' usual 100–250 ms, so a poll waits
- * little behind the rest of its batch and a worker killed mid-batch sends few polls back through the
- * visibility timeout. A larger batch would only lengthen that wait; a smaller one would pay an invocation's
- * fixed work (a request, reading the fleet gates) for fewer polls.
- */
-export function workerBatchSize(budget: CallBudget): number {
-  return budget.callsPerWorker * BATCH_ROUNDS;
-}
+/** How long the event source mapping may gather a batch (see MAX_BATCHING_WINDOW_SECONDS). */
+export const MAX_BATCHING_WINDOW = Duration.seconds(MAX_BATCHING_WINDOW_SECONDS);
 
 export interface WorkerProps {
   readonly table: NotifierTable;

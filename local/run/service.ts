@@ -13,7 +13,11 @@ import { buildCodeArts } from '../../functions/handlers/runtime.js';
 import { buildSlack } from '../../functions/handlers/slack-runtime.js';
 import { createWorkerHandler } from '../../functions/handlers/worker-pipeline.js';
 import { type CodeArtsPort, type Logger, noMetrics, type SlackPort } from '../../functions/ports.js';
-import { callBudget } from '../../functions/shared/call-budget.js';
+import {
+  callBudget,
+  MAX_BATCHING_WINDOW_SECONDS,
+  workerBatchSize,
+} from '../../functions/shared/call-budget.js';
 import { createLocalApiServer, type LocalApiServer } from '../http-adapter.js';
 import { startEmbeddedSqs } from '../sqs/embedded-sqs.js';
 import { lambdaContext } from '../sqs/lambda-event.js';
@@ -185,6 +189,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       region: sqs.region,
       handler: worker,
       concurrency: budget.workers,
+      // Batches gathered as the event source mapping gathers them (functions/shared/call-budget.ts).
+      batchSize: workerBatchSize(budget),
+      batchingWindowMs: MAX_BATCHING_WINDOW_SECONDS * 1000,
       timeoutMs: WORKER_TIMEOUT_MS,
       visibilityTimeoutSeconds: (WORKER_TIMEOUT_MS / 1000) * 6,
       onError: (error, stage) =>

@@ -34,8 +34,13 @@ export interface QueueConsumerOptions {
   handler: SqsWorkerHandler;
   /** Consumers receiving and handling at once; default 2 (the event source mapping's least maximum concurrency). */
   concurrency?: number;
-  /** Records per batch, 1–10; default 10. */
+  /**
+   * Records per batch, 1–10,000; default 10. Above 10 (one ReceiveMessage's most), receives are repeated until the
+   * batch is full or `batchingWindowMs` has passed since its first record, as the event source mapping gathers.
+   */
   batchSize?: number;
+  /** How long a batch of more than 10 may be gathered (the mapping's MaximumBatchingWindow); default 1000. */
+  batchingWindowMs?: number;
   /**
    * ReceiveMessage's WaitTimeSeconds; default 1. Keep it short: the embedded SQS answers a long poll only at its
    * end, even when a delayed message becomes visible meanwhile.
@@ -71,6 +76,7 @@ export class QueueConsumer {
       ...options,
       concurrency: options.concurrency ?? 2,
       batchSize: options.batchSize ?? 10,
+      batchingWindowMs: options.batchingWindowMs ?? 1000,
       waitTimeSeconds: options.waitTimeSeconds ?? 1,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
       timeoutMs: options.timeoutMs ?? 30_000,
@@ -78,7 +84,8 @@ export class QueueConsumer {
     };
     const { concurrency, batchSize, waitTimeSeconds, visibilityTimeoutSeconds, timeoutMs } = this.#options;
     check('concurrency', concurrency, 1, 1000);
-    check('batchSize', batchSize, 1, 10);
+    check('batchSize', batchSize, 1, 10_000);
+    check('batchingWindowMs', this.#options.batchingWindowMs, 0, 300_000);
     check('waitTimeSeconds', waitTimeSeconds, 0, 20);
     check('visibilityTimeoutSeconds', visibilityTimeoutSeconds, 0, 43_200);
     check('timeoutMs', timeoutMs, 1, 900_000);
@@ -124,12 +131,26 @@ export class QueueConsumer {
     }
   }
 
+  /** One batch: a receive that waits, then (for a batch above 10) more receives within the batching window. */
   async #receive(signal: AbortSignal): Promise<Message[]> {
-    const { queueUrl, batchSize, waitTimeSeconds, visibilityTimeoutSeconds } = this.#options;
+    const { batchSize, batchingWindowMs, waitTimeSeconds } = this.#options;
+    const batch = await this.#receiveOnce(signal, Math.min(10, batchSize), waitTimeSeconds);
+    if (batch.length === 0 || batchSize <= 10) return batch;
+    const closes = Date.now() + batchingWindowMs;
+    while (batch.length < batchSize && Date.now() < closes && !signal.aborted) {
+      const more = await this.#receiveOnce(signal, Math.min(10, batchSize - batch.length), 0);
+      if (more.length > 0) batch.push(...more);
+      else await pause(Math.min(IDLE_MS, Math.max(0, closes - Date.now())), signal);
+    }
+    return batch;
+  }
+
+  async #receiveOnce(signal: AbortSignal, max: number, waitTimeSeconds: number): Promise<Message[]> {
+    const { queueUrl, visibilityTimeoutSeconds } = this.#options;
     const answer = await this.#options.client.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
-        MaxNumberOfMessages: batchSize,
+        MaxNumberOfMessages: max,
         WaitTimeSeconds: waitTimeSeconds,
         VisibilityTimeout: visibilityTimeoutSeconds,
         // Both spellings: the embedded SQS reads the older one.
@@ -197,8 +218,14 @@ export class QueueConsumer {
     return answer;
   }
 
-  /** Deletes the records in one DeleteMessageBatch call (a batch has at most ten); resolves with how many went. */
+  /** Deletes the records, ten a DeleteMessageBatch call; resolves with how many went. */
   async #delete(messages: Message[]): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < messages.length; i += 10) deleted += await this.#deleteTen(messages.slice(i, i + 10));
+    return deleted;
+  }
+
+  async #deleteTen(messages: Message[]): Promise<number> {
     if (messages.length === 0) return 0;
     try {
       const answer = await this.#options.client.send(

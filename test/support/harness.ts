@@ -11,7 +11,7 @@ import type { WorkerDeps } from '../../functions/app/worker/run-batch.js';
 import type { WatchRequest } from '../../functions/core/model.js';
 import { createPlannerHandler } from '../../functions/handlers/planner-pipeline.js';
 import { createWorkerHandler } from '../../functions/handlers/worker-pipeline.js';
-import { CodeArtsError, type MetricUnit, silentLogger } from '../../functions/ports.js';
+import { CodeArtsError, type Logger, type MetricUnit, silentLogger } from '../../functions/ports.js';
 import { ManualClock } from '../../local/codearts-simulator/clock.js';
 import { CodeArtsSimulator } from '../../local/codearts-simulator/index.js';
 import { FakeSlack } from '../../local/fake-slack/index.js';
@@ -44,7 +44,7 @@ export interface CycleOptions {
 export interface CycleSummary {
   plan: PlanReport;
   batches: BatchRun[];
-  /** Sum of each worker metric over the cycle (EventsDetected, TasksPolled, …). */
+  /** The workers' summary counts over the cycle (eventsDetected, tasksPolled, codeartsThrottled, …). */
   worker: Record<string, number>;
 }
 
@@ -99,6 +99,14 @@ export async function startHarness(): Promise<Harness> {
   const metricsPort = {
     add: (name: string, value: number, unit?: MetricUnit) => metrics.push({ name, value, unit }),
   };
+  // What each worker invocation counted: the numeric fields of its summary log line ("Batch polled").
+  const summaries: Array<Record<string, unknown>> = [];
+  const workerLogger: Logger = {
+    ...silentLogger,
+    info: (message, extra) => {
+      if (message === 'Batch polled' && extra) summaries.push(extra);
+    },
+  };
   const planner = createPlannerHandler(() => ({
     deps: { index: store, ticks, queue, gates, logger: silentLogger, metrics: metricsPort, now },
     settings: { intervalSeconds: TICK_SECONDS },
@@ -117,7 +125,7 @@ export async function startHarness(): Promise<Harness> {
           slack: proc.slack(slackPort),
           queue: proc.queue(queue),
           gates: proc.gates(gates),
-          logger: silentLogger,
+          logger: workerLogger,
           metrics: metricsPort,
           timeZone: TIME_ZONE,
           consoleUrlTemplate: undefined,
@@ -151,7 +159,11 @@ export async function startHarness(): Promise<Harness> {
   };
   const summed = (from: number): Record<string, number> => {
     const sums: Record<string, number> = {};
-    for (const m of metrics.slice(from)) sums[m.name] = (sums[m.name] ?? 0) + m.value;
+    for (const summary of summaries.slice(from)) {
+      for (const [name, value] of Object.entries(summary)) {
+        if (typeof value === 'number') sums[name] = (sums[name] ?? 0) + value;
+      }
+    }
     return sums;
   };
   return {
@@ -163,7 +175,7 @@ export async function startHarness(): Promise<Harness> {
     queue,
     metrics,
     cycle: async (options = {}) => {
-      const from = metrics.length;
+      const from = summaries.length;
       const driver = driverFor(options);
       const plan = await driver.tick(nextTick());
       const batches = await driver.drain();

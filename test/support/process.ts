@@ -83,7 +83,8 @@ export class WorkerProcess {
   repository(store: TaskRepository): TaskRepository {
     const self = this;
     return {
-      getTask: (taskId) => this.#call('store', 'getTask', taskId, () => store.getTask(taskId)),
+      getTask: (taskId, options) =>
+        this.#call('store', 'getTask', taskId, () => store.getTask(taskId, options)),
       putTask: (record, expected) => {
         const marksDelivery = this.#claimed.has(record.taskId) && record.deliveryClaim === undefined;
         if (record.deliveryClaim) this.#claimed.add(record.taskId);

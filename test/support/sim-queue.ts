@@ -71,9 +71,12 @@ export class SimulatedQueue implements PollQueue {
     }
   }
 
-  /** Up to `max` visible messages, each hidden for the visibility timeout from now. */
+  /**
+   * Up to `max` visible messages, each hidden for the visibility timeout from now. Counted as SQS would bill it:
+   * one request per ten messages returned (a ReceiveMessage returns at most ten). The requests a poller makes of
+   * an empty queue (long polls) are not counted: they depend on how long it waits, not on the work.
+   */
   receive(max = 10): SQSRecord[] {
-    this.requests.receive++;
     const now = this.#options.now();
     let visible = [...this.#messages.values()].filter((m) => m.visibleAt <= now);
     visible.sort((a, b) => a.visibleAt - b.visibleAt);
@@ -83,7 +86,9 @@ export class SimulatedQueue implements PollQueue {
         .map((m) => ({ m, k: random() }))
         .sort((a, b) => a.k - b.k)
         .map((x) => x.m);
-    return visible.slice(0, max).map((m) => {
+    const taken = visible.slice(0, max);
+    this.requests.receive += Math.ceil(taken.length / 10);
+    return taken.map((m) => {
       m.receives++;
       if (m.receives > 1) this.redelivered++;
       m.visibleAt = now + (this.#options.visibilityTimeoutMs ?? 180_000);

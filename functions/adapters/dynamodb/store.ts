@@ -58,9 +58,13 @@ export class DynamoTaskStore implements TaskRepository, WatchStore, ChannelStore
     this.pageSize = options.pageSize;
   }
 
-  async getTask(taskId: string): Promise<TaskRecord | null> {
+  async getTask(taskId: string, options: { consistent?: boolean } = {}): Promise<TaskRecord | null> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: taskKey(taskId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: taskKey(taskId),
+        ConsistentRead: options.consistent !== false,
+      }),
     );
     return Item ? fromItem(Item) : null;
   }

@@ -4,7 +4,7 @@
 // sends messages; the workers do the polling.
 import { duePolls, type TickPlan } from '../../core/planning.js';
 import type { FleetGates, Logger, Metrics, PlannerTicks, PollQueue, WatchIndex } from '../../ports.js';
-import { PLANNER_METRICS } from '../../shared/metrics.js';
+import { PLANNER_LOG_FIELDS, PLANNER_METRICS } from '../../shared/metrics.js';
 
 export interface PlannerDeps {
   index: WatchIndex;
@@ -60,8 +60,10 @@ export async function planTick(
   };
   const claim = await deps.ticks.claim(tick.id, tick.owner, deps.now(), tick.deadlineMs + CLAIM_GRACE_MS);
   if (claim === 'taken') {
-    deps.logger.info('This tick is planned already; nothing to do', { tick: tick.id });
-    deps.metrics.add(PLANNER_METRICS.ticksSkipped, 1);
+    deps.logger.info('This tick is planned already; nothing to do', {
+      tick: tick.id,
+      [PLANNER_LOG_FIELDS.skipped]: 1,
+    });
     return { ...report, skipped: true };
   }
   if (claim.resumeAfter !== null) {
@@ -95,9 +97,12 @@ export async function planTick(
     : 0;
   const { metrics } = deps;
   metrics.add(PLANNER_METRICS.ticksPlanned, 1);
-  metrics.add(PLANNER_METRICS.watches, watches);
-  metrics.add(PLANNER_METRICS.pollsQueued, queued);
   metrics.add(PLANNER_METRICS.oldestPendingEventAgeSeconds, oldestPendingSeconds, 'Seconds');
+  deps.logger.info('Tick planned', {
+    tick: tick.id,
+    [PLANNER_LOG_FIELDS.watches]: watches,
+    [PLANNER_LOG_FIELDS.pollsQueued]: queued,
+  });
   return { ...report, watches, queued, oldestPendingSeconds };
 }
 

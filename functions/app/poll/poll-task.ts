@@ -93,7 +93,8 @@ export async function pollTask(
   taskId: string,
   options: { observe: boolean },
 ): Promise<TaskPollResult> {
-  const record = await deps.repository.getTask(taskId);
+  // Eventually consistent: every write below is conditional on this version, and re-reads consistently.
+  const record = await deps.repository.getTask(taskId, { consistent: false });
   if (record === null) return emptyResult(taskId, 'unwatched');
 
   let observation: Observation | null = null;

@@ -5,7 +5,7 @@
 // the task's own conditional write (see app/poll/poll-task.ts).
 import pLimit from 'p-limit';
 import type { FleetGates, GateName, Metrics, PollMessage, PollQueue, QueuedPoll } from '../../ports.js';
-import { WORKER_METRICS } from '../../shared/metrics.js';
+import { WORKER_LOG_FIELDS, WORKER_METRICS } from '../../shared/metrics.js';
 import { SlackConditions } from '../deliver/slack-conditions.js';
 import {
   type InvocationContext,
@@ -107,7 +107,8 @@ export async function runWorkerBatch(
 
   await Promise.all(sharing);
   const results = settled.flatMap(({ result }) => (result === null ? [] : [result]));
-  emitMetrics(deps.metrics, results, failedIds.length, unsent ? 0 : next.length, slack);
+  const taskErrors = settled.filter(({ result }) => result === null).length;
+  report(deps, results, taskErrors, unsent ? 0 : next.length, slack);
   return { failedIds, results, requeued: unsent ? 0 : next.length };
 }
 
@@ -174,8 +175,9 @@ async function closeGate(deps: WorkerDeps, gate: GateName, untilMs: number): Pro
   }
 }
 
-function emitMetrics(
-  metrics: Metrics,
+/** The alarm's metric, and the rest of the invocation's counts in one summary log line. */
+function report(
+  deps: WorkerDeps,
   results: TaskPollResult[],
   taskErrors: number,
   requeued: number,
@@ -183,17 +185,17 @@ function emitMetrics(
 ): void {
   const deliveries = results.flatMap((r) => r.deliveries);
   const lags = results.flatMap((r) => r.detectionLagsMs);
-  metrics.add(WORKER_METRICS.tasksPolled, results.filter((r) => r.polled).length);
-  metrics.add(
-    WORKER_METRICS.eventsDetected,
-    results.reduce((sum, r) => sum + r.events, 0),
-  );
-  metrics.add(WORKER_METRICS.slackDeliveries, deliveries.filter((d) => !d.error && !d.broken).length);
-  metrics.add(WORKER_METRICS.slackFailures, deliveries.filter((d) => d.error || d.broken).length);
-  metrics.add(WORKER_METRICS.codeartsFailures, results.filter((r) => r.failure !== null).length);
-  metrics.add(WORKER_METRICS.codeartsThrottled, results.filter((r) => r.throttled).length);
-  metrics.add(WORKER_METRICS.taskErrors, taskErrors);
-  metrics.add(WORKER_METRICS.pollsRequeued, requeued);
-  metrics.add(WORKER_METRICS.slackTokenBroken, slack.tokenBroken ? 1 : 0);
-  if (lags.length > 0) metrics.add(WORKER_METRICS.detectionLagSeconds, Math.max(...lags) / 1000, 'Seconds');
+  deps.metrics.add(WORKER_METRICS.slackTokenBroken, slack.tokenBroken ? 1 : 0);
+  const f = WORKER_LOG_FIELDS;
+  deps.logger.info('Batch polled', {
+    [f.tasksPolled]: results.filter((r) => r.polled).length,
+    [f.eventsDetected]: results.reduce((sum, r) => sum + r.events, 0),
+    [f.slackDeliveries]: deliveries.filter((d) => !d.error && !d.broken).length,
+    [f.slackFailures]: deliveries.filter((d) => d.error || d.broken).length,
+    [f.codeartsFailures]: results.filter((r) => r.failure !== null).length,
+    [f.codeartsThrottled]: results.filter((r) => r.throttled).length,
+    [f.taskErrors]: taskErrors,
+    [f.pollsRequeued]: requeued,
+    ...(lags.length > 0 ? { [f.detectionLagSeconds]: Math.max(...lags) / 1000 } : {}),
+  });
 }

@@ -298,7 +298,7 @@ describe('planner and workers, end to end', () => {
     const throttled = await h.cycle({ workers: 1, callsPerWorker: 1 });
     // One call met the 429; every other poll of the tick waited for the pause instead of calling.
     expect(h.sim.requests.filter((r) => r.path.endsWith('/state'))).toHaveLength(1);
-    expect(throttled.worker.CodeArtsThrottled).toBe(1);
+    expect(throttled.worker.codeartsThrottled).toBe(1);
     expect(h.queue.depth).toBe(throttled.plan.queued); // every poll comes back after the pause
     h.sim.clearRequests();
     await h.follow(10_000);

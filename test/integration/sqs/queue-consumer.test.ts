@@ -126,6 +126,22 @@ describe('QueueConsumer', () => {
     for (const ms of remaining) expect(ms).toBeLessThanOrEqual(60_000);
   });
 
+  it('gathers a batch larger than one receive within the batching window, as the event source mapping does', async () => {
+    const queue = await queueWith(25);
+    const sizes: number[] = [];
+    const { deliveries } = consume(
+      queue,
+      async (event) => {
+        sizes.push(event.Records.length);
+        return { batchItemFailures: [] };
+      },
+      { concurrency: 1, batchSize: 25, batchingWindowMs: 2_000, visibilityTimeoutSeconds: 30 },
+    );
+    await until('25 deliveries, deleted', async () => deliveries.length === 25 && (await allDone(queue)()));
+    expect(sizes).toEqual([25]); // one invocation: three receives of up to ten, deleted ten at a time
+    expect(new Set(deliveries.map((d) => d.index)).size).toBe(25);
+  });
+
   it('deletes the records not in batchItemFailures; the failed ones come back after the visibility timeout', async () => {
     const queue = await queueWith(6, 2);
     const { deliveries } = consume(
@@ -282,8 +298,8 @@ describe('QueueConsumer', () => {
       handler: async () => {},
     };
     expect(() => QueueConsumer.start({ ...base, concurrency: 0 })).toThrow(/concurrency must be an integer/);
-    expect(() => QueueConsumer.start({ ...base, batchSize: 11 })).toThrow(
-      /batchSize must be an integer from 1 to 10/,
+    expect(() => QueueConsumer.start({ ...base, batchSize: 10_001 })).toThrow(
+      /batchSize must be an integer from 1 to 10000/,
     );
     expect(() => QueueConsumer.start({ ...base, waitTimeSeconds: 21 })).toThrow(/waitTimeSeconds/);
   });

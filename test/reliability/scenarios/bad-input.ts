@@ -141,8 +141,8 @@ export async function fuzzedStateAnswers(): Promise<
         return (
           outcome.error === undefined &&
           !outcome.crashed &&
-          outcome.report?.worker.TaskErrors === 0 &&
-          outcome.report.worker.CodeArtsFailures === 1 &&
+          outcome.report?.worker.taskErrors === 0 &&
+          outcome.report.worker.codeartsFailures === 1 &&
           JSON.stringify(after) === JSON.stringify(before)
         );
       }),

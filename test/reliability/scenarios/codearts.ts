@@ -18,7 +18,7 @@ export async function codeartsExpiredTokens(): Promise<
         if (i % 5 === 3) f.rig.sim.inject({ kind: 'unauthorized' });
       },
     });
-    pollFailures = f.outcomes.reduce((n, o) => n + (o.report?.worker.CodeArtsFailures ?? 0), 0);
+    pollFailures = f.outcomes.reduce((n, o) => n + (o.report?.worker.codeartsFailures ?? 0), 0);
     return f.recover();
   });
   const iamLogins = fleet.rig.sim.requests.filter((r) => r.path === '/v3/auth/tokens').length;
@@ -47,9 +47,9 @@ export async function codeartsThrottled(): Promise<Figures & { throttled: number
   const reports = fleet.outcomes.flatMap((o) => (o.report ? [o.report] : []));
   return {
     ...figures,
-    throttled: reports.reduce((n, r) => n + (r.worker.CodeArtsThrottled ?? 0), 0),
+    throttled: reports.reduce((n, r) => n + (r.worker.codeartsThrottled ?? 0), 0),
     // Polls put back on the queue to wait out the fleet's pause instead of calling CodeArts into it.
-    waited: reports.reduce((n, r) => n + (r.worker.PollsRequeued ?? 0), 0),
+    waited: reports.reduce((n, r) => n + (r.worker.pollsRequeued ?? 0), 0),
   };
 }
 
@@ -166,7 +166,7 @@ export async function codeartsTaskDeleted(): Promise<{
           .filter((m) => String(m.metadata?.event_payload.key).startsWith(`${doomed}/notice/`)).length,
     );
   const failedCycles = fleet.outcomes.filter(
-    (o) => o.error !== undefined || (o.report?.worker.TaskErrors ?? 0) > 0,
+    (o) => o.error !== undefined || (o.report?.worker.taskErrors ?? 0) > 0,
   ).length;
   return { figures, gone, notices, failedCycles };
 }

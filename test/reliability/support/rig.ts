@@ -17,7 +17,7 @@ import type { WorkerDeps } from '../../../functions/app/worker/run-batch.js';
 import type { WatchRequest } from '../../../functions/core/model.js';
 import { createPlannerHandler } from '../../../functions/handlers/planner-pipeline.js';
 import { createWorkerHandler } from '../../../functions/handlers/worker-pipeline.js';
-import type { MetricUnit, PollQueue, QueuedPoll, SlackPort } from '../../../functions/ports.js';
+import type { Logger, MetricUnit, PollQueue, QueuedPoll, SlackPort } from '../../../functions/ports.js';
 import { SlackDeliveryError, silentLogger } from '../../../functions/ports.js';
 import { ManualClock } from '../../../local/codearts-simulator/clock.js';
 import { CodeArtsSimulator } from '../../../local/codearts-simulator/index.js';
@@ -93,7 +93,7 @@ export interface CycleReport {
   crashedBatches: number;
   /** Planner invocations killed half-way (see CycleOptions.plannerRetry). */
   plannerCrashes: number;
-  /** Worker metrics summed over the cycle (TasksPolled, CodeArtsFailures, CodeArtsThrottled, TaskErrors, …). */
+  /** The workers' summary counts over the cycle (tasksPolled, codeartsFailures, codeartsThrottled, taskErrors, …). */
   worker: Record<string, number>;
 }
 
@@ -269,10 +269,15 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         pageSize: options.indexPageSize,
       })
     : store;
-  const metrics: Array<{ name: string; value: number; unit?: MetricUnit }> = [];
-  const metricsPort = {
-    add: (name: string, value: number, unit?: MetricUnit) => metrics.push({ name, value, unit }),
+  // What each worker invocation counted: the numeric fields of its summary log line ("Batch polled").
+  const summaries: Array<Record<string, unknown>> = [];
+  const workerLogger: Logger = {
+    ...silentLogger,
+    info: (message, extra) => {
+      if (message === 'Batch polled' && extra) summaries.push(extra);
+    },
   };
+  const metricsPort = { add: (_name: string, _value: number, _unit?: MetricUnit) => {} };
   const plannerWith = (plannerQueue: PollQueue) =>
     createPlannerHandler(() => ({
       deps: {
@@ -345,7 +350,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     },
     misbehave: (chaos) => queue.misbehave(chaos),
     cycle: async ({ crash, hold, plannerInvocations = 1, lose, plannerRetry } = {}) => {
-      const from = metrics.length;
+      const from = summaries.length;
       const processes: WorkerProcess[] = [];
       let batch = 0;
       const driver = new PipelineDriver({
@@ -365,7 +370,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
             slack: proc.slack(loggedSlack(++invocations)),
             queue: proc.queue(queue),
             gates: proc.gates(gates),
-            logger: silentLogger,
+            logger: workerLogger,
             metrics: metricsPort,
             timeZone: TIME_ZONE,
             consoleUrlTemplate: undefined,
@@ -417,7 +422,11 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       }
       const batches = await driver.drain();
       const worker: Record<string, number> = {};
-      for (const m of metrics.slice(from)) worker[m.name] = (worker[m.name] ?? 0) + m.value;
+      for (const summary of summaries.slice(from)) {
+        for (const [name, value] of Object.entries(summary)) {
+          if (typeof value === 'number') worker[name] = (worker[name] ?? 0) + value;
+        }
+      }
       const crashedBatches = processes.filter((p) => p.dead).length;
       return {
         report: {
