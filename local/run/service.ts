@@ -166,6 +166,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     stops.push(async () => sqsClient.destroy());
     const queue = new SqsPollQueue({ client: sqsClient, queueUrl: sqs.queueUrl });
     const budget = callBudget(config.codearts.concurrency);
+    const pollLogger = quietSummaries(logger);
     const workerRuntime = {
       deps: {
         repository: store,
@@ -181,7 +182,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       },
       settings: { callsPerWorker: budget.callsPerWorker, activePollSeconds: settings.activePollSeconds },
     };
-    const worker = createWorkerHandler(() => workerRuntime, logger);
+    const worker = createWorkerHandler(() => workerRuntime, pollLogger);
     const consumer = QueueConsumer.start({
       client: sqsClient,
       queueUrl: sqs.queueUrl,
@@ -274,6 +275,25 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     await stopAll();
     throw error;
   }
+}
+
+/** The counts a summary line carries that mean something went wrong (see functions/shared/metrics.ts). */
+const TROUBLE_FIELDS = ['slackFailures', 'codeartsFailures', 'codeartsThrottled', 'taskErrors'] as const;
+
+/**
+ * The planner's and workers' routine summary lines ("Tick planned", "Batch polled") at debug level, so the terminal
+ * shows the messages themselves; a summary that counts trouble is still shown.
+ */
+function quietSummaries(logger: Logger): Logger {
+  return {
+    ...logger,
+    info: (message, extra) => {
+      const routine = message === 'Tick planned' || message === 'Batch polled';
+      const trouble = TROUBLE_FIELDS.some((field) => Number(extra?.[field] ?? 0) > 0);
+      if (routine && !trouble) logger.debug(message, extra);
+      else logger.info(message, extra);
+    },
+  };
 }
 
 /** The configuration pointed at the simulator, logging in as its demo user. */
