@@ -2,7 +2,8 @@
 // per workspace, each a token bucket.
 //
 // The exact rule: each limited key (a channel for chat.postMessage, the whole workspace for chat.update) has a
-// bucket that holds at most BURST_SECONDS' worth of its rate, rounded up, and never less than one call. It starts full and
+// bucket that holds at most `burstSeconds` (default BURST_SECONDS) worth of its rate, rounded up, and never less
+// than one call. It starts full and
 // refills continuously at the rate. A call takes one token; a call that finds less than one token is refused
 // with HTTP 429 and `Retry-After: n`, n being the whole seconds until a token is back (at least 1), and takes
 // nothing. So with 1 post a second a channel takes a burst of 3 posts, then one a second; with 50 updates a
@@ -14,6 +15,12 @@ export interface FakeSlackLimits {
   postsPerSecondPerChannel?: number;
   /** chat.update calls a minute across the workspace (Slack's Tier 3: about 50). */
   updatesPerMinute?: number;
+  /**
+   * How many seconds of its rate a bucket saves up for a burst; default BURST_SECONDS. A test whose clock stands
+   * still while it works (a manual clock) sets the time between its steps here, so a step may spend what a
+   * steadily ticking clock would have refilled meanwhile.
+   */
+  burstSeconds?: number;
 }
 
 /** How many seconds of its rate a bucket can save up for a burst. */
@@ -31,7 +38,12 @@ interface Rule {
   capacity: number;
 }
 
-const rule = (name: string, calls: number | undefined, perSeconds: number): Rule | null => {
+const rule = (
+  name: string,
+  calls: number | undefined,
+  perSeconds: number,
+  burstSeconds: number,
+): Rule | null => {
   if (calls === undefined) return null;
   if (!Number.isFinite(calls) || calls <= 0) {
     throw new RangeError(`FakeSlack limits: ${name} must be a positive number (got ${calls})`);
@@ -39,7 +51,7 @@ const rule = (name: string, calls: number | undefined, perSeconds: number): Rule
   // Multiplied before dividing, so 50 a minute saves up exactly 2.5 (rounded up to 3), not 2.4999….
   return {
     perSecond: calls / perSeconds,
-    capacity: Math.max(1, Math.ceil((calls * BURST_SECONDS) / perSeconds)),
+    capacity: Math.max(1, Math.ceil((calls * burstSeconds) / perSeconds)),
   };
 };
 
@@ -50,8 +62,12 @@ export class SlackRateLimits {
 
   /** Throws a RangeError for a limit that is not a positive number. */
   constructor(limits: FakeSlackLimits) {
-    this.#posts = rule('postsPerSecondPerChannel', limits.postsPerSecondPerChannel, 1);
-    this.#updates = rule('updatesPerMinute', limits.updatesPerMinute, 60);
+    const burst = limits.burstSeconds ?? BURST_SECONDS;
+    if (!Number.isFinite(burst) || burst <= 0) {
+      throw new RangeError(`FakeSlack limits: burstSeconds must be a positive number (got ${burst})`);
+    }
+    this.#posts = rule('postsPerSecondPerChannel', limits.postsPerSecondPerChannel, 1, burst);
+    this.#updates = rule('updatesPerMinute', limits.updatesPerMinute, 60, burst);
   }
 
   /**

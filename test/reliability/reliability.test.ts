@@ -28,7 +28,13 @@ import {
   plannerTwiceAndRetried,
   redeliveredAfterTimeout,
 } from './scenarios/process.js';
-import { slackBrokenChannels, slackOutage, slackRateLimits, slackTokenRevoked } from './scenarios/slack.js';
+import {
+  slackBrokenChannels,
+  slackOutage,
+  slackRateLimits,
+  slackTokenRevoked,
+  slackWorkspaceLimits,
+} from './scenarios/slack.js';
 import { lostResponses } from './scenarios/unknown-outcome.js';
 import type { Figures } from './support/fleet.js';
 import { figuresTable } from './support/report.js';
@@ -82,6 +88,12 @@ describe('reliability', () => {
       expect(healthyBroken).toBe(0);
     }, 60_000);
     scenario('token revoked (token_revoked, invalid_auth), then restored', slackTokenRevoked);
+    it('300 tasks in 3 channels under Slack’s limits (1 post/s a channel, 50 edits/min): every living message ends on its run’s final state', async () => {
+      const figures = await slackWorkspaceLimits();
+      expectComplete(figures);
+      expect(figures.runs).toBe(300);
+      expect(figures.limited).toBeGreaterThan(50);
+    }, 180_000);
   });
 
   describe('CodeArts faults', () => {

@@ -45,17 +45,20 @@ export async function deliverTask(
   };
   for (const subscription of targets) {
     if (deps.conditions.tokenBroken) break;
-    // Another worker may have met a 429 from this channel a moment ago.
-    if (deps.conditions.pausedUntil(subscription.channel) <= deps.nowMs()) await deps.conditions.refresh();
-    const pausedUntil = deps.conditions.pausedUntil(subscription.channel);
+    const pausedFor = () => deps.conditions.deliveryPausedUntil(subscription.channel, subscription.mode);
+    // Another worker may have met a 429 a moment ago.
+    if (pausedFor() <= deps.nowMs()) await deps.conditions.refresh();
+    const pausedUntil = pausedFor();
     if (pausedUntil > deps.nowMs()) {
       later(pausedUntil);
       continue;
     }
     const delivery = await deliverOne({ ...deps, slack }, record, subscription, request);
     deliveries.push(delivery);
-    // The guarded port has paused the channel (or broken the token) already; the task comes back after the pause.
-    if (delivery.error?.kind === 'rate-limited') later(deps.conditions.pausedUntil(subscription.channel));
+    // The guarded port has paused the limit (or broken the token) already; the task comes back after the pause.
+    if (delivery.error?.kind === 'rate-limited') {
+      later(Math.max(pausedFor(), deps.conditions.pausedUntil('lookup'), deps.nowMs() + 1000));
+    }
   }
   return { deliveries, retryAt };
 }

@@ -132,3 +132,40 @@ export async function slackTokenRevoked(): Promise<Figures> {
     return fleet.recover();
   });
 }
+
+/**
+ * Slack's own limits at scale: 300 tasks deploying in 3 channels while the fake Slack enforces about one post a
+ * second per channel and 50 edits a minute for the workspace, with three workers at once. Edits and replies are
+ * refused with 429 and Retry-After again and again; every run's living message must still end on the run's final
+ * state, and every transition be told once.
+ */
+export async function slackWorkspaceLimits(): Promise<Figures & { limited: number; updates: number }> {
+  const fleet = await Fleet.start({
+    seed: 15,
+    tasks: 300,
+    runsPerTask: 1,
+    startEveryMs: 1_000,
+    channels: (t) => [{ channel: `CL15T${t % 3}`, mode: 'thread' }],
+    rig: {
+      workers: 3,
+      callsPerWorker: 4,
+      batchSize: 20,
+      // The rig's clock stands still while a cycle works: a bucket may save up one cycle's worth (10 s).
+      slackLimits: { postsPerSecondPerChannel: 1, updatesPerMinute: 50, burstSeconds: 10 },
+    },
+  });
+  const figures = await runScenario(
+    fleet,
+    'Slack limits: 300 tasks, 3 channels, 1 post/s, 50 edits/min',
+    async (f) => {
+      await f.play({ maxCycles: 400 });
+      return f.recover(60);
+    },
+  );
+  const calls = fleet.rig.slack.calls;
+  return {
+    ...figures,
+    limited: calls.filter((c) => c.status === 429).length,
+    updates: calls.filter((c) => c.method === 'chat.update' && c.ok).length,
+  };
+}

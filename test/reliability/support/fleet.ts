@@ -28,6 +28,8 @@ export interface FleetOptions {
    * last longer than that, so their fault is tested through `/state`; 0 lets runs come and go unseen.
    */
   minVisibleMs?: number;
+  /** Time between the first runs of consecutive tasks (default 3 s). */
+  startEveryMs?: number;
 }
 
 export interface Figures extends CheckResult {
@@ -140,7 +142,12 @@ export class Fleet {
           gapMs: Math.floor(random() * 25_000),
         });
       }
-      fleet.tasks.push({ taskId, name, plan, nextDueAt: rig.clock.now() + 5_000 + t * 3_000 });
+      fleet.tasks.push({
+        taskId,
+        name,
+        plan,
+        nextDueAt: rig.clock.now() + 5_000 + t * (options.startEveryMs ?? 3_000),
+      });
       for (const c of channels(t)) {
         fleet.subscriptions.push({
           taskId,
