@@ -159,10 +159,11 @@ describe('npm start (the whole service in one process)', () => {
       );
       expect(finished).toBeDefined();
 
-      // One living message, edited in place through to the end.
+      // One living message, edited in place through to the end (the killed process's delivery claims lapse
+      // first, so the changes made meanwhile may arrive in one edit).
       expect(top()).toHaveLength(1);
       const final = slack.messages(CHANNEL).find((m) => m.ts === living.ts)!;
-      expect(final.edits.length).toBeGreaterThanOrEqual(2);
+      expect(final.edits.length).toBeGreaterThanOrEqual(1);
       expect(final.edits.at(-1)?.text).toContain('deployment succeeded');
 
       // Every change exactly once across the thread: no duplicate, nothing missing.

@@ -53,10 +53,10 @@ export async function slackRateLimits(): Promise<Figures & { limited: number; ca
     slack.clearFaults();
     return fleet.recover();
   });
-  // A worker that met a 429 from a channel leaves it alone until Retry-After (simulated time stands still within
-  // a cycle, and the next cycle comes after any real tick's Retry-After): no call of that worker to that channel
-  // at the same instant after the 429. Other workers learn of the pause from the fleet's gates before their next
-  // delivery; one already under way may meet a 429 of its own.
+  // A worker that met a 429 leaves that limit (posting in the channel, or editing, or lookups) alone until
+  // Retry-After (simulated time stands still within a cycle, and the next cycle comes after any real tick's
+  // Retry-After): no call of that worker under that limit at the same instant after the 429. Other workers learn of
+  // the pause from the fleet's gates before their next delivery; one already under way may meet a 429 of its own.
   const calls = fleet.rig.slack.calls;
   const log = fleet.rig.slackLog;
   let callsWhilePaused = 0;
@@ -65,7 +65,7 @@ export async function slackRateLimits(): Promise<Figures & { limited: number; ca
     callsWhilePaused += log.filter(
       (c) =>
         c.worker === limited.worker &&
-        c.channel === limited.channel &&
+        c.limit === limited.limit &&
         c.at === limited.at &&
         c.started > limited.answered,
     ).length;

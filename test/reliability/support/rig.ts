@@ -78,6 +78,8 @@ export interface DynamoFault {
 export interface SlackLogEntry {
   worker: number;
   channel: string;
+  /** The Slack limit the call counts against: posting in its channel, or editing / lookups for the workspace. */
+  limit: string;
   at: number;
   started: number;
   answered: number;
@@ -299,10 +301,11 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   let invocations = 0;
   /** The Slack port of one worker invocation, logging each call it makes. */
   const loggedSlack = (worker: number): SlackPort => {
-    const logged = async <R>(channel: string, call: () => Promise<R>): Promise<R> => {
+    const logged = async <R>(channel: string, limit: string, call: () => Promise<R>): Promise<R> => {
       const entry: SlackLogEntry = {
         worker,
         channel,
+        limit,
         at: clock.now(),
         started: ++sequence,
         answered: 0,
@@ -319,9 +322,10 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       }
     };
     return {
-      post: (target, message) => logged(target.channel, () => slackPort.post(target, message)),
-      update: (ref, message) => logged(ref.channel, () => slackPort.update(ref, message)),
-      findByMetadata: (query) => logged(query.channel, () => slackPort.findByMetadata(query)),
+      post: (target, message) =>
+        logged(target.channel, `post:${target.channel}`, () => slackPort.post(target, message)),
+      update: (ref, message) => logged(ref.channel, 'update', () => slackPort.update(ref, message)),
+      findByMetadata: (query) => logged(query.channel, 'lookup', () => slackPort.findByMetadata(query)),
     };
   };
 
