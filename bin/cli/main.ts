@@ -10,7 +10,8 @@ export const USAGE = `notifier: manage the CodeArts Deploy watches of a running 
 
 Usage:
   notifier tasks add <task_id> --channel <C…|G…|#name> [--notify all|failures|status]
-                     [--mode thread|messages] [--mention U…]… [--region <region>]
+                     [--mode thread|messages] [--mention U…]… [--operator U…|S…]…
+                     [--region <region>]
   notifier tasks list
   notifier tasks show <task_id>
   notifier tasks remove <task_id> [--channel <C…|#name>]
@@ -40,6 +41,7 @@ const OPTIONS = {
   notify: { type: 'string' },
   mode: { type: 'string' },
   mention: { type: 'string', multiple: true },
+  operator: { type: 'string', multiple: true },
   region: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -47,7 +49,7 @@ const OPTIONS = {
 
 /** Options that make sense only for some commands; anything else is a mistake worth saying. */
 const ALLOWED: Record<string, readonly string[]> = {
-  add: ['channel', 'notify', 'mode', 'mention', 'region'],
+  add: ['channel', 'notify', 'mode', 'mention', 'operator', 'region'],
   list: [],
   show: [],
   remove: ['channel'],
@@ -110,6 +112,7 @@ export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
           notify: values.notify,
           mode: values.mode,
           mentions: values.mention ?? [],
+          operators: values.operator ?? [],
           region: values.region,
         });
         break;
