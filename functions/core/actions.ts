@@ -195,9 +195,20 @@ export function applyPress(
   };
 }
 
-/** True when some press waits for a worker (for the watch index: the planner polls such a task every tick). */
+/** True when some press waits for a worker. */
 export const hasPendingActions = (record: TaskRecord): boolean =>
   Object.values(record.actions ?? {}).some((r) => r.state !== 'done');
+
+/**
+ * When the oldest press still waiting for a worker was made (ISO), or null. The watch index counts it as pending
+ * work (its `pendingSince`), so the planner polls the task on its next tick even if the poll the api queued for
+ * the press was lost.
+ */
+export const pressesWaitingSince = (record: TaskRecord): string | null =>
+  Object.values(record.actions ?? {})
+    .filter((r) => r.state !== 'done')
+    .map((r) => r.requestedAt)
+    .sort()[0] ?? null;
 
 /** The requests a worker should look at now, oldest first: pending ones, and executing ones whose worker is gone. */
 export const actionableRequests = (record: TaskRecord, nowMs: number): ActionRequest[] =>

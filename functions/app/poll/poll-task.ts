@@ -23,6 +23,7 @@ import type { SlackConditions } from '../deliver/slack-conditions.js';
 import type { SubscriptionDelivery } from '../deliver/subscription.js';
 import { deliverTask } from '../deliver/task.js';
 import { updateTask } from '../task-updates.js';
+import { type ActingDeps, actOnPresses } from './act.js';
 import { observe } from './observe.js';
 
 export interface PollTaskDeps {
@@ -34,6 +35,8 @@ export interface PollTaskDeps {
   timeZone: string;
   consoleUrlTemplate: string | undefined;
   now: () => number;
+  /** Acting on buttons pressed in Slack (app/poll/act.ts); without it, presses wait for a worker that has it. */
+  acting?: ActingDeps;
 }
 
 /** What the task's poll shares with the other polls of its worker invocation. */
@@ -93,7 +96,8 @@ export async function pollTask(
   taskId: string,
   options: { observe: boolean },
 ): Promise<TaskPollResult> {
-  const record = await deps.repository.getTask(taskId);
+  // ─── Acting from Slack (app/poll/act.ts): presses first, so this poll already sees what they did. ───
+  const record = await actOnPresses(deps, invocation, await deps.repository.getTask(taskId));
   if (record === null) return emptyResult(taskId, 'unwatched');
 
   let observation: Observation | null = null;
