@@ -270,6 +270,12 @@ describe('re-run and roll back', () => {
   it.each([
     ['no permission', () => ({ permission: false }), 'Deploy.00011154', 'may not run this task'],
     [
+      'a 5xx (the run may or may not have started)',
+      () => ({ fault: { kind: 'server-error' as const, path: '/v2/tasks', method: 'POST' } }),
+      'Check the run in CodeArts',
+      'did not confirm the re-run',
+    ],
+    [
       'throttling',
       () => ({ fault: { kind: 'throttle' as const, path: '/v2/tasks', method: 'POST' } }),
       'APIG.0308',
@@ -290,6 +296,7 @@ describe('re-run and roll back', () => {
       h.sim.setPermission(taskId, { canExecute: true });
       expect(a.actingCalls(taskId)).toEqual(['POST start']);
       expect(answers()).toEqual([expect.stringMatching(new RegExp(`${words}.*${code.replace('.', '\\.')}`))]);
+      expect((await h.store.getTask(taskId))?.actions?.[`start:${recordId}`]?.state).toBe('done');
       expect(h.sim.runs(taskId)).toHaveLength(runs);
       expect(threadOf(taskId, recordId)).toEqual(thread);
     },
@@ -306,6 +313,72 @@ describe('re-run and roll back', () => {
     expect(answers()).toEqual([
       expect.stringContaining('a deployment of this task is already running (`Deploy.00011027`)'),
     ]);
+  });
+});
+
+describe('when no worker can finish', () => {
+  it('a press nobody could act on in time expires, unanswered by CodeArts', async () => {
+    const taskId = await watchedTask([OPERATOR]);
+    const recordId = await runningRun(taskId);
+    await a.press('stop', taskId, recordId);
+    h.queue.clear();
+    h.advance(3 * 60_000);
+    await h.cycle(a.opts());
+    expect(a.actingCalls(taskId)).toEqual([]);
+    expect(answers()).toEqual([expect.stringContaining('could not reach CodeArts in time')]);
+  });
+
+  it('a worker that dies mid-call is never followed by a second call: the press is reported unknown', async () => {
+    const taskId = await watchedTask([OPERATOR]);
+    const recordId = await runningRun(taskId);
+    await a.press('stop', taskId, recordId);
+    // The stop reaches CodeArts, then the worker's process dies before it records anything.
+    const dying = {
+      ...a.acting,
+      actions: {
+        ...a.acting.actions,
+        startTask: a.acting.actions.startTask.bind(a.acting.actions),
+        getExecutionParams: a.acting.actions.getExecutionParams.bind(a.acting.actions),
+        stopRun: async (...args: Parameters<typeof a.acting.actions.stopRun>) => {
+          await a.acting.actions.stopRun(...args);
+          throw new Error('the worker was killed');
+        },
+      },
+    };
+    await h.follow(0, { deps: { acting: dying } });
+    expect((await h.store.getTask(taskId))?.actions?.[`stop:${recordId}`]?.state).toBe('executing');
+    // Its claim runs out; whoever polls next reports the press and does not stop again.
+    h.advance(60_000);
+    await h.cycle(a.opts());
+    expect(a.actingCalls(taskId)).toEqual(['PUT stop']);
+    expect(answers()).toEqual([expect.stringContaining('CodeArts did not confirm the stop')]);
+    expect((await h.store.getTask(taskId))?.audit?.at(-1)).toMatchObject({
+      detail: `run=${recordId} outcome unknown`,
+    });
+  });
+});
+
+describe('mode: messages', () => {
+  it('puts the buttons on the run’s latest post, and the note in the channel', async () => {
+    const { taskId } = h.sim.createTask({ name: `msg-${Math.random().toString(36).slice(2, 8)}`, steps: 3 });
+    await h.watch(taskId, {
+      options: { notify: 'all', mode: 'messages', mentions: [], operators: [OPERATOR] },
+    });
+    await h.cycle(a.opts());
+    const recordId = await runningRun(taskId);
+    const posts = h.slack
+      .messages(CHANNEL)
+      .filter((m) => String(m.metadata?.event_payload.key ?? '').startsWith(`${taskId}/${recordId}/`));
+    expect(posts.length).toBeGreaterThan(0);
+    expect(a.buttons(posts.at(-1))).toEqual(['codearts.stop']);
+    await a.press('stop', taskId, recordId);
+    await act();
+    expect(a.actingCalls(taskId)).toEqual(['PUT stop']);
+    const note = h.slack.messages(CHANNEL).find((m) => m.metadata?.event_type === 'codearts_action');
+    expect(note).toMatchObject({
+      threadTs: null,
+      text: expect.stringContaining(`⏹️ Stopped by <@${OPERATOR}>`),
+    });
   });
 });
 
