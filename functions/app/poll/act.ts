@@ -5,15 +5,17 @@
 // asked, once. The outcome is recorded (core/actions.ts): the audit trail, a note for the channel's thread through
 // the outbox when a run was stopped or started, and a private answer through the press's response_url otherwise.
 import {
-  type ActionOutcome,
   type ActionPlan,
-  type ActionRequest,
-  actionableRequests,
   applyActionOutcome,
   type GroupCheck,
   markExecuting,
-  operatorsOf,
   planAction,
+} from '../../core/action-outcomes.js';
+import {
+  type ActionOutcome,
+  type ActionRequest,
+  actionableRequests,
+  operatorsOf,
   presserStanding,
   userGroupsOf,
 } from '../../core/actions.js';

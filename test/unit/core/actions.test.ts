@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { applyActionOutcome, markExecuting, planAction } from '../../../functions/core/action-outcomes.js';
 import {
   ACTION_EXPIRY_MS,
   type ActionRequest,
   actionableRequests,
   actionKindOf,
-  applyActionOutcome,
   applyPress,
   DONE_ACTIONS_KEPT,
   hasPendingActions,
   judgePress,
   MAX_PENDING_ACTIONS,
-  markExecuting,
   type Press,
-  planAction,
   pressKey,
   REPEAT_WINDOW_MS,
 } from '../../../functions/core/actions.js';
