@@ -142,7 +142,8 @@ export function applyActionOutcome(
   if (request === undefined || request.state !== expect.state) return null;
   if (expect.state === 'executing' && expect.by !== null && request.executing?.by !== expect.by) return null;
   const { executing: _done, ...rest } = request;
-  const done: ActionRequest = { ...rest, state: 'done', outcome, doneAt: now };
+  // The response URL is a capability to post to the presser: it is not kept once the press is answered.
+  const done: ActionRequest = { ...rest, responseUrl: null, state: 'done', outcome, doneAt: now };
   const entry: AuditEntry = auditEntry(
     { via: 'slack', user: request.user, team: request.team },
     request.kind,
