@@ -39,7 +39,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 try {
-  service = await startLocalService({ env: process.env });
+  service = await startLocalService({ env: process.env, input: process.stdin });
 } catch (error) {
   if (error instanceof ConfigError)
     fail(`${error.message}\n\nFix the variables above and run \`npm start\` again.`);

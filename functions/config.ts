@@ -34,8 +34,10 @@ export interface NotifierConfig {
     botToken: string | undefined;
     apiUrl: string;
     signingSecret: string | undefined;
-    /** Workspaces (SLACK_TEAM_ID) allowed to use the slash command; empty: any workspace that signs. */
+    /** Workspaces (SLACK_TEAM_ID) allowed to use the slash command and buttons; empty: any workspace that signs. */
     teamIds: string[];
+    /** Where Slack's `response_url`s live (SLACK_HOOKS_URL): answers to button presses go nowhere else. */
+    hooksUrl: string;
   };
   apiKeys: ApiKey[];
   /** What one Slack channel may hold. */
@@ -136,6 +138,7 @@ export function parseConfig(env: Env): NotifierConfig {
   }
 
   const apiUrl = url('SLACK_API_URL', { secure: true }) ?? 'https://slack.com/api/';
+  const hooksUrl = url('SLACK_HOOKS_URL', { secure: true }) ?? 'https://hooks.slack.com/';
   const botToken = text('SLACK_BOT_TOKEN');
   if (botToken !== undefined && !/^xox[a-z]-/.test(botToken)) {
     problems.push('SLACK_BOT_TOKEN must be a Slack bot token (xoxb-…)');
@@ -163,7 +166,7 @@ export function parseConfig(env: Env): NotifierConfig {
       concurrency: integer('CODEARTS_CONCURRENCY', 8, 1, MAX_CODEARTS_CONCURRENCY),
       auth: parseAuth(text, problems, region),
     },
-    slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET'), teamIds },
+    slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET'), teamIds, hooksUrl },
     apiKeys,
     channels: {
       maxWatches: integer('MAX_WATCHES_PER_CHANNEL', 100, 1, 1000),

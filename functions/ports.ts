@@ -233,6 +233,21 @@ export interface SlackPort {
   findByMetadata(query: SlackMetadataQuery): Promise<SlackFoundMessage | null>;
 }
 
+/** Who is in a Slack user group (`usergroups.users.list`), for watches whose operators name a group. */
+export interface SlackUserGroups {
+  /** The user IDs in `groupId`; rejects with a {@link SlackDeliveryError} when Slack cannot say. */
+  members(groupId: string): Promise<readonly string[]>;
+}
+
+/** A private (ephemeral) answer to whoever pressed a button, through the press's `response_url`. */
+export interface SlackResponder {
+  /**
+   * Posts `answer` to `responseUrl` if it is on Slack's hooks host (anything else is never called). Resolves true
+   * when Slack took it, false otherwise (a foreign URL, an expired one, no answer); never rejects.
+   */
+  respond(responseUrl: string, answer: { text: string }, signal?: AbortSignal): Promise<boolean>;
+}
+
 /**
  * How a Slack failure affects delivery:
  * - `transient`: 5xx, network, timeout; leave pending, retry next cycle;

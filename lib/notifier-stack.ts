@@ -104,6 +104,7 @@ export class NotifierStack extends Stack {
 
     this.api = new NotifierApi(this, 'Registration', {
       table: this.table,
+      pollQueue: this.pollQueue,
       huaweiSecret: this.secrets.huawei,
       slackSigningSecret: this.secrets.slackSigning,
       apiKeysSecret: this.secrets.apiKeys,

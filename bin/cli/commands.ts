@@ -23,6 +23,7 @@ interface WatchView {
   notify?: string;
   mode?: string;
   mentions?: string[];
+  operators?: string[];
   broken?: { code?: string; message?: string } | null;
   delivered_seq?: number;
   pending_batches?: number;
@@ -83,6 +84,8 @@ export interface AddOptions {
   notify: string | undefined;
   mode: string | undefined;
   mentions: string[];
+  /** Who may stop, re-run and roll back from Slack (user or user-group IDs). */
+  operators: string[];
   region: string | undefined;
 }
 
@@ -98,6 +101,7 @@ export const addTask = async (
   if (options.notify !== undefined) body.notify = options.notify;
   if (options.mode !== undefined) body.mode = options.mode;
   if (options.mentions.length > 0) body.mentions = options.mentions;
+  if (options.operators.length > 0) body.operators = options.operators;
   if (options.region !== undefined) body.region = options.region;
   const answer = (await api.request('POST', '/tasks', body)) as {
     task?: { task_id?: string; name?: string; region?: string };
@@ -114,7 +118,8 @@ export const addTask = async (
   print(
     `${verb} ${text(answer.task?.name, '(unnamed task)')} (${text(answer.task?.task_id)}, ${text(answer.task?.region)}) ` +
       `in ${text(answer.watch?.channel)}: notify ${text(answer.watch?.notify)}, ${text(answer.watch?.mode)} mode` +
-      `${answer.watch?.mentions?.length ? `, mentioning ${answer.watch.mentions.join(' ')}` : ''}.`,
+      `${answer.watch?.mentions?.length ? `, mentioning ${answer.watch.mentions.join(' ')}` : ''}` +
+      `${answer.watch?.operators?.length ? `; operators ${answer.watch.operators.join(' ')}` : ''}.`,
   );
   print(`Current run: ${runLine(answer.state)}`);
   printSteps(print, answer.state);

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ApiClient, CliError } from './api-client.js';
 import { addTask, listTasks, type Print, removeTask, showTask } from './commands.js';
+import { slackPress } from './press.js';
 
 export const DEFAULT_ENDPOINT = 'http://localhost:3000';
 
@@ -10,10 +11,15 @@ export const USAGE = `notifier: manage the CodeArts Deploy watches of a running 
 
 Usage:
   notifier tasks add <task_id> --channel <C…|G…|#name> [--notify all|failures|status]
-                     [--mode thread|messages] [--mention U…]… [--region <region>]
+                     [--mode thread|messages] [--mention U…]… [--operator U…|S…]…
+                     [--region <region>]
   notifier tasks list
   notifier tasks show <task_id>
   notifier tasks remove <task_id> [--channel <C…|#name>]
+  notifier slack press stop|rerun|rollback <task_id> --channel <C…|#name> --user <U…> [--team <T…>]
+                     [--record <record_id>] [--signing-secret-file <path>] [--curl]
+                     (a button press as Slack sends it, signed with SLACK_SIGNING_SECRET or the file;
+                      --curl prints it as a curl command instead of sending it)
 
 Options:
   --endpoint <url>   the notifier's API (env NOTIFIER_ENDPOINT; default ${DEFAULT_ENDPOINT})
@@ -40,19 +46,82 @@ const OPTIONS = {
   notify: { type: 'string' },
   mode: { type: 'string' },
   mention: { type: 'string', multiple: true },
+  operator: { type: 'string', multiple: true },
   region: { type: 'string' },
+  record: { type: 'string' },
+  user: { type: 'string' },
+  team: { type: 'string' },
+  'signing-secret-file': { type: 'string' },
+  curl: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Options that make sense only for some commands; anything else is a mistake worth saying. */
 const ALLOWED: Record<string, readonly string[]> = {
-  add: ['channel', 'notify', 'mode', 'mention', 'region'],
+  add: ['channel', 'notify', 'mode', 'mention', 'operator', 'region'],
   list: [],
   show: [],
   remove: ['channel'],
+  press: ['channel', 'record', 'user', 'team', 'signing-secret-file', 'curl'],
 };
 const GLOBAL = ['endpoint', 'key', 'json', 'help'];
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+const endpointOf = (values: Values, io: CliIo): string => {
+  const endpoint = String(values.endpoint ?? io.env.NOTIFIER_ENDPOINT ?? DEFAULT_ENDPOINT);
+  if (!/^https?:\/\/[^\s/]+/.test(endpoint))
+    throw new CliError(`--endpoint must be an http(s) URL, got ${endpoint}.`);
+  return endpoint;
+};
+
+/** The key part of `--key` / NOTIFIER_API_KEY (a list of bare keys or `name:scope:key` entries); '' when none. */
+const keyOf = (values: Values, io: CliIo): string => {
+  const entry =
+    String(values.key ?? io.env.NOTIFIER_API_KEY ?? '')
+      .split(',')[0]
+      ?.trim() ?? '';
+  return entry.split(':').at(-1) ?? '';
+};
+
+/** `notifier slack press <action> <task_id> …`. */
+const runSlackPress = async (values: Values, args: string[], io: CliIo): Promise<number> => {
+  const [command, action, taskId, ...extra] = args;
+  if (command !== 'press' || action === undefined || taskId === undefined || extra.length > 0) {
+    throw new CliError(
+      `Usage: notifier slack press stop|rerun|rollback <task_id> --channel … --user …\n\n${USAGE}`,
+    );
+  }
+  const misplaced = Object.keys(values).filter(
+    (name) => !GLOBAL.includes(name) && !ALLOWED.press?.includes(name),
+  );
+  if (misplaced.length > 0) throw new CliError(`slack press does not take --${misplaced.join(', --')}.`);
+  const endpoint = endpointOf(values, io);
+  const key = keyOf(values, io);
+  const fetcher = io.fetch ?? fetch;
+  const api =
+    key === '' ? null : new ApiClient({ endpoint, key, fetch: fetcher, timeoutMs: io.timeoutMs ?? 30_000 });
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const lines: string[] = [];
+  const answer = await slackPress(
+    { env: io.env, fetch: fetcher, endpoint, api },
+    (line) => lines.push(line),
+    action,
+    taskId,
+    {
+      record: text('record'),
+      channel: text('channel'),
+      user: text('user'),
+      team: text('team'),
+      signingSecretFile: text('signing-secret-file'),
+      curl: values.curl === true,
+    },
+  );
+  if (values.json === true) io.stdout(JSON.stringify(answer, null, 2));
+  else for (const line of lines) io.stdout(line);
+  return 0;
+};
 
 /** Runs one CLI invocation; resolves with the process exit code. */
 export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
@@ -71,7 +140,8 @@ export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
       return 0;
     }
     const [group, command, taskId, ...extra] = positionals;
-    if (group !== 'tasks' || command === undefined || !(command in ALLOWED)) {
+    if (group === 'slack') return await runSlackPress(values, positionals.slice(1), io);
+    if (group !== 'tasks' || command === undefined || command === 'press' || !(command in ALLOWED)) {
       throw new CliError(`Unknown command: ${positionals.slice(0, 2).join(' ')}\n\n${USAGE}`);
     }
     const needsId = command !== 'list';
@@ -110,6 +180,7 @@ export const runCli = async (argv: string[], io: CliIo): Promise<number> => {
           notify: values.notify,
           mode: values.mode,
           mentions: values.mention ?? [],
+          operators: values.operator ?? [],
           region: values.region,
         });
         break;

@@ -1,5 +1,6 @@
 // core → the domain vocabulary every other layer speaks: runs, steps, events, subscriptions.
 // Pure types and tiny helpers only; no I/O, no clock, no environment.
+import type { ActionNote, ActionRequest } from './actions.js';
 
 /** Execution status of a CodeArts run, as reported in `result.status` (unknown values map to 'unknown'). */
 export type RunStatus =
@@ -86,6 +87,11 @@ export interface SubscriptionOptions {
   mode: DeliveryMode;
   /** Slack user IDs to mention on failure. */
   mentions: string[];
+  /**
+   * Who may stop, re-run and roll back this task from Slack: user IDs (U…, W…) and user-group IDs (S…). Absent or
+   * empty: the watch shows no buttons.
+   */
+  operators?: string[];
 }
 
 // ─── Who did what ────────────────────────────────────────────────────────────────────────────────
@@ -98,7 +104,7 @@ export type Actor =
 
 /**
  * One line of an audit trail: when, who, what, where. `action` is `watch`, `update`, `unwatch` for watches and
- * `restrict`, `open` for a channel's projects; buttons pressed in Slack will add theirs.
+ * `restrict`, `open` for a channel's projects; `stop`, `rerun`, `rollback` for buttons pressed in Slack.
  */
 export interface AuditEntry {
   at: string;
@@ -142,6 +148,8 @@ export interface OutboxBatch {
   runs: RunState[];
   /** A notice about the watch itself (the task was deleted in CodeArts). */
   notice?: { kind: 'task-gone'; code: string };
+  /** What a button pressed in Slack did (stopped, re-ran, rolled back), told in the channel it was pressed in. */
+  action?: ActionNote;
 }
 
 export interface PollHealth {
@@ -181,6 +189,10 @@ export interface TaskRecord {
   deliveryClaim?: { by: string; until: number };
   /** Who changed which watch of this task, and when; oldest first, the last few kept. */
   audit?: AuditEntry[];
+  /** The last run of the task seen to succeed (what a roll back deploys again); kept as runs finish. */
+  lastSucceeded?: { recordId: string; endedAt: string | null };
+  /** Buttons pressed in Slack, by press key (core/actions.ts): waiting for a worker, being done, or done. */
+  actions?: Record<string, ActionRequest>;
   createdAt: string;
   updatedAt: string;
 }

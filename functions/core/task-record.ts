@@ -1,5 +1,7 @@
 // core → pure transitions of a task item (the watch, its snapshot, its outbox and delivery progress).
 // Every function returns a new record with `version + 1`; the store writes it conditionally on the old version.
+
+import { lastSucceededAfter } from './actions.js';
 import {
   type Actor,
   type AuditEntry,
@@ -40,7 +42,16 @@ const bump = (record: TaskRecord, now: string): TaskRecord => ({
 });
 
 const sameOptions = (a: SubscriptionOptions, b: SubscriptionOptions): boolean =>
-  a.notify === b.notify && a.mode === b.mode && a.mentions.join(',') === b.mentions.join(',');
+  a.notify === b.notify &&
+  a.mode === b.mode &&
+  a.mentions.join(',') === b.mentions.join(',') &&
+  (a.operators ?? []).join(',') === (b.operators ?? []).join(',');
+
+/** Operators are stored only when there are some (an item without them reads as none). */
+const operatorsField = (options: SubscriptionOptions): { operators?: string[] } =>
+  options.operators === undefined || options.operators.length === 0
+    ? {}
+    : { operators: [...options.operators] };
 
 const newSubscription = (
   channel: string,
@@ -52,6 +63,7 @@ const newSubscription = (
   notify: options.notify,
   mode: options.mode,
   mentions: [...options.mentions],
+  ...operatorsField(options),
   createdAt: now,
   deliveredSeq,
   broken: null,
@@ -117,12 +129,13 @@ export function applyWatch(
   ) {
     return { record, outcome: 'unchanged' };
   }
-  const subscription = existing
+  const subscription: Subscription = existing
     ? {
-        ...existing,
+        ...withoutOperators(existing),
         notify: request.options.notify,
         mode: request.options.mode,
         mentions: [...request.options.mentions],
+        ...operatorsField(request.options),
         broken: null,
       }
     : newSubscription(request.channel, request.options, record.lastSeq, now);
@@ -141,6 +154,8 @@ export function applyWatch(
   };
   return { record: pruneOutbox(next), outcome: existing ? 'updated' : 'subscribed' };
 }
+
+const withoutOperators = ({ operators: _gone, ...rest }: Subscription): Subscription => rest;
 
 /**
  * Stop watching in one channel (or all). Returns null when no subscription remains (delete the item: its trail
@@ -214,6 +229,8 @@ export function applyObservation(
       { ...observation.batch, seq: lastSeq },
     ];
   }
+  // What a roll back from Slack deploys again (core/actions.ts).
+  const lastSucceeded = lastSucceededAfter(record.lastSucceeded, observation.batch);
   return pruneOutbox({
     ...bump(record, now),
     taskName: observation.taskName || record.taskName,
@@ -221,6 +238,7 @@ export function applyObservation(
     outbox,
     lastSeq,
     health: observation.health,
+    ...(lastSucceeded === undefined ? {} : { lastSucceeded }),
   });
 }
 

@@ -36,12 +36,15 @@ export const auditEntry = (
   ...(detail === undefined || detail === '' ? {} : { detail }),
 });
 
-/** What a watch request sets, for the audit trail: `notify=failures mode=thread mentions=U1,U2 unverified`. */
+/** What a watch request sets, for the audit trail: `notify=failures mode=thread mentions=U1,U2 operators=S1 unverified`. */
 export const watchDetail = (request: Pick<WatchRequest, 'options' | 'verified'>): string =>
   [
     `notify=${request.options.notify}`,
     `mode=${request.options.mode}`,
     ...(request.options.mentions.length > 0 ? [`mentions=${request.options.mentions.join(',')}`] : []),
+    ...((request.options.operators?.length ?? 0) > 0
+      ? [`operators=${request.options.operators?.join(',')}`]
+      : []),
     ...(request.verified === false ? ['unverified'] : []),
   ].join(' ');
 

@@ -1,4 +1,5 @@
-// handlers → the api Lambda's middy pipeline: the HTTP API of design §5 and the /codearts slash command.
+// handlers → the api Lambda's middy pipeline: the HTTP API of design §5, the /codearts slash command and the
+// buttons of the living message.
 // Everything arrives by injection (functions/handlers/api.ts wires the real adapters); this file only
 // translates HTTP to use cases and back.
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
@@ -12,10 +13,19 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import type { RegistrationDeps } from '../app/registration/watches.js';
 import { runSlashCommand } from '../app/slash-command/respond.js';
 import { DEFAULT_WATCH_LIMITS, type WatchLimits } from '../core/trust.js';
-import type { ChannelStore, CodeArtsPort, Logger, WatchStore } from '../ports.js';
+import type {
+  ChannelStore,
+  CodeArtsPort,
+  Logger,
+  PollQueue,
+  SlackResponder,
+  TaskRepository,
+  WatchStore,
+} from '../ports.js';
 import type { ApiKeySource } from './http/auth.js';
 import { guardBody } from './http/body.js';
 import { errorShaper } from './http/errors.js';
+import { interactionsRoute } from './http/interactions-route.js';
 import { type RouteSpec, registrationRoutes, route } from './http/registration-routes.js';
 import { INTERNAL_ERROR_BODY, json } from './http/responses.js';
 import { routeNotFound, stripStage } from './http/routing.js';
@@ -51,6 +61,17 @@ export interface ApiHandlerDeps {
   verifyTimeoutMs?: number;
   /** How long `/codearts watch` waits for CodeArts before storing the watch unverified. Default 2 s. */
   slashVerifyTimeoutMs?: number;
+  /**
+   * Buttons pressed in Slack (`POST /slack/interactions`): presses are stored in the task items and a poll queued for
+   * a worker; refusals are answered through the press's response_url. Absent: the route answers 503.
+   */
+  interactions?: {
+    tasks: Pick<TaskRepository, 'getTask' | 'putTask' | 'deleteTask'>;
+    queue: PollQueue;
+    responder: SlackResponder;
+    /** How long the queued poll's follow-ups go on (the planner's period, POLL_INTERVAL_SECONDS). */
+    followMs: number;
+  };
 }
 
 export type ApiHandler = (
@@ -159,6 +180,24 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
       lastCycleAt,
     }),
     { method: 'POST', path: '/slack/commands', handler: slashCommand },
+    {
+      method: 'POST',
+      path: '/slack/interactions',
+      handler: interactionsRoute({
+        presses:
+          deps.interactions === undefined
+            ? undefined
+            : {
+                ...deps.interactions,
+                allowedTeams: async () => (await deps.slackTeamIds?.()) ?? [],
+                now: deps.now,
+                logger,
+              },
+        signingSecret: deps.slackSigningSecret,
+        now: deps.now,
+        logger,
+      }),
+    },
   ];
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()

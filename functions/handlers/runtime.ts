@@ -7,7 +7,7 @@ import { DynamoFleetGates } from '../adapters/dynamodb/fleet-gates.js';
 import { DynamoPlannerTicks } from '../adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../adapters/dynamodb/store.js';
 import { ConfigError, type NotifierConfig } from '../config.js';
-import type { CodeArtsPort } from '../ports.js';
+import type { CodeArtsActionsPort, CodeArtsPort } from '../ports.js';
 import { liveConfig } from './live-config.js';
 
 /**
@@ -35,7 +35,8 @@ export function buildTable(config: NotifierConfig): {
   };
 }
 
-export function buildCodeArts(config: NotifierConfig): CodeArtsPort {
+/** The CodeArts client: reading tasks and runs, and the acting calls a press from Slack makes. */
+export function buildCodeArts(config: NotifierConfig): CodeArtsPort & CodeArtsActionsPort {
   const { auth, region, endpoint, iamEndpoint } = config.codearts;
   if (!auth) {
     throw new ConfigError([

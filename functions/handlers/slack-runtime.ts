@@ -1,9 +1,15 @@
-// The Slack adapter built from configuration (poller and local run only: the api Lambda never posts).
-import { createSlackWebClient, SlackAdapter } from '../adapters/slack/index.js';
+// The Slack adapter built from configuration (poller and local run only: the api Lambda never posts), and the
+// answers to button presses through their response_url (every function that handles presses).
+import { createSlackWebClient, SlackAdapter, SlackResponseUrl } from '../adapters/slack/index.js';
 import { ConfigError, type NotifierConfig } from '../config.js';
-import type { SlackPort } from '../ports.js';
+import type { SlackPort, SlackResponder, SlackUserGroups } from '../ports.js';
 
-export function buildSlack(config: NotifierConfig): SlackPort {
+/** Private answers to presses: only ever posted under SLACK_HOOKS_URL (Slack's hooks host). No token needed. */
+export function buildSlackResponder(config: NotifierConfig): SlackResponder {
+  return new SlackResponseUrl({ hooksUrl: config.slack.hooksUrl });
+}
+
+export function buildSlack(config: NotifierConfig): SlackPort & SlackUserGroups {
   if (!config.slack.botToken) {
     throw new ConfigError(['SLACK_BOT_TOKEN is missing: set it to the Slack bot token (xoxb-…)']);
   }

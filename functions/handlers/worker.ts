@@ -12,7 +12,7 @@ import { SERVICE_NAMES } from '../shared/metrics.js';
 import { liveConfig, rebuiltOnChange } from './live-config.js';
 import { buildPollQueue } from './queue-runtime.js';
 import { buildCodeArts, buildTable } from './runtime.js';
-import { buildSlack } from './slack-runtime.js';
+import { buildSlack, buildSlackResponder } from './slack-runtime.js';
 import { createWorkerHandler, type WorkerRuntime } from './worker-pipeline.js';
 
 const { logger, metrics, loggerPort, metricsPort } = createPowertools(SERVICE_NAMES.worker);
@@ -22,18 +22,23 @@ const tables = rebuiltOnChange((c: NotifierConfig) => c.table, buildTable);
 const queue = rebuiltOnChange((c: NotifierConfig) => c.queue, buildPollQueue);
 const codearts = rebuiltOnChange((c: NotifierConfig) => c.codearts, buildCodeArts);
 const slack = rebuiltOnChange((c: NotifierConfig) => [c.slack.botToken, c.slack.apiUrl], buildSlack);
+const responder = rebuiltOnChange((c: NotifierConfig) => c.slack.hooksUrl, buildSlackResponder);
 
 /** The batch's dependencies as of now; a bad configuration or an unreadable secret fails this batch only. */
 const runtime = async (): Promise<WorkerRuntime> => {
   const current = await config.current();
   const { store, gates } = tables(current);
+  const codeartsClient = codearts(current);
+  const slackAdapter = slack(current);
   return {
     deps: {
       repository: store,
       gates,
       queue: queue(current),
-      codearts: codearts(current),
-      slack: slack(current),
+      codearts: codeartsClient,
+      slack: slackAdapter,
+      // Buttons pressed in Slack: acted on when the task is polled (app/poll/act.ts).
+      acting: { actions: codeartsClient, groups: slackAdapter, responder: responder(current) },
       logger: loggerPort,
       metrics: metricsPort,
       timeZone: current.codearts.timeZone,

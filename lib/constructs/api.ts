@@ -9,6 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENTRY } from '../paths.js';
 import { NotifierFunction } from './function-defaults.js';
+import type { PollQueue } from './poll-queue.js';
 import { grantGetSecretValue } from './secrets.js';
 import type { NotifierTable } from './table.js';
 
@@ -24,6 +25,7 @@ export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: 
   { method: HttpMethod.GET, path: '/channels/{channel}' },
   { method: HttpMethod.PUT, path: '/channels/{channel}' },
   { method: HttpMethod.POST, path: '/slack/commands' },
+  { method: HttpMethod.POST, path: '/slack/interactions' },
   { method: HttpMethod.GET, path: '/health' },
 ];
 
@@ -41,6 +43,8 @@ export const API_TABLE_ACTIONS = [
 
 export interface NotifierApiProps {
   readonly table: NotifierTable;
+  /** A button pressed in Slack queues a poll of its task for a worker to act on (sqs:SendMessage only). */
+  readonly pollQueue: PollQueue;
   /** Huawei credentials: registration verifies tasks with CodeArts. */
   readonly huaweiSecret: ISecret;
   /** The Slack signing secret (never the bot token: this function does not post). */
@@ -66,13 +70,14 @@ export class NotifierApi extends Construct {
 
     const api = new NotifierFunction(this, 'Api', {
       entry: ENTRY.api,
-      description: 'CodeArts notifier HTTP API: /tasks registration and the Slack slash command',
+      description: 'CodeArts notifier HTTP API: /tasks registration, the Slack slash command and buttons',
       serviceName: 'api',
       timeout: API_TIMEOUT,
       logRetention: props.logRetention,
       environment: {
         ...props.serviceEnvironment,
         TABLE_NAME: props.table.table.tableName,
+        POLL_QUEUE_URL: props.pollQueue.queue.queueUrl,
         HUAWEI_SECRET_ARN: props.huaweiSecret.secretArn,
         SLACK_SIGNING_SECRET_ARN: props.slackSigningSecret.secretArn,
         API_KEYS_SECRET_ARN: props.apiKeysSecret.secretArn,
@@ -90,6 +95,8 @@ export class NotifierApi extends Construct {
       resourceArns: [props.table.watchIndexArn],
     });
     grantGetSecretValue(this.fn, props.huaweiSecret, props.slackSigningSecret, props.apiKeysSecret);
+    // Never the bot token: a press is answered through its response_url, and a worker acts on it.
+    props.pollQueue.grantSend(this.fn);
 
     // The default stage CDK would create has no access logs (APIG1); this one is explicit.
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -101,7 +108,7 @@ export class NotifierApi extends Construct {
       reason:
         'Authorization happens in the api function, which can see the whole request: /tasks routes check a ' +
         'bearer key in constant time against the API keys secret (HTTP APIs have no API keys or usage plans), ' +
-        'and /slack/commands verifies the Slack v0 HMAC signature over the raw body, which a Lambda ' +
+        'and /slack/commands and /slack/interactions verify the Slack v0 HMAC signature over the raw body, which a Lambda ' +
         'authorizer never receives. GET /health is public by design and returns no data.',
     });
 

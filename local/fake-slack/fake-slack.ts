@@ -75,6 +75,17 @@ export type FakeSlackFault =
   /** A 200 JSON body of `bytes` bytes, with `Content-Length` unless `declareLength` is false. */
   | ({ kind: 'flood'; bytes: number; declareLength?: boolean } & FaultScope);
 
+/** A private answer posted to a `response_url` (see {@link FakeSlack.responseUrl}). */
+export interface FakeSlackResponse {
+  /** The URL it was posted to. */
+  url: string;
+  /** The JSON body, parsed (null when it was not JSON). */
+  body: Record<string, unknown> | null;
+  /** HTTP status answered. */
+  status: number;
+  at: string;
+}
+
 export interface FakeSlackOptions {
   /** Port to listen on; default 0 (any free port). */
   port?: number;
@@ -103,6 +114,8 @@ const BOT_ID = 'B0FAKEBOT';
 const APP_ID = 'A0FAKEAPP';
 const HUMAN_USER = 'U0SOMEONE';
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** Slack takes at most five answers per response URL. */
+const RESPONSE_URL_USES = 5;
 
 const JSON_FIELDS = ['blocks', 'attachments', 'metadata'] as const;
 const BOOLEAN_FIELDS = [
@@ -152,6 +165,9 @@ export class FakeSlack {
   private readonly delayed = new Set<NodeJS.Timeout>();
   private revoked = false;
   private rateLimits: SlackRateLimits | null;
+  private readonly userGroups = new Map<string, string[]>();
+  private readonly responseLog: FakeSlackResponse[] = [];
+  private responseUrls = 0;
 
   private constructor(
     server: Server,
@@ -207,6 +223,27 @@ export class FakeSlack {
   /** Slack issues a new bot token: from now on only `token` is accepted (the old one is `invalid_auth`). */
   rotateToken(token: string): void {
     this.#token = token;
+  }
+
+  /** The base of this fake's response URLs (SLACK_HOOKS_URL for the code under test). */
+  get hooksUrl(): string {
+    return this.url.replace(/api\/$/, 'hooks/');
+  }
+
+  /** A fresh `response_url` for a simulated interaction, on this fake's hooks path. */
+  responseUrl(): string {
+    this.responseUrls++;
+    return `${this.hooksUrl}actions/T0FAKETEAM/${this.responseUrls}/${randomUUID().replaceAll('-', '')}`;
+  }
+
+  /** Every answer posted to a response URL, oldest first. */
+  get responses(): readonly FakeSlackResponse[] {
+    return this.responseLog;
+  }
+
+  /** Sets who is in a user group (`usergroups.users.list`). */
+  setUserGroup(groupId: string, users: readonly string[]): void {
+    this.userGroups.set(groupId, [...users]);
   }
 
   /** Every API call received, oldest first. */
@@ -274,6 +311,8 @@ export class FakeSlack {
   /** Forgets calls, messages, faults and what the rate limits counted; restores the token; drops hung connections. */
   reset(): void {
     this.callLog.length = 0;
+    this.responseLog.length = 0;
+    this.userGroups.clear();
     this.store.length = 0;
     this.lastTs.clear();
     this.faults = [];
@@ -301,6 +340,10 @@ export class FakeSlack {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    if (path.startsWith('/hooks/')) {
+      await this.hook(req, res, path);
+      return;
+    }
     const match = /^\/api\/([A-Za-z0-9_.]+)$/.exec(path);
     if (!match || (req.method !== 'POST' && req.method !== 'GET')) {
       req.resume();
@@ -383,6 +426,24 @@ export class FakeSlack {
       return;
     }
     this.send(res, this.record(method, args, answer));
+  }
+
+  /** A response URL: takes JSON, as Slack does, at most five times per URL. */
+  private async hook(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const raw = (await readBody(req)) ?? '';
+    let body: Record<string, unknown> | null = null;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      body = isObject(parsed) ? parsed : null;
+    } catch {
+      body = null;
+    }
+    const url = `${this.hooksUrl}${path.slice('/hooks/'.length)}`;
+    const uses = this.responseLog.filter((r) => r.url === url && r.status === 200).length;
+    const status = req.method !== 'POST' || body === null ? 400 : uses >= RESPONSE_URL_USES ? 404 : 200;
+    this.responseLog.push({ url, body, status, at: new Date(this.now()).toISOString() });
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.end(status === 200 ? 'ok' : status === 404 ? 'used_url' : 'invalid_payload');
   }
 
   private send(res: ServerResponse, answer: Answer): void {
@@ -469,6 +530,10 @@ export class FakeSlack {
         return this.history(args);
       case 'conversations.replies':
         return this.replies(args);
+      case 'usergroups.users.list': {
+        const users = this.userGroups.get(str(args.usergroup) ?? '');
+        return users === undefined ? fail('no_such_subteam') : ok({ users: [...users] });
+      }
       default:
         return fail('unknown_method');
     }
@@ -695,6 +760,13 @@ function validateContent(args: Args): string | null {
     }
     if (block.type === 'context' && Array.isArray(block.elements) && block.elements.length > 10) {
       return 'invalid_blocks';
+    }
+    if (block.type === 'actions') {
+      const elements = Array.isArray(block.elements) ? block.elements : [];
+      if (elements.length === 0 || elements.length > 25) return 'invalid_blocks';
+      if (elements.some((e) => !isObject(e) || textLength(e.text) > 75 || typeof e.action_id !== 'string')) {
+        return 'invalid_blocks';
+      }
     }
   }
   if (args.metadata !== undefined) {

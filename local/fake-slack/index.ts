@@ -7,5 +7,6 @@ export {
   type FakeSlackMessage,
   type FakeSlackMetadata,
   type FakeSlackOptions,
+  type FakeSlackResponse,
 } from './fake-slack.js';
 export { BURST_SECONDS, type FakeSlackLimits } from './rate-limits.js';

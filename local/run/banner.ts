@@ -21,6 +21,15 @@ export interface BannerInput {
     everyMinutes: number;
     failEvery: number;
   } | null;
+  /** The demo watch's operator, and how to press its buttons here (the prompt, or a signed request). */
+  acting?: {
+    operator: string;
+    team: string;
+    /** Presses can be typed at this terminal. */
+    prompt: boolean;
+    /** Where the local signing secret is kept; null when it came from SLACK_SIGNING_SECRET. */
+    signingSecretFile: string | null;
+  } | null;
   cwd?: string;
 }
 
@@ -72,6 +81,20 @@ export function bannerLines(input: BannerInput, style: Style): string[] {
       }`,
       `  A failing run now: curl -s -X POST ${input.codearts.simulatorUrl}/_sim/tasks/${demo.taskId}/runs -d '{"outcome":"failed","failAtStep":2}'`,
     );
+    const acting = input.acting;
+    if (acting) {
+      const secretRef =
+        acting.signingSecretFile === null
+          ? ''
+          : ` --signing-secret-file ${sq(display(acting.signingSecretFile, cwd))}`;
+      lines.push(
+        `Act on it as its operator ${acting.operator}: ${acting.prompt ? 'type stop, rerun or rollback here and press Enter, or ' : ''}send a signed press:`,
+        `  NOTIFIER_ENDPOINT=${apiUrl} NOTIFIER_API_KEY=${fromEnv ? '"$NOTIFIER_API_KEY"' : keyRef} npx notifier slack press stop ${demo.taskId} --channel ${sq(demo.channel)} --user ${acting.operator} --team ${acting.team}${secretRef}`,
+        style.dim(
+          '  (rerun or rollback instead of stop; --curl prints the signed curl command instead of sending it)',
+        ),
+      );
+    }
   }
   lines.push(style.dim('Ctrl-C stops; a restart picks up where this one left off.'), '');
   return lines;

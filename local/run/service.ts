@@ -10,9 +10,17 @@ import { ConfigError, type NotifierConfig, parseConfig } from '../../functions/c
 import { createApiHandler } from '../../functions/handlers/api-handler.js';
 import { createPlannerHandler } from '../../functions/handlers/planner-pipeline.js';
 import { buildCodeArts } from '../../functions/handlers/runtime.js';
-import { buildSlack } from '../../functions/handlers/slack-runtime.js';
+import { buildSlack, buildSlackResponder } from '../../functions/handlers/slack-runtime.js';
 import { createWorkerHandler } from '../../functions/handlers/worker-pipeline.js';
-import { type CodeArtsPort, type Logger, noMetrics, type SlackPort } from '../../functions/ports.js';
+import {
+  type CodeArtsActionsPort,
+  type CodeArtsPort,
+  type Logger,
+  noMetrics,
+  type SlackPort,
+  type SlackResponder,
+  type SlackUserGroups,
+} from '../../functions/ports.js';
 import {
   callBudget,
   MAX_BATCHING_WINDOW_SECONDS,
@@ -31,7 +39,9 @@ import { lockDataDir } from './data-dir.js';
 import { DEMO_EVERY_MS, DEMO_FAIL_EVERY, type DemoCodeArts, startDemoCodeArts } from './demo.js';
 import { type LocalDynamo, startLocalDynamo } from './dynamo.js';
 import { createTerminalLogger, parseLogLevel } from './logger.js';
+import { startPressPrompt } from './press-prompt.js';
 import { type LocalSettings, localSettings, tickBudgetMs } from './settings.js';
+import { loadOrCreateSigningSecret } from './signing-secret.js';
 import { TickLoop } from './tick-loop.js';
 
 export interface LocalServiceOptions {
@@ -39,7 +49,14 @@ export interface LocalServiceOptions {
   /** Default process.stdout. */
   out?: TerminalOut & { isTTY?: boolean };
   cwd?: string;
+  /** Where presses of the living message's buttons are typed (with Slack in the terminal); default: none. */
+  input?: NodeJS.ReadableStream;
 }
+
+/** The operator of the demo watch: who the prompt presses buttons as. */
+export const LOCAL_OPERATOR = 'U0LOCALOPS';
+/** The workspace local presses come from, unless SLACK_TEAM_ID names one. */
+export const LOCAL_TEAM = 'T0LOCAL00';
 
 export interface LocalService {
   apiUrl: string;
@@ -66,8 +83,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const config = parseConfig(env);
   const settings = localSettings(config, env, cwd);
   // Real CodeArts without credentials is a configuration error: say so before anything starts.
-  let codearts: CodeArtsPort | null = settings.demo ? null : buildCodeArts(config);
-  let slack: SlackPort | null = settings.terminalSlack ? null : buildSlack(config);
+  let codearts: (CodeArtsPort & CodeArtsActionsPort) | null = settings.demo ? null : buildCodeArts(config);
+  let slack: (SlackPort & SlackUserGroups) | null = settings.terminalSlack ? null : buildSlack(config);
+  let responder: SlackResponder | null = settings.terminalSlack ? null : buildSlackResponder(config);
 
   const style = createStyle(wantsColor(out, env));
   const screen = new Screen(out);
@@ -85,6 +103,11 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const lock = lockDataDir(settings.dataDir);
     stops.push(async () => lock.release());
     const apiKey = loadOrCreateApiKey(config.apiKeys, settings.dataDir);
+    // No Slack app signs anything for the terminal: the prompt and `notifier slack press` sign with this one.
+    const signing = settings.terminalSlack
+      ? loadOrCreateSigningSecret(config.slack.signingSecret, settings.dataDir)
+      : { secret: config.slack.signingSecret, file: null };
+    const team = config.slack.teamIds[0] ?? LOCAL_TEAM;
 
     const dynamo: LocalDynamo = await startLocalDynamo({
       dataDir: settings.dataDir,
@@ -102,21 +125,31 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     }
     if (codearts === null) throw new Error('unreachable: CodeArts is configured or simulated');
 
-    if (slack === null) {
-      slack = new TerminalSlack({
+    if (slack === null || responder === null) {
+      const terminal = new TerminalSlack({
         screen,
         style,
         persistPath: join(settings.dataDir, 'terminal-slack.jsonl'),
       });
+      slack = terminal;
+      responder = terminal;
     }
+
+    // The embedded SQS is started before the API: a button press queues a poll of its task.
+    const sqs = await startEmbeddedSqs({ visibilityTimeoutSeconds: (WORKER_TIMEOUT_MS / 1000) * 6 });
+    stops.push(sqs.stop);
+    const sqsClient = createSqsClient({ endpoint: sqs.endpoint, region: sqs.region });
+    stops.push(async () => sqsClient.destroy());
+    const queue = new SqsPollQueue({ client: sqsClient, queueUrl: sqs.queueUrl });
 
     const now = () => Date.now();
     const handler = createApiHandler({
       store,
       codearts,
       apiKeys: () => apiKey.keys,
-      slackSigningSecret: () => config.slack.signingSecret,
+      slackSigningSecret: () => signing.secret,
       slackTeamIds: () => config.slack.teamIds,
+      interactions: { tasks: store, queue, responder, followMs: settings.pollIntervalSeconds * 1000 },
       limits: config.channels,
       defaultRegion: config.codearts.region,
       timeZone: config.codearts.timeZone,
@@ -139,8 +172,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     // real channel, so there the demo waits to be watched on purpose (the banner says how).
     const autoWatch = demo !== null && settings.terminalSlack;
     if (demo) {
-      // Watch the demo task before it first deploys, so its first run is reported from the start.
-      if (autoWatch && !(await store.getTask(demo.taskId))) {
+      // Watch the demo task before it first deploys, so its first run is reported from the start; its operator
+      // is who the prompt presses buttons as (watching again with the same options changes nothing).
+      if (autoWatch) {
         await watchTask(
           {
             store,
@@ -154,7 +188,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
             taskId: demo.taskId,
             channel: demo.channel,
             region: undefined,
-            options: { notify: 'all', mode: 'thread', mentions: [] },
+            options: { notify: 'all', mode: 'thread', mentions: [], operators: [LOCAL_OPERATOR] },
           },
           { via: 'system', name: 'demo' },
         );
@@ -162,13 +196,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       demo.startDeploying();
     }
 
-    // The poll queue: an embedded SQS (nothing kept across a restart: the task items are the truth, and the
-    // first tick refills it), and a local event source mapping handing its batches to the worker handler.
-    const sqs = await startEmbeddedSqs({ visibilityTimeoutSeconds: (WORKER_TIMEOUT_MS / 1000) * 6 });
-    stops.push(sqs.stop);
-    const sqsClient = createSqsClient({ endpoint: sqs.endpoint, region: sqs.region });
-    stops.push(async () => sqsClient.destroy());
-    const queue = new SqsPollQueue({ client: sqsClient, queueUrl: sqs.queueUrl });
+    // The poll queue (an embedded SQS, nothing kept across a restart: the task items are the truth, and the
+    // first tick refills it) and a local event source mapping handing its batches to the worker handler.
     const budget = callBudget(config.codearts.concurrency);
     const pollLogger = quietSummaries(logger);
     const workerRuntime = {
@@ -183,6 +212,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         timeZone: config.codearts.timeZone,
         consoleUrlTemplate: config.codearts.consoleUrlTemplate,
         now,
+        acting: { actions: codearts, groups: slack, responder },
       },
       settings: { callsPerWorker: budget.callsPerWorker, activePollSeconds: settings.activePollSeconds },
     };
@@ -255,6 +285,15 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
                 failEvery: DEMO_FAIL_EVERY,
               }
             : null,
+          acting:
+            autoWatch && signing.secret !== undefined
+              ? {
+                  operator: LOCAL_OPERATOR,
+                  team,
+                  prompt: options.input !== undefined,
+                  signingSecretFile: signing.file,
+                }
+              : null,
           cwd,
         },
         style,
@@ -264,6 +303,19 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       logger.info('The previous run did not stop cleanly; whatever it had not delivered is delivered now');
     }
     loop.start();
+    if (options.input !== undefined && settings.terminalSlack && signing.secret !== undefined) {
+      const prompt = startPressPrompt({
+        input: options.input,
+        apiUrl: server.url,
+        signingSecret: signing.secret,
+        store,
+        user: LOCAL_OPERATOR,
+        team,
+        defaultTaskId: demo?.taskId ?? null,
+        print: (lines) => screen.print(lines),
+      });
+      stops.push(async () => prompt.stop());
+    }
 
     let stopping: Promise<void> | null = null;
     return {

@@ -14,6 +14,8 @@ import {
   type SlackMetadataQuery,
   type SlackPort,
   type SlackPostTarget,
+  type SlackResponder,
+  type SlackUserGroups,
 } from '../../functions/ports.js';
 import { renderMessageLines } from './blocks.js';
 import { SlackDates } from './dates.js';
@@ -61,7 +63,7 @@ const tsMicros = (ts: string): number => {
   return Number(seconds) * 1e6 + Number(micros.padEnd(6, '0').slice(0, 6));
 };
 
-export class TerminalSlack implements SlackPort {
+export class TerminalSlack implements SlackPort, SlackUserGroups, SlackResponder {
   readonly #screen: Screen;
   readonly #style: Style;
   readonly #ctx: MrkdwnContext;
@@ -159,6 +161,33 @@ export class TerminalSlack implements SlackPort {
     return found && metadata
       ? { channel: found.channel, ts: found.ts, payload: { ...metadata.payload } }
       : null;
+  }
+
+  /** The terminal has no user groups: an operator named only by group is refused here. */
+  async members(_groupId: string): Promise<readonly string[]> {
+    return [];
+  }
+
+  /**
+   * A private answer to a button press, shown here and marked as only the presser's. Like Slack, only a response
+   * URL on hooks.slack.com is answered (nothing is sent there: the terminal stands in for it).
+   */
+  async respond(responseUrl: string, answer: { text: string }): Promise<boolean> {
+    let onHooks = false;
+    try {
+      const url = new URL(responseUrl);
+      onHooks = url.protocol === 'https:' && url.host === 'hooks.slack.com';
+    } catch {
+      onHooks = false;
+    }
+    if (!onHooks) return false;
+    const text = mrkdwnToText(answer.text, this.#ctx).split('\n');
+    this.#screen.print([
+      `${INDENT}${this.#style.dim('🔒 only you can see this:')} ${text[0] ?? ''}`,
+      ...text.slice(1).map((line) => `${INDENT}${line}`),
+      '',
+    ]);
+    return true;
   }
 
   // ─── Drawing ────────────────────────────────────────────────────────────────────────────────────

@@ -93,6 +93,7 @@ describe('api', () => {
         'GET /tasks',
         'GET /tasks/{task_id}',
         'POST /slack/commands',
+        'POST /slack/interactions',
         'POST /tasks',
       ].sort(),
     );
@@ -132,17 +133,22 @@ describe('api', () => {
       CODEARTS_REGION: 'cn-north-4',
       CODEARTS_TIME_ZONE: '+08:00',
       TABLE_NAME: { Ref: logicalId(built.stack, built.stack.table.table) },
+      POLL_QUEUE_URL: { Ref: logicalId(built.stack, built.stack.pollQueue.queue) },
       HUAWEI_SECRET_ARN: { Ref: logicalId(built.stack, secrets.huawei) },
       SLACK_SIGNING_SECRET_ARN: { Ref: logicalId(built.stack, secrets.slackSigning) },
       API_KEYS_SECRET_ARN: { Ref: logicalId(built.stack, secrets.apiKeys) },
     });
   });
 
-  it('may use exactly the item actions it calls (no UpdateItem), its three secrets (not the bot token) and its logs', () => {
+  it('may use exactly the item actions it calls (no UpdateItem), its three secrets (not the bot token), sending to the poll queue and its logs', () => {
     const role = roleId('api');
     expect(actionsOfRole(built.template, role)).toEqual(
-      [...API_ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue'].sort(),
+      [...API_ITEM_ACTIONS, ...LOG_ACTIONS, 'secretsmanager:GetSecretValue', 'sqs:SendMessage'].sort(),
     );
+    // A press queues a poll of its task: on the poll queue only.
+    expect(resourcesFor(built.template, role, 'sqs:SendMessage')).toEqual([
+      JSON.stringify({ 'Fn::GetAtt': [logicalId(built.stack, built.stack.pollQueue.queue), 'Arn'] }),
+    ]);
     const secrets = built.stack.secrets;
     expect(resourcesFor(built.template, role, 'secretsmanager:GetSecretValue')).toEqual(
       [secrets.huawei, secrets.slackSigning, secrets.apiKeys]

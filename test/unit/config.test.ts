@@ -51,7 +51,7 @@ describe('parseConfig', () => {
     expect(problems[0]).toContain(variable);
   });
 
-  it.each(['CODEARTS_ENDPOINT', 'HUAWEI_IAM_ENDPOINT', 'SLACK_API_URL'])(
+  it.each(['CODEARTS_ENDPOINT', 'HUAWEI_IAM_ENDPOINT', 'SLACK_API_URL', 'SLACK_HOOKS_URL'])(
     'requires https for %s, except on this machine',
     (variable) => {
       const problems = problemsOf({ [variable]: 'http://codearts.example.com' });

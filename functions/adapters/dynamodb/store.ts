@@ -3,6 +3,7 @@
 // One item per watched task; every write is a single-item conditional write on its version.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { pressesWaitingSince } from '../../core/actions.js';
 import type { Actor, ChannelRecord, TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
 import { applyUnwatch, applyWatch, isRunActive, pendingSince } from '../../core/task-record.js';
 import type {
@@ -225,7 +226,9 @@ const versionIs = (expected: number) => ({
  * they can never disagree with the record they summarise.
  */
 function toItem(record: TaskRecord): Record<string, unknown> {
-  const since = pendingSince(record);
+  // A press waiting for a worker is pending work too: the planner then polls the task on its next tick.
+  const since =
+    [pendingSince(record), pressesWaitingSince(record)].filter((at) => at !== null).sort()[0] ?? null;
   return {
     ...taskKey(record.taskId),
     [TABLE_SCHEMA.watchIndex.partitionKey]: TASK_KIND,

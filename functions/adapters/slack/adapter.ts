@@ -15,6 +15,7 @@ import {
   type SlackMetadataQuery,
   type SlackPort,
   type SlackPostTarget,
+  type SlackUserGroups,
 } from '../../ports.js';
 import { withoutRetries } from './client.js';
 import { toSlackDeliveryError } from './errors.js';
@@ -30,6 +31,13 @@ export interface SlackAdapterOptions {
   maxLookupPages?: number;
   /** Messages per page; default 200. */
   lookupPageSize?: number;
+  /**
+   * How long a user group's members are remembered; default 60 s. A press right after another, or a double click,
+   * then costs no call, and a change of the group reaches the buttons within this time.
+   */
+  groupCacheMs?: number;
+  /** Clock of the cache; default Date.now. */
+  now?: () => number;
 }
 
 type Payload = SlackFoundMessage['payload'];
@@ -49,10 +57,13 @@ function scalarPayload(raw: unknown): Payload {
   return out;
 }
 
-export class SlackAdapter implements SlackPort {
+export class SlackAdapter implements SlackPort, SlackUserGroups {
   private readonly postClient: WebClient;
   private readonly maxPages: number;
   private readonly pageSize: number;
+  private readonly groupCacheMs: number;
+  private readonly now: () => number;
+  private readonly groups = new Map<string, { at: number; members: readonly string[] }>();
 
   constructor(
     private readonly client: WebClient,
@@ -61,6 +72,20 @@ export class SlackAdapter implements SlackPort {
     this.postClient = options.postClient ?? withoutRetries(client) ?? client;
     this.maxPages = Math.max(1, options.maxLookupPages ?? 5);
     this.pageSize = Math.min(999, Math.max(1, options.lookupPageSize ?? 200));
+    this.groupCacheMs = Math.max(0, options.groupCacheMs ?? 60_000);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** `usergroups.users.list` (scope `usergroups:read`), remembered for `groupCacheMs`. */
+  async members(groupId: string): Promise<readonly string[]> {
+    const cached = this.groups.get(groupId);
+    if (cached !== undefined && this.now() - cached.at < this.groupCacheMs) return cached.members;
+    const result = await this.call(`usergroups.users.list of ${groupId}`, () =>
+      this.client.usergroups.users.list({ usergroup: groupId }),
+    );
+    const members = (result.users ?? []).filter((user): user is string => typeof user === 'string');
+    this.groups.set(groupId, { at: this.now(), members });
+    return members;
   }
 
   async post(target: SlackPostTarget, message: SlackMessage): Promise<SlackMessageRef> {

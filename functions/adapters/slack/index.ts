@@ -7,3 +7,4 @@ export {
   withoutRetries,
 } from './client.js';
 export { PLATFORM_ERROR_KINDS, platformErrorKind, toSlackDeliveryError } from './errors.js';
+export { DEFAULT_SLACK_HOOKS_URL, SlackResponseUrl, type SlackResponseUrlOptions } from './response-url.js';

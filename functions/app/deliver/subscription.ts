@@ -17,6 +17,8 @@ import {
 } from '../../core/render/index.js';
 import { type DeliveryOutcome, latestRunState, pendingBatches } from '../../core/task-record.js';
 import { SlackDeliveryError, type SlackPort } from '../../ports.js';
+import { actionContextFor } from './action-context.js';
+import { deliverActionNotes } from './action-notes.js';
 import { deliverRunGroup, type RunGroup } from './run-group.js';
 import { CHANGE_MESSAGE_EVENT, countingSlack, meta, post, slackTs } from './slack-calls.js';
 
@@ -57,6 +59,8 @@ export async function deliverToSubscription(
     ...outcome,
   });
   try {
+    // First what buttons pressed here did: the run's own changes (it was stopped, a new one started) follow it.
+    await deliverActionNotes(record, subscription, batches, slack, context);
     for (const group of runGroups(record, batches, context)) {
       const run = latestRunState(record, group.recordId);
       const { linked, error } = await deliverRunGroup(record, subscription, group, slack, {
@@ -166,6 +170,7 @@ function renderContextFor(
         : null,
     mentions: subscription.mentions,
     now: new Date(context.nowMs).toISOString(),
+    actions: actionContextFor(record, subscription),
   };
 }
 

@@ -23,6 +23,7 @@ import type { SlackConditions } from '../deliver/slack-conditions.js';
 import type { SubscriptionDelivery } from '../deliver/subscription.js';
 import { deliverTask } from '../deliver/task.js';
 import { updateTask } from '../task-updates.js';
+import { type ActingDeps, actOnPresses } from './act.js';
 import { observe } from './observe.js';
 
 export interface PollTaskDeps {
@@ -34,6 +35,8 @@ export interface PollTaskDeps {
   timeZone: string;
   consoleUrlTemplate: string | undefined;
   now: () => number;
+  /** Acting on buttons pressed in Slack (app/poll/act.ts); without it, presses wait for a worker that has it. */
+  acting?: ActingDeps;
 }
 
 /** What the task's poll shares with the other polls of its worker invocation. */
@@ -94,7 +97,8 @@ export async function pollTask(
   options: { observe: boolean },
 ): Promise<TaskPollResult> {
   // Eventually consistent: every write below is conditional on this version, and re-reads consistently.
-  const record = await deps.repository.getTask(taskId, { consistent: false });
+  // ─── Acting from Slack (app/poll/act.ts): presses first, so this poll already sees what they did. ───
+  const record = await actOnPresses(deps, invocation, await deps.repository.getTask(taskId, { consistent: false }));
   if (record === null) return emptyResult(taskId, 'unwatched');
 
   let observation: Observation | null = null;

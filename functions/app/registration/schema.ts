@@ -12,6 +12,8 @@ export const CHANNEL_ID_PATTERN = /^[CGD][A-Z0-9]{8,20}$/;
 export const CHANNEL_NAME_PATTERN = /^#[a-z0-9][a-z0-9_-]{0,79}$/;
 /** A Slack user ID (U…, or W… on Enterprise Grid). */
 export const USER_ID_PATTERN = /^[UW][A-Z0-9]{8,20}$/;
+/** Who may act from Slack: a user ID, or a user-group ID (S…). */
+export const OPERATOR_ID_PATTERN = /^([UW]|S)[A-Z0-9]{8,20}$/;
 /**
  * A Huawei Cloud region ID such as `cn-north-4`, `ap-southeast-3`, `eu-west-101`. A pattern rather than a
  * fixed list so a region Huawei opens later works without a release.
@@ -21,6 +23,7 @@ export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,3}$/;
 export const NOTIFY_LEVELS = ['all', 'failures', 'status'] as const satisfies readonly NotifyLevel[];
 export const DELIVERY_MODES = ['thread', 'messages'] as const satisfies readonly DeliveryMode[];
 export const MAX_MENTIONS = 20;
+export const MAX_OPERATORS = 20;
 
 /** What was wrong with a request's input, in words that name the field. */
 export class InputError extends Error {
@@ -54,6 +57,7 @@ const FIELD_RULES = {
   notify: `must be one of ${NOTIFY_LEVELS.join(', ')}`,
   mode: `must be one of ${DELIVERY_MODES.join(', ')}`,
   mentions: `must be a list of at most ${MAX_MENTIONS} Slack user IDs (U… or W…)`,
+  operators: `must be a list of at most ${MAX_OPERATORS} Slack user IDs (U… or W…) or user-group IDs (S…)`,
 } as const;
 
 export type WatchField = keyof typeof FIELD_RULES;
@@ -79,6 +83,10 @@ const watchBodySchema = z.strictObject({
   mode: z._default(z.enum(DELIVERY_MODES), 'thread'),
   mentions: z._default(
     z.array(z.string().check(z.regex(USER_ID_PATTERN))).check(z.maxLength(MAX_MENTIONS)),
+    [],
+  ),
+  operators: z._default(
+    z.array(z.string().check(z.regex(OPERATOR_ID_PATTERN))).check(z.maxLength(MAX_OPERATORS)),
     [],
   ),
 });
@@ -135,13 +143,18 @@ export const parseWatchBody = (body: unknown): WatchInput => {
   }
   const result = watchBodySchema.safeParse(body);
   if (!result.success) throw toInputError(result.error.issues, body as Record<string, unknown>);
-  const { task_id, channel, region, notify, mode, mentions } = result.data;
+  const { task_id, channel, region, notify, mode, mentions, operators } = result.data;
   return {
     taskId: task_id,
     channel,
     region,
     // Duplicates would ping a person twice on every failure.
-    options: { notify, mode, mentions: [...new Set(mentions)] },
+    options: {
+      notify,
+      mode,
+      mentions: [...new Set(mentions)],
+      ...(operators.length === 0 ? {} : { operators: [...new Set(operators)] }),
+    },
   };
 };
 

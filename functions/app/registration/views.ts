@@ -114,6 +114,8 @@ export interface WatchView {
   notify: Subscription['notify'];
   mode: Subscription['mode'];
   mentions: string[];
+  /** Who may stop, re-run and roll back from Slack (empty: no buttons). */
+  operators: string[];
   created_at: string;
   broken: Subscription['broken'];
 }
@@ -123,6 +125,7 @@ export const watchView = (sub: Subscription): WatchView => ({
   notify: sub.notify,
   mode: sub.mode,
   mentions: [...sub.mentions],
+  operators: [...(sub.operators ?? [])],
   created_at: sub.createdAt,
   broken: sub.broken,
 });

@@ -103,12 +103,13 @@ const watch = async (
   notify: 'all' | 'failures' | 'status' | undefined,
   signal: AbortSignal | undefined,
 ): Promise<EphemeralMessage> => {
-  // A watch set up through the API keeps its mode and mentions; the command only changes the level.
+  // A watch set up through the API keeps its mode, mentions and operators; the command only changes the level.
   const current = (await deps.store.getTask(taskId))?.subscriptions[request.channelId];
   const options = {
     notify: notify ?? current?.notify ?? 'all',
     mode: current?.mode ?? 'thread',
     mentions: current?.mentions ?? [],
+    ...(current?.operators === undefined ? {} : { operators: current.operators }),
   };
   const deadline = AbortSignal.timeout(deps.verifyTimeoutMs);
   try {

@@ -1,6 +1,7 @@
 // core/render → Slack's size limits as we enforce them, and a checker that lists every breach of a message.
 // The published limits are partly hearsay (ecosystem-notes §3.6), so these are deliberately below them.
 import type { SlackMessage } from '../../ports.js';
+import { actionsBlockViolations } from './action-buttons.js';
 
 export const SLACK_LIMITS = {
   /** Blocks per message, counting those inside attachments (Slack: 50). */
@@ -75,6 +76,9 @@ function blockViolations(block: unknown, where: string): string[] {
       break;
     }
     case 'divider':
+      break;
+    case 'actions':
+      out.push(...actionsBlockViolations(block, where));
       break;
     default:
       out.push(`${where}: unexpected block type ${block.type}`);

@@ -1,6 +1,7 @@
 // core/render → the living message: one per run, updated in place, showing the whole run at a glance.
 import type { SlackMessage } from '../../ports.js';
 import type { RunState, StepState } from '../model.js';
+import { type ActionContext, actionButtons } from './action-buttons.js';
 import {
   type Block,
   contextBlock,
@@ -34,6 +35,8 @@ export interface RenderContext {
   mentions: string[];
   /** ISO; the moment of rendering, for the elapsed time of a running run. */
   now: string;
+  /** Buttons for the watch's operators (stop, re-run, roll back); absent: none. */
+  actions?: ActionContext;
 }
 
 /** How much detail to show; renderers step down these until the message fits. */
@@ -197,6 +200,8 @@ function renderAt(run: RunState, ctx: RenderContext, detail: Detail): SlackMessa
     run.recordId ? `run ${mrkdwn(run.recordId, 64)}` : null,
   ].filter((x): x is string => x !== null);
   if (footer.length > 0) blocks.push(contextBlock([footer.join('  ·  ')]));
+  const buttons = actionButtons(run, task, ctx.actions);
+  if (buttons) blocks.push(buttons);
 
   // Plain fallback: what notifications and screen readers get.
   let headline = `${look.emoji} ${mrkdwn(task, detail.taskMax)}: deployment ${look.verb}`;

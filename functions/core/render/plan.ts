@@ -3,6 +3,7 @@
 import type { SlackMessage } from '../../ports.js';
 import type { RunState, SubscriptionOptions, TaskEvent, TaskEventType } from '../model.js';
 import { eventKey } from '../model.js';
+import { withActionButtons } from './action-message.js';
 import {
   isFailureEvent,
   renderChangeMessage,
@@ -70,7 +71,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
     } else if (recovered) {
       posts.push(renderRecoveryAnnouncement(run, batch, ctx));
     }
-    return { living: null, reply: null, posts };
+    return { living: null, reply: null, posts: withActionButtons(posts, run, ctx) };
   }
 
   const status = options.notify === 'status';
@@ -81,7 +82,8 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
       events.length > 0
         ? [renderChangeMessage({ run, events, batch, ctx, audience: 'channel', recovered })]
         : [];
-    return { living: null, reply: null, posts };
+    // No living message to hold the buttons: the run's latest post carries them.
+    return { living: null, reply: null, posts: withActionButtons(posts, run, ctx) };
   }
 
   const kinds = status ? STATUS_REPLY_EVENTS : REPLY_EVENTS;

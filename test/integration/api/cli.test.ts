@@ -80,9 +80,21 @@ describe('notifier CLI', () => {
         ])
       ).out,
     ).toContain('Already watching');
-    expect(
-      (await run(['tasks', 'add', stack.tasks.running, '--channel', '#deploys', '--mode', 'messages'])).code,
-    ).toBe(0);
+    const withOperators = await run([
+      'tasks',
+      'add',
+      stack.tasks.running,
+      '--channel',
+      '#deploys',
+      '--mode',
+      'messages',
+      '--operator',
+      'U0123ABCD9',
+      '--operator',
+      'S0OPSGRP01',
+    ]);
+    expect(withOperators.code).toBe(0);
+    expect(withOperators.out).toContain('messages mode; operators U0123ABCD9 S0OPSGRP01.');
 
     const list = await run(['tasks', 'list']);
     expect(list.code).toBe(0);

@@ -268,6 +268,8 @@ export function reconstruct(
       m.text.includes('stale since') ? `${shown} (stale)` : shown,
     ]);
   }
+  // Only changes count as transitions: notes about buttons pressed in Slack (`codearts_action`) are no run's
+  // transition, and are left out here.
   for (const m of messages) {
     const key = payloadKey(m);
     if (m.metadata?.event_type !== 'codearts_change' || !key?.startsWith(prefix)) continue;

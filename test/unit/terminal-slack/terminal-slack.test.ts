@@ -222,3 +222,54 @@ describe('TerminalSlack across restarts', () => {
     expect(Number(next.ts)).toBeGreaterThan(Number(ref.ts));
   });
 });
+
+describe('TerminalSlack standing in for the rest of Slack', () => {
+  it('shows a private answer to a button press, only for a response URL on hooks.slack.com', async () => {
+    const { term, slack } = setup({ live: false });
+    expect(
+      await slack.respond('https://hooks.slack.com/actions/T0LOCAL00/local/1', {
+        text: ':no_entry: Not *you*',
+      }),
+    ).toBe(true);
+    expect(term.text).toContain('🔒 only you can see this:');
+    expect(term.text).toContain('Not you');
+    expect(await slack.respond('https://hooks.slack.com.example/actions/x', { text: 'elsewhere' })).toBe(
+      false,
+    );
+    expect(await slack.respond('http://hooks.slack.com/actions/x', { text: 'plain http' })).toBe(false);
+    expect(term.text).not.toContain('elsewhere');
+  });
+
+  it('knows no user groups', async () => {
+    expect(await setup({ live: false }).slack.members('S0OPSGROUP1')).toEqual([]);
+  });
+
+  it('draws the buttons of a living message', async () => {
+    const { term, slack } = setup({ live: false });
+    await slack.post(
+      { channel: 'C0DEPLOYS1', metadata: meta('t/r') },
+      {
+        text: 'gateway-prod: running',
+        attachments: [
+          {
+            color: 'warning',
+            blocks: [
+              { type: 'section', text: { type: 'mrkdwn', text: '*Status*' } },
+              {
+                type: 'actions',
+                elements: [
+                  {
+                    type: 'button',
+                    action_id: 'codearts.stop',
+                    text: { type: 'plain_text', text: '⏹️ Stop' },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    );
+    expect(term.text).toContain('[ ⏹️ Stop ]');
+  });
+});
