@@ -98,7 +98,11 @@ export async function pollTask(
 ): Promise<TaskPollResult> {
   // Eventually consistent: every write below is conditional on this version, and re-reads consistently.
   // ─── Acting from Slack (app/poll/act.ts): presses first, so this poll already sees what they did. ───
-  const record = await actOnPresses(deps, invocation, await deps.repository.getTask(taskId, { consistent: false }));
+  const record = await actOnPresses(
+    deps,
+    invocation,
+    await deps.repository.getTask(taskId, { consistent: false }),
+  );
   if (record === null) return emptyResult(taskId, 'unwatched');
 
   let observation: Observation | null = null;
