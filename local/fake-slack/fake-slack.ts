@@ -57,6 +57,8 @@ interface FaultScope {
   channel?: string;
   /** Only this API method, e.g. 'chat.postMessage' (default: any). */
   method?: string;
+  /** Only posts and edits whose `metadata.event_payload.key` is this (one run's messages; default: any). */
+  eventKey?: string;
   /** How many matching calls it affects; default 1 (platform errors: forever). */
   times?: number;
 }
@@ -486,12 +488,18 @@ export class FakeSlack {
   }
 
   private takeFault(method: string, args: Args): FakeSlackFault | null {
+    // Metadata arrives parsed (see parseArgs).
+    const eventKeyOf = (call: Args): string | undefined => {
+      const payload = (call.metadata as { event_payload?: { key?: unknown } } | undefined)?.event_payload;
+      return typeof payload?.key === 'string' ? payload.key : undefined;
+    };
     const channel = str(args.channel);
     for (const entry of this.faults) {
       const f = entry.fault;
       if (entry.remaining <= 0) continue;
       if (f.method !== undefined && f.method !== method) continue;
       if (f.channel !== undefined && f.channel !== channel) continue;
+      if (f.eventKey !== undefined && f.eventKey !== eventKeyOf(args)) continue;
       entry.remaining--;
       this.faults = this.faults.filter((e) => e.remaining > 0);
       return f;

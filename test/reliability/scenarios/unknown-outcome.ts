@@ -19,6 +19,7 @@ export async function lostResponses(): Promise<
   });
   const { slack } = fleet.rig;
   let relinkCall: number | undefined;
+  let relinkedKey: string | undefined;
   try {
     await fleet.play({
       minCycles: 16,
@@ -40,14 +41,18 @@ export async function lostResponses(): Promise<
             );
           if (!living) throw new Error('no running deployment has a living message in CR41T0 at cycle 6');
           fleet.extraFaults++;
+          const key = String(living.metadata?.event_payload.key);
           fleet.rig.deleteSlackMessage(living.channel, living.ts, {
             onRefused: () => {
               if (relinkCall !== undefined) return;
               relinkCall = slack.calls.length;
+              relinkedKey = key;
+              // Only that run's replacement post: other runs post to the channel at the same time.
               slack.inject({
                 kind: 'lose-response',
                 method: 'chat.postMessage',
                 channel: 'CR41T0',
+                eventKey: key,
                 times: 1,
               });
             },
@@ -72,15 +77,22 @@ export async function lostResponses(): Promise<
     await fleet.settle();
     const deleted = fleet.rig.deletedSlackMessages;
     const figures = fleet.figures('Delivery outcome unknown (lost answers)', recovery);
-    // The replacement: the first post after the gone edit (a lookup for an earlier replacement may come first).
+    const metadataOf = (c: FakeSlackCall) =>
+      c.args.metadata as { event_type?: string; event_payload?: { key?: unknown } } | undefined;
+    const eventType = (c: FakeSlackCall) => metadataOf(c)?.event_type;
+    // The replacement: that run's first living-message post after the gone edit.
     const replacement =
       relinkCall === undefined
         ? undefined
         : slack.calls
             .slice(relinkCall)
-            .find((c) => c.method === 'chat.postMessage' && c.args.channel === 'CR41T0');
-    const eventType = (c: FakeSlackCall) =>
-      (c.args.metadata as { event_type?: string } | undefined)?.event_type;
+            .find(
+              (c) =>
+                c.method === 'chat.postMessage' &&
+                c.args.channel === 'CR41T0' &&
+                eventType(c) === 'codearts_run' &&
+                metadataOf(c)?.event_payload?.key === relinkedKey,
+            );
     const lost = slack.calls.filter((c) => c.fault === 'lose-response');
     const posts = lost.filter((c) => c.method === 'chat.postMessage');
     return {
