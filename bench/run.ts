@@ -72,6 +72,8 @@ for (const run of RUNS) {
       ...run,
       activePollSeconds: ACTIVE_POLL_SECONDS,
       latency: { codeartsMs: CODEARTS_LATENCY_MS, slackMs: SLACK_LATENCY_MS },
+      changeFeed: false,
+      sweepMinutes: 10,
       progress,
     }),
   );

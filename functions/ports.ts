@@ -1,6 +1,7 @@
 // ports → the narrow interfaces that app/ and core/ depend on. Adapters implement them; tests use fakes.
 import type { ApplicationPage, ApplicationState } from './core/applications.js';
 import type { ExecutionParam, StartParam } from './core/deploy-actions.js';
+import type { FeedStatus, FeedView } from './core/feed.js';
 import type { HistoryPage } from './core/history.js';
 import type {
   Actor,
@@ -352,6 +353,8 @@ export interface WatchIndexEntry {
   pendingSince: string | null;
   /** CodeArts said the task no longer exists. */
   gone: boolean;
+  /** What the change feed said about the task when it was last polled for it (null: never). */
+  feed: FeedView | null;
 }
 
 export interface WatchIndexPage {
@@ -379,6 +382,8 @@ export interface PollMessage {
   until: number;
   /** The planner tick that started this chain (its scheduled time, ISO-8601). */
   tick: string;
+  /** What the change feed said about the task this tick: stored once the poll succeeds, so it is asked once. */
+  feed?: FeedView;
 }
 
 export interface QueuedPoll {
@@ -392,6 +397,19 @@ export interface PollQueue {
   send(polls: readonly QueuedPoll[]): Promise<void>;
 }
 
+export interface TickClaim {
+  /** Where to resume (a task ID; null: from the start). */
+  resumeAfter: string | null;
+  /** When the last tick planned to the end was scheduled (epoch ms); null before the first. */
+  previousCompletedAt: number | null;
+}
+
+/** The change feed's health over the fleet (core/feed.ts), in one small item only the planner writes. */
+export interface FeedStatusStore {
+  read(): Promise<FeedStatus>;
+  save(status: FeedStatus): Promise<void>;
+}
+
 /** The planner's progress through one tick, so a duplicate or retried invocation does not plan it twice. */
 export interface PlannerTicks {
   /**
@@ -399,12 +417,7 @@ export interface PlannerTicks {
    * tick is new, or was claimed by an invocation that died before finishing it; resolves 'taken' when the tick is
    * done or another invocation is planning it now.
    */
-  claim(
-    tick: string,
-    owner: string,
-    nowMs: number,
-    leaseUntilMs: number,
-  ): Promise<{ resumeAfter: string | null } | 'taken'>;
+  claim(tick: string, owner: string, nowMs: number, leaseUntilMs: number): Promise<TickClaim | 'taken'>;
   /** Records that every page up to `cursor` has been queued (only while `owner` holds the tick). */
   progress(tick: string, owner: string, cursor: string): Promise<void>;
   /** Marks the tick planned. */

@@ -28,6 +28,9 @@ export interface ScaleOptions {
   /** Ticks measured after the warm-up tick. */
   ticks: number;
   latency: { codeartsMs: number; slackMs: number };
+  /** CHANGE_FEED of the planner, and SWEEP_MINUTES with it on. */
+  changeFeed: boolean;
+  sweepMinutes: number;
   progress: (message: string) => void;
 }
 
@@ -80,6 +83,8 @@ export async function measureScale(serversFile: string, o: ScaleOptions): Promis
     budget,
     activePollSeconds: o.activePollSeconds,
     latency: o.latency,
+    changeFeed: o.changeFeed,
+    sweepMinutes: o.sweepMinutes,
   });
   try {
     const deploying = o.deploying ?? Math.ceil(o.n * o.activeShare);

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client.js';
 import { ensureTable } from '../../functions/adapters/dynamodb/create-table.js';
+import { DynamoFeedStatus } from '../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
@@ -124,6 +125,9 @@ export async function startScaleWorld(
     budget: CallBudget;
     activePollSeconds: number;
     latency: { codeartsMs: number; slackMs: number };
+    /** CHANGE_FEED and SWEEP_MINUTES of the planner. */
+    changeFeed: boolean;
+    sweepMinutes: number;
   },
 ): Promise<ScaleWorld> {
   const clock = new VirtualClock();
@@ -139,6 +143,7 @@ export async function startScaleWorld(
   const store = new DynamoTaskStore({ client: documentClient, tableName });
   const ticks = new DynamoPlannerTicks(documentClient, tableName);
   const gates = new DynamoFleetGates(documentClient, tableName);
+  const feedStatus = new DynamoFeedStatus(documentClient, tableName);
   const codearts = new CodeArtsClient({
     region: 'cn-north-4',
     endpoint: ready.codeartsUrl,
@@ -162,8 +167,12 @@ export async function startScaleWorld(
   let currentTick = '';
 
   const planner = createPlannerHandler(() => ({
-    deps: { index: store, ticks, queue, gates, logger, metrics, now },
-    settings: { intervalSeconds: TICK_SECONDS },
+    deps: { index: store, ticks, queue, gates, feed: codearts, feedStatus, logger, metrics, now },
+    settings: {
+      intervalSeconds: TICK_SECONDS,
+      changeFeed: options.changeFeed,
+      sweepMinutes: options.sweepMinutes,
+    },
   }));
   const worker = createWorkerHandler(
     () => ({

@@ -2,6 +2,7 @@
 // write (or none), the events it reports, and which living message must be redrawn. Pure: the worker re-applies
 // it to a fresher record when another writer won the conditional write.
 import { abandonRun, detectChanges } from './changes.js';
+import type { FeedView } from './feed.js';
 import {
   isTerminal,
   type OutboxBatch,
@@ -11,7 +12,7 @@ import {
   type TaskRecord,
 } from './model.js';
 import type { Observation } from './observation.js';
-import { applyObservation, hasBaseline } from './task-record.js';
+import { applyObservation, bump, hasBaseline, type Learned, learnedFields } from './task-record.js';
 
 /** After this many failed polls in a row the living message says monitoring is stale. */
 export const STALE_AFTER_FAILURES = 3;
@@ -36,10 +37,21 @@ const NOTHING: Decision = { next: null, events: [], detectionLagsMs: [], refresh
  * poll was made. A failed poll only records health (and never touches the snapshot); a successful one records
  * the merged snapshot, and an outbox batch when there are events.
  */
-export function decide(record: TaskRecord, observation: Observation, nowMs: number): Decision {
+export function decide(
+  record: TaskRecord,
+  observation: Observation,
+  nowMs: number,
+  feed?: FeedView,
+): Decision {
   const now = new Date(nowMs).toISOString();
   if (observation.kind === 'failed') return decideFailure(record, observation.error, now);
-  const decision = decideSuccess(record, observation, nowMs, now);
+  const decision = withLearned(
+    record,
+    decideSuccess(record, observation, nowMs, now),
+    observation,
+    feed,
+    now,
+  );
   // The notice sits on the run that was current during the outage, even if another run has started since.
   const shown = record.run;
   const cleared =
@@ -153,12 +165,29 @@ function decideSuccess(
     { run: change.run, batch, health: healthy(now), taskName: change.run.taskName },
     now,
   );
-  // Looked up for the history call: kept with this change rather than costing a write of its own.
-  const withProject =
-    observed.projectId !== undefined && next.projectId === undefined
-      ? { ...next, projectId: observed.projectId }
-      : next;
-  return { next: withProject, events: change.events, detectionLagsMs, refreshRecordId: null };
+  return { next, events: change.events, detectionLagsMs, refreshRecordId: null };
+}
+
+/**
+ * Keeps what the poll learned besides the run, also when nothing else is worth a write: the task's project (looked
+ * up once) and what the change feed said (so the planner stops asking about it). A task that is gone learns nothing.
+ */
+function withLearned(
+  record: TaskRecord,
+  decision: Decision,
+  observation: Exclude<Observation, { kind: 'failed' }>,
+  feed: FeedView | undefined,
+  now: string,
+): Decision {
+  if (observation.kind === 'gone') return decision;
+  const projectId = 'projectId' in observation ? observation.projectId : undefined;
+  const learned: Learned = {
+    ...(projectId === undefined ? {} : { projectId }),
+    ...(feed === undefined ? {} : { feed }),
+  };
+  const fields = learnedFields(decision.next ?? record, learned);
+  if (fields === null) return decision;
+  return { ...decision, next: { ...(decision.next ?? bump(record, now)), ...fields } };
 }
 
 /**

@@ -1,6 +1,8 @@
 // core → the domain vocabulary every other layer speaks: runs, steps, events, subscriptions.
 // Pure types and tiny helpers only; no I/O, no clock, no environment.
+
 import type { ActionNote, ActionRequest } from './actions.js';
+import type { FeedView } from './feed.js';
 
 /** Execution status of a CodeArts run, as reported in `result.status` (unknown values map to 'unknown'). */
 export type RunStatus =
@@ -169,8 +171,10 @@ export interface TaskRecord {
   taskName: string;
   /** Bumped by every write; every write is conditional on it. */
   version: number;
-  /** The task's CodeArts project ID (for the history API); filled by the poller the first time it needs it. */
+  /** The task's CodeArts project ID (for the history API and the change feed); learned by the first poll. */
   projectId?: string;
+  /** What the change feed said about the task when a poll last acted on it (core/feed.ts). */
+  feed?: FeedView;
   /** The latest run as we last saw it (merged, monotone); null until CodeArts reports a run. */
   run: RunState | null;
   /** Undelivered (to at least one subscription) change batches, oldest first. */

@@ -19,7 +19,11 @@ export type Observation =
       projectId?: string;
     }
   /** CodeArts knows the task but it has no run. */
-  | { kind: 'no-run' }
+  | {
+      kind: 'no-run';
+      /** The task's CodeArts project ID, when this poll had to look it up. */
+      projectId?: string;
+    }
   /** The run we were following is no longer known to CodeArts, and no other run took its place. */
   | { kind: 'run-gone' }
   /** The task itself no longer exists (`Deploy.00011020`). */

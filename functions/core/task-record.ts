@@ -2,6 +2,7 @@
 // Every function returns a new record with `version + 1`; the store writes it conditionally on the old version.
 
 import { lastSucceededAfter } from './actions.js';
+import { type FeedView, sameFeedView } from './feed.js';
 import {
   type Actor,
   type AuditEntry,
@@ -32,10 +33,31 @@ export const emptyHealth = (): PollHealth => ({
   gone: false,
 });
 
+/** What a poll may learn besides the run: the task's CodeArts project, and what the change feed said of it. */
+export interface Learned {
+  projectId?: string;
+  feed?: FeedView;
+}
+
+/** The fields `learned` adds to or changes in `record`; null when it teaches nothing new. */
+export function learnedFields(
+  record: TaskRecord,
+  learned: Learned,
+): Pick<TaskRecord, 'projectId' | 'feed'> | null {
+  const project = learned.projectId !== undefined && record.projectId === undefined;
+  const feed = learned.feed !== undefined && !sameFeedView(record.feed ?? null, learned.feed);
+  if (!project && !feed) return null;
+  return {
+    ...(project ? { projectId: learned.projectId } : {}),
+    ...(feed ? { feed: learned.feed } : {}),
+  };
+}
+
 /** True once a successful observation (at registration or by a poll) fixed the baseline. */
 export const hasBaseline = (record: TaskRecord): boolean => record.health.lastSuccessAt !== null;
 
-const bump = (record: TaskRecord, now: string): TaskRecord => ({
+/** The record as the next version: every write bumps the version the store conditions on. */
+export const bump = (record: TaskRecord, now: string): TaskRecord => ({
   ...record,
   version: record.version + 1,
   updatedAt: now,

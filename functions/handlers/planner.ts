@@ -11,28 +11,35 @@ import { SERVICE_NAMES } from '../shared/metrics.js';
 import { liveConfig, rebuiltOnChange } from './live-config.js';
 import { createPlannerHandler, type PlannerRuntime } from './planner-pipeline.js';
 import { buildPollQueue } from './queue-runtime.js';
-import { buildTable } from './runtime.js';
+import { buildCodeArts, buildTable } from './runtime.js';
 
 const { logger, metrics, loggerPort, metricsPort } = createPowertools(SERVICE_NAMES.planner);
 
 const config = liveConfig({ required: ['TABLE_NAME'] });
 const tables = rebuiltOnChange((c: NotifierConfig) => c.table, buildTable);
 const queue = rebuiltOnChange((c: NotifierConfig) => c.queue, buildPollQueue);
+const codearts = rebuiltOnChange((c: NotifierConfig) => c.codearts, buildCodeArts);
 
 const runtime = async (): Promise<PlannerRuntime> => {
   const current = await config.current();
-  const { store, ticks, gates } = tables(current);
+  const { store, ticks, gates, feedStatus } = tables(current);
   return {
     deps: {
       index: store,
       ticks,
       gates,
       queue: queue(current),
+      feed: current.poll.changeFeed ? codearts(current) : null,
+      feedStatus,
       logger: loggerPort,
       metrics: metricsPort,
       now: () => systemClock.now(),
     },
-    settings: { intervalSeconds: current.poll.intervalSeconds },
+    settings: {
+      intervalSeconds: current.poll.intervalSeconds,
+      changeFeed: current.poll.changeFeed,
+      sweepMinutes: current.poll.sweepMinutes,
+    },
   };
 };
 

@@ -3,11 +3,12 @@
 // bundles that do not use them do not carry them.)
 import { CodeArtsClient } from '../adapters/codearts/client.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoFeedStatus } from '../adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../adapters/dynamodb/fleet-gates.js';
 import { DynamoPlannerTicks } from '../adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../adapters/dynamodb/store.js';
 import { ConfigError, type NotifierConfig } from '../config.js';
-import type { CodeArtsActionsPort, CodeArtsPort } from '../ports.js';
+import type { CodeArtsActionsPort, CodeArtsFeedPort, CodeArtsPort } from '../ports.js';
 import { liveConfig } from './live-config.js';
 
 /**
@@ -25,6 +26,7 @@ export function buildTable(config: NotifierConfig): {
   store: DynamoTaskStore;
   ticks: DynamoPlannerTicks;
   gates: DynamoFleetGates;
+  feedStatus: DynamoFeedStatus;
 } {
   const client = createDocumentClient(config.table.endpoint ? { endpoint: config.table.endpoint } : {});
   const tableName = config.table.name ?? 'notifier';
@@ -32,11 +34,12 @@ export function buildTable(config: NotifierConfig): {
     store: new DynamoTaskStore({ client, tableName }),
     ticks: new DynamoPlannerTicks(client, tableName),
     gates: new DynamoFleetGates(client, tableName),
+    feedStatus: new DynamoFeedStatus(client, tableName),
   };
 }
 
-/** The CodeArts client: reading tasks and runs, and the acting calls a press from Slack makes. */
-export function buildCodeArts(config: NotifierConfig): CodeArtsPort & CodeArtsActionsPort {
+/** The CodeArts client: reading tasks and runs, the change feed, and the acting calls a press from Slack makes. */
+export function buildCodeArts(config: NotifierConfig): CodeArtsPort & CodeArtsFeedPort & CodeArtsActionsPort {
   const { auth, region, endpoint, iamEndpoint } = config.codearts;
   if (!auth) {
     throw new ConfigError([

@@ -30,7 +30,10 @@ export const PLANNER_LOG_FIELDS = {
   watches: 'watches',
   pollsQueued: 'pollsQueued',
   skipped: 'skipped',
+  /** ListAllApp calls of the tick. */
   codeartsCalls: 'codeartsCalls',
+  /** Projects whose change feed is failing (their tasks polled directly). */
+  feedFallbacks: 'feedFallbacks',
 } as const;
 
 /** The fields of the worker's summary log line ("Batch polled"). */

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client.js';
 import { ensureTable } from '../../functions/adapters/dynamodb/create-table.js';
+import { DynamoFeedStatus } from '../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
@@ -12,6 +13,7 @@ export interface LocalDynamo {
   store: DynamoTaskStore;
   ticks: DynamoPlannerTicks;
   gates: DynamoFleetGates;
+  feedStatus: DynamoFeedStatus;
   /** Where the data is (a directory, or the external endpoint). */
   location: string;
   embedded: boolean;
@@ -44,6 +46,7 @@ export async function startLocalDynamo(options: {
     store,
     ticks: new DynamoPlannerTicks(client, options.tableName),
     gates: new DynamoFleetGates(client, options.tableName),
+    feedStatus: new DynamoFeedStatus(client, options.tableName),
     location: embedded ? path : endpoint,
     embedded: embedded !== null,
     stop,

@@ -14,6 +14,7 @@ import { buildSlack, buildSlackResponder } from '../../functions/handlers/slack-
 import { createWorkerHandler } from '../../functions/handlers/worker-pipeline.js';
 import {
   type CodeArtsActionsPort,
+  type CodeArtsFeedPort,
   type CodeArtsPort,
   type Logger,
   noMetrics,
@@ -83,7 +84,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const config = parseConfig(env);
   const settings = localSettings(config, env, cwd);
   // Real CodeArts without credentials is a configuration error: say so before anything starts.
-  let codearts: (CodeArtsPort & CodeArtsActionsPort) | null = settings.demo ? null : buildCodeArts(config);
+  let codearts: (CodeArtsPort & CodeArtsFeedPort & CodeArtsActionsPort) | null = settings.demo
+    ? null
+    : buildCodeArts(config);
   let slack: (SlackPort & SlackUserGroups) | null = settings.terminalSlack ? null : buildSlack(config);
   let responder: SlackResponder | null = settings.terminalSlack ? null : buildSlackResponder(config);
 
@@ -240,11 +243,17 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         ticks: dynamo.ticks,
         gates: dynamo.gates,
         queue,
+        feed: config.poll.changeFeed ? codearts : null,
+        feedStatus: dynamo.feedStatus,
         logger,
         metrics: noMetrics,
         now,
       },
-      settings: { intervalSeconds: settings.pollIntervalSeconds },
+      settings: {
+        intervalSeconds: settings.pollIntervalSeconds,
+        changeFeed: config.poll.changeFeed,
+        sweepMinutes: config.poll.sweepMinutes,
+      },
     };
     const planner = createPlannerHandler(() => plannerRuntime);
     const budgetMs = tickBudgetMs(settings.pollIntervalSeconds);

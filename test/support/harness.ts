@@ -2,6 +2,7 @@
 // all over real HTTP, with the poll queue simulated on a manual clock (test/support/sim-queue.ts), so deployments,
 // re-polls and faults are deterministic.
 import { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
+import { DynamoFeedStatus } from '../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
@@ -71,7 +72,14 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** CHANGE_FEED of the planner; default off, so every tick polls every task (test/integration/feed turns it on). */
+  changeFeed?: boolean;
+  /** SWEEP_MINUTES; default 10. */
+  sweepMinutes?: number;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = new ManualClock(Date.now());
   const now = () => clock.now();
   const [dynamo, sim, slack] = await Promise.all([
@@ -82,6 +90,7 @@ export async function startHarness(): Promise<Harness> {
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
   const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
   const gates = new DynamoFleetGates(dynamo.documentClient, dynamo.tableName);
+  const feedStatus = new DynamoFeedStatus(dynamo.documentClient, dynamo.tableName);
   const codearts = new CodeArtsClient({
     region: 'cn-north-4',
     endpoint: sim.url,
@@ -108,8 +117,22 @@ export async function startHarness(): Promise<Harness> {
     },
   };
   const planner = createPlannerHandler(() => ({
-    deps: { index: store, ticks, queue, gates, logger: silentLogger, metrics: metricsPort, now },
-    settings: { intervalSeconds: TICK_SECONDS },
+    deps: {
+      index: store,
+      ticks,
+      queue,
+      gates,
+      feed: codearts,
+      feedStatus,
+      logger: silentLogger,
+      metrics: metricsPort,
+      now,
+    },
+    settings: {
+      intervalSeconds: TICK_SECONDS,
+      changeFeed: options.changeFeed ?? false,
+      sweepMinutes: options.sweepMinutes ?? 10,
+    },
   }));
   const driverFor = (options: CycleOptions) =>
     new PipelineDriver({

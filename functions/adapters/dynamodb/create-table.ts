@@ -44,12 +44,22 @@ export async function ensureTable(
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
     const described = (await client.send(new DescribeTableCommand({ TableName: tableName }))) as {
-      Table?: { GlobalSecondaryIndexes?: Array<{ IndexName?: string }> };
+      Table?: {
+        GlobalSecondaryIndexes?: Array<{ IndexName?: string; Projection?: { NonKeyAttributes?: string[] } }>;
+      };
     };
-    const indexes = described.Table?.GlobalSecondaryIndexes ?? [];
-    if (!indexes.some((index) => index.IndexName === watchIndex.name)) {
+    const index = (described.Table?.GlobalSecondaryIndexes ?? []).find(
+      (i) => i.IndexName === watchIndex.name,
+    );
+    const projected = new Set(index?.Projection?.NonKeyAttributes ?? []);
+    const missing = watchIndex.projected.filter((attribute) => !projected.has(attribute));
+    if (index === undefined || missing.length > 0) {
+      const why =
+        index === undefined
+          ? `it has no ${watchIndex.name} index`
+          : `its ${watchIndex.name} lacks ${missing.join(', ')}`;
       throw new OutdatedTableError(
-        `Table ${tableName} was made by an older version of the notifier (it has no ${watchIndex.name} index): ` +
+        `Table ${tableName} was made by an older version of the notifier (${why}): ` +
           'move its data directory (NOTIFIER_DATA_DIR) aside and start again, then register the watches anew',
       );
     }

@@ -3,7 +3,7 @@
 // same tick never both plan it, and one that died half-way is finished by the next (from its cursor).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { PlannerTicks } from '../../ports.js';
+import type { PlannerTicks, TickClaim } from '../../ports.js';
 import { isConditionFailure } from './conditions.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 
@@ -25,7 +25,7 @@ export class DynamoPlannerTicks implements PlannerTicks {
     owner: string,
     nowMs: number,
     leaseUntilMs: number,
-  ): Promise<{ resumeAfter: string | null } | 'taken'> {
+  ): Promise<TickClaim | 'taken'> {
     const names = {
       '#tick': 'tick',
       '#owner': 'owner',
@@ -36,7 +36,7 @@ export class DynamoPlannerTicks implements PlannerTicks {
     const values = { ':tick': tick, ':owner': owner, ':until': leaseUntilMs, ':false': false };
     try {
       // A tick later than the last one planned (ISO times of one format compare as strings): start from the top.
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
@@ -45,9 +45,10 @@ export class DynamoPlannerTicks implements PlannerTicks {
           ConditionExpression: 'attribute_not_exists(#tick) OR #tick < :tick',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return { resumeAfter: null };
+      return { resumeAfter: null, previousCompletedAt: completedAt(Attributes) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -70,7 +71,10 @@ export class DynamoPlannerTicks implements PlannerTicks {
         }),
       );
       const cursor = Attributes?.cursor;
-      return { resumeAfter: typeof cursor === 'string' ? cursor : null };
+      return {
+        resumeAfter: typeof cursor === 'string' ? cursor : null,
+        previousCompletedAt: completedAt(Attributes),
+      };
     } catch (error) {
       if (isConditionFailure(error)) return 'taken';
       throw error;
@@ -100,8 +104,7 @@ export class DynamoPlannerTicks implements PlannerTicks {
   /** When the last tick planned to the end was scheduled (epoch ms); null before the first. */
   async lastCompletedAt(): Promise<number | null> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key }));
-    const at = typeof Item?.completedTick === 'string' ? Date.parse(Item.completedTick) : Number.NaN;
-    return Number.isFinite(at) ? at : null;
+    return completedAt(Item);
   }
 
   async #asHolder(
@@ -128,4 +131,10 @@ export class DynamoPlannerTicks implements PlannerTicks {
       throw error;
     }
   }
+}
+
+/** The scheduled time of the last tick planned to the end, as recorded in the tick item; null before the first. */
+function completedAt(item: Record<string, unknown> | undefined): number | null {
+  const at = typeof item?.completedTick === 'string' ? Date.parse(item.completedTick) : Number.NaN;
+  return Number.isFinite(at) ? at : null;
 }

@@ -4,6 +4,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { pressesWaitingSince } from '../../core/actions.js';
+import type { FeedView } from '../../core/feed.js';
 import type { Actor, ChannelRecord, TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
 import { applyUnwatch, applyWatch, isRunActive, pendingSince } from '../../core/task-record.js';
 import type {
@@ -262,5 +263,14 @@ function toIndexEntry(item: Record<string, unknown>): WatchIndexEntry {
     pending: typeof item.pendingSince === 'string',
     pendingSince: typeof item.pendingSince === 'string' ? item.pendingSince : null,
     gone: item.gone === true,
+    feed: feedViewOf(item.feed),
   };
+}
+
+/** The task's acknowledged feed view, as stored; null when absent or unreadable (the feed then counts as moved). */
+function feedViewOf(value: unknown): FeedView | null {
+  if (value === null || typeof value !== 'object') return null;
+  const { releaseId, state } = value as Record<string, unknown>;
+  if (typeof state !== 'string' || !(releaseId === null || typeof releaseId === 'number')) return null;
+  return { releaseId, state: state as FeedView['state'] };
 }

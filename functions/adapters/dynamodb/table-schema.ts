@@ -4,10 +4,11 @@
 export const TABLE_SCHEMA = {
   /**
    * Partition key: `TASK#<task_id>` for a watched task, `TICK#planner` for the planner's progress through a tick,
-   * `GATE#fleet` for the fleet-wide pauses (CodeArts throttling, Slack rate limits).
+   * `GATE#fleet` for the fleet-wide pauses (CodeArts throttling, Slack rate limits), `FEED#fleet` for the change
+   * feed's health, `CHANNEL#<channel>` for a channel's projects, watches and audit trail.
    */
   partitionKey: 'pk',
-  /** Sort key: `TASK` for a task item, `TICK` and `GATE` for the others. */
+  /** Sort key: `TASK` for a task item, `TICK`, `GATE`, `FEED` and `CHANNEL` for the others. */
   sortKey: 'sk',
   /**
    * Sparse index over every watched task (only task items carry `kind`), so the planner reads all watches with
@@ -18,7 +19,7 @@ export const TABLE_SCHEMA = {
     name: 'watch-index',
     partitionKey: 'kind',
     sortKey: 'pk',
-    projected: ['region', 'projectId', 'active', 'pendingSince', 'gone'],
+    projected: ['region', 'projectId', 'active', 'pendingSince', 'gone', 'feed'],
   },
   /** Epoch seconds after which DynamoDB may delete the item (planner ticks, archived runs). */
   ttlAttribute: 'expiresAt',

@@ -2,10 +2,14 @@
 // read strictly by the worker. A body that does not parse is dropped by the worker, never retried, so the
 // error names the field that is wrong.
 import * as z from 'zod/mini';
+import { APPLICATION_STATES } from '../../core/applications.js';
 import type { PollMessage } from '../../ports.js';
 
 /** A task ID as stored: 32 lower-case hexadecimal characters (the table keys tasks by their lower-case ID). */
 const STORED_TASK_ID = /^[0-9a-f]{32}$/;
+
+/** The states a feed view may carry: an application's execution states, and 'unknown' for one we do not know. */
+const FEED_STATES = [...APPLICATION_STATES, 'unknown'] as const;
 
 /** What each field must be, said once so every error reads the same. */
 const FIELD_RULES = {
@@ -13,7 +17,13 @@ const FIELD_RULES = {
   observe: 'must be true or false',
   until: 'must be a time in epoch milliseconds (a non-negative integer)',
   tick: 'must be an ISO-8601 UTC date-time such as 2026-01-01T12:00:00.000Z',
+  feed: `must be {"releaseId": a non-negative integer or null, "state": one of ${FEED_STATES.join(', ')}}`,
 } as const satisfies Record<keyof PollMessage, string>;
+
+const feedViewSchema = z.strictObject({
+  releaseId: z.nullable(z.int().check(z.nonnegative())),
+  state: z.enum(FEED_STATES),
+});
 
 type Field = keyof typeof FIELD_RULES;
 const FIELDS = Object.keys(FIELD_RULES) as Field[];
@@ -23,6 +33,7 @@ const pollMessageSchema = z.strictObject({
   observe: z.boolean(),
   until: z.int().check(z.nonnegative()),
   tick: z.iso.datetime(),
+  feed: z.optional(feedViewSchema),
 }) satisfies z.ZodMiniType<PollMessage>;
 
 /** A message body that is not a PollMessage; `field` names the offending field, when there is one. */
@@ -67,6 +78,7 @@ export function encodePollMessage(message: PollMessage): string {
     observe: message.observe,
     until: message.until,
     tick: message.tick,
+    ...(message.feed === undefined ? {} : { feed: message.feed }),
   });
   parsePollMessage(body);
   return body;

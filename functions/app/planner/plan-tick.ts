@@ -1,16 +1,49 @@
-// app → one planner tick (scheduled every minute): read the watch index a page at a time, queue one poll per due
+// app → one planner tick (scheduled every minute): read the watch index, ask the change feed of each CodeArts
+// project what moved (or poll the project directly, when that is cheaper or the feed fails), queue one poll per due
 // task with SendMessageBatch, and record progress, so that a duplicate or retried invocation of the same tick
-// neither plans it twice nor leaves it half done. It finishes in seconds: it only reads small index items and
-// sends messages; the workers do the polling.
-import { duePolls, type TickPlan } from '../../core/planning.js';
-import type { FleetGates, Logger, Metrics, PlannerTicks, PollQueue, WatchIndex } from '../../ports.js';
+// neither plans it twice nor leaves it half done. It finishes in seconds: it reads small index items and a page or
+// so per project, and sends messages; the workers do the polling.
+import pLimit from 'p-limit';
+import {
+  type FeedReadOutcome,
+  type FeedStatus,
+  type FeedView,
+  isFailing,
+  nextProjectHealth,
+  type ProjectFeedHealth,
+  projectKey,
+  sameFeedStatus,
+} from '../../core/feed.js';
+import {
+  duePolls,
+  type PlannedPoll,
+  type PollReason,
+  type ProjectFeeds,
+  projectsToRead,
+  type TickPlan,
+} from '../../core/planning.js';
+import type {
+  CodeArtsFeedPort,
+  FeedStatusStore,
+  FleetGates,
+  Logger,
+  Metrics,
+  PlannerTicks,
+  PollQueue,
+  WatchIndex,
+  WatchIndexEntry,
+} from '../../ports.js';
 import { PLANNER_LOG_FIELDS, PLANNER_METRICS } from '../../shared/metrics.js';
+import { readProjectFeed } from './read-feed.js';
 
 export interface PlannerDeps {
   index: WatchIndex;
   ticks: PlannerTicks;
   queue: PollQueue;
   gates: FleetGates;
+  /** ListAllApp; null when the change feed is off (CHANGE_FEED=off). */
+  feed: CodeArtsFeedPort | null;
+  feedStatus: FeedStatusStore;
   logger: Logger;
   metrics: Metrics;
   now: () => number;
@@ -19,6 +52,10 @@ export interface PlannerDeps {
 export interface PlannerSettings {
   /** The schedule's period (POLL_INTERVAL_SECONDS): follow-ups of a tick's polls stop where the next tick starts. */
   intervalSeconds: number;
+  /** CHANGE_FEED: ask each project's feed what moved; off: poll every task every tick. */
+  changeFeed: boolean;
+  /** SWEEP_MINUTES: with the feed on, every task is still polled directly this often. */
+  sweepMinutes: number;
 }
 
 export interface TickRequest {
@@ -37,6 +74,12 @@ export interface PlanReport {
   skipped: boolean;
   watches: number;
   queued: number;
+  /** Polls queued, by why each task was due. */
+  reasons: Record<PollReason, number>;
+  /** ListAllApp calls this tick. */
+  feedCalls: number;
+  /** Projects whose feed is failing: their tasks were polled directly. */
+  feedFallbacks: number;
   /** Seconds since the oldest undelivered change was recorded, over every watch (0: none). */
   oldestPendingSeconds: number;
 }
@@ -45,6 +88,24 @@ export interface PlanReport {
 const CLAIM_GRACE_MS = 10_000;
 /** SQS delays a message by at most 15 minutes. */
 const MAX_DELAY_SECONDS = 900;
+/**
+ * Feed pages are read back this far before the previous complete tick, so a run the feed shows a few minutes late
+ * (a lagging listing) is still read; a later one is left to the sweep.
+ */
+export const FEED_OVERLAP_MS = 5 * 60_000;
+/** ListAllApp calls in flight at once, per planner. */
+const FEED_CONCURRENCY = 8;
+/** Polls sent between two progress marks. */
+const SEND_CHUNK = 500;
+
+const noReasons = (): Record<PollReason, number> => ({
+  active: 0,
+  pending: 0,
+  direct: 0,
+  feed: 0,
+  sweep: 0,
+  deliver: 0,
+});
 
 export async function planTick(
   deps: PlannerDeps,
@@ -56,6 +117,9 @@ export async function planTick(
     skipped: false,
     watches: 0,
     queued: 0,
+    reasons: noReasons(),
+    feedCalls: 0,
+    feedFallbacks: 0,
     oldestPendingSeconds: 0,
   };
   const claim = await deps.ticks.claim(tick.id, tick.owner, deps.now(), tick.deadlineMs + CLAIM_GRACE_MS);
@@ -72,38 +136,164 @@ export async function planTick(
       after: claim.resumeAfter,
     });
   }
+  const entries = await readIndex(deps.index);
   const plan: TickPlan = {
     tick: tick.id,
+    atMs: tick.atMs,
+    intervalSeconds: settings.intervalSeconds,
     untilMs: tick.atMs + settings.intervalSeconds * 1000,
-    delaySeconds: await codeartsDelaySeconds(deps),
+    delaySeconds: 0,
+    sweepMinutes: settings.changeFeed && deps.feed !== null ? settings.sweepMinutes : null,
   };
-  let oldestPendingAt = Number.POSITIVE_INFINITY;
-  let watches = 0;
-  let queued = 0;
-  for await (const page of deps.index.pages(claim.resumeAfter === null ? {} : { after: claim.resumeAfter })) {
-    const polls = duePolls(page.entries, plan);
-    await deps.queue.send(polls);
-    if (page.cursor !== null) await deps.ticks.progress(tick.id, tick.owner, page.cursor);
-    watches += page.entries.length;
-    queued += polls.length;
-    for (const entry of page.entries) {
-      if (entry.pendingSince !== null)
-        oldestPendingAt = Math.min(oldestPendingAt, Date.parse(entry.pendingSince));
-    }
-  }
+  const looked = await lookAtFeeds(deps, plan, entries, claim.previousCompletedAt);
+  const polls = duePolls(entries, { ...plan, delaySeconds: await codeartsDelaySeconds(deps) }, looked.feeds);
+  const resumeAfter = claim.resumeAfter;
+  const toSend = resumeAfter === null ? polls : polls.filter((poll) => poll.message.taskId > resumeAfter);
+  await sendInChunks(deps, tick, toSend);
   await deps.ticks.complete(tick.id, tick.owner);
-  const oldestPendingSeconds = Number.isFinite(oldestPendingAt)
-    ? Math.max(0, (deps.now() - oldestPendingAt) / 1000)
-    : 0;
+
+  const reasons = countReasons(toSend);
+  const oldestPendingSeconds = oldestPending(entries, deps.now());
   const { metrics } = deps;
   metrics.add(PLANNER_METRICS.ticksPlanned, 1);
   metrics.add(PLANNER_METRICS.oldestPendingEventAgeSeconds, oldestPendingSeconds, 'Seconds');
+  if (plan.sweepMinutes !== null) metrics.add(PLANNER_METRICS.feedFallbacks, looked.fallbacks);
   deps.logger.info('Tick planned', {
     tick: tick.id,
-    [PLANNER_LOG_FIELDS.watches]: watches,
-    [PLANNER_LOG_FIELDS.pollsQueued]: queued,
+    [PLANNER_LOG_FIELDS.watches]: entries.length,
+    [PLANNER_LOG_FIELDS.pollsQueued]: toSend.length,
+    [PLANNER_LOG_FIELDS.codeartsCalls]: looked.calls,
+    [PLANNER_LOG_FIELDS.feedFallbacks]: looked.fallbacks,
+    ...Object.fromEntries(Object.entries(reasons).map(([reason, n]) => [`due_${reason}`, n])),
   });
-  return { ...report, watches, queued, oldestPendingSeconds };
+  return {
+    ...report,
+    watches: entries.length,
+    queued: toSend.length,
+    reasons,
+    feedCalls: looked.calls,
+    feedFallbacks: looked.fallbacks,
+    oldestPendingSeconds,
+  };
+}
+
+async function readIndex(index: WatchIndex): Promise<WatchIndexEntry[]> {
+  const entries: WatchIndexEntry[] = [];
+  for await (const page of index.pages()) entries.push(...page.entries);
+  return entries;
+}
+
+interface FeedLook {
+  feeds: ProjectFeeds;
+  calls: number;
+  fallbacks: number;
+}
+
+/**
+ * Reads the feed of every project worth reading, and records how each fared. A throttled read pauses the fleet,
+ * like a throttled poll: the tick's polls then wait for the pause to end.
+ */
+async function lookAtFeeds(
+  deps: PlannerDeps,
+  plan: TickPlan,
+  entries: readonly WatchIndexEntry[],
+  previousCompletedAt: number | null,
+): Promise<FeedLook> {
+  const previous = await deps.feedStatus.read();
+  const { feed } = deps;
+  if (plan.sweepMinutes === null || feed === null) {
+    await saveIfChanged(deps, previous, { enabled: false, projects: {} });
+    return { feeds: new Map(), calls: 0, fallbacks: 0 };
+  }
+  const choice = projectsToRead(entries, plan, previous);
+  const stopBeforeMs = previousCompletedAt === null ? null : previousCompletedAt - FEED_OVERLAP_MS;
+  const limit = pLimit(FEED_CONCURRENCY);
+  const reads = await Promise.all(
+    choice.read.map((project) =>
+      limit(async () => ({
+        key: project.key,
+        read: await readProjectFeed(feed, { project, stopBeforeMs }),
+      })),
+    ),
+  );
+  const outcomes = new Map<string, FeedReadOutcome>(reads.map(({ key, read }) => [key, read]));
+  const feeds = new Map<string, ReadonlyMap<string, FeedView>>();
+  let calls = 0;
+  let throttledUntil = 0;
+  for (const { key, read } of reads) {
+    calls += read.calls;
+    if (read.kind === 'read') feeds.set(key, read.views);
+    else {
+      deps.logger.warn('The change feed of a CodeArts project failed; its tasks are polled directly', {
+        project: key,
+        error: read.error,
+      });
+      if (read.retryAfterMs !== undefined)
+        throttledUntil = Math.max(throttledUntil, deps.now() + read.retryAfterMs);
+    }
+  }
+  if (throttledUntil > 0) await pauseCodeArts(deps, throttledUntil);
+
+  const projects: Record<string, ProjectFeedHealth> = {};
+  for (const key of new Set(
+    entries.flatMap((e) => (e.projectId === null ? [] : [projectKey(e.region, e.projectId)])),
+  )) {
+    const health = nextProjectHealth(previous.projects[key], outcomes.get(key), plan);
+    if (health !== undefined) projects[key] = health;
+  }
+  await saveIfChanged(deps, previous, { enabled: true, projects });
+  const fallbacks = Object.values(projects).filter(isFailing).length;
+  deps.logger.debug('Change feed read', {
+    projectsRead: choice.read.length,
+    projectsCheaperDirect: choice.cheaperDirect,
+    projectsBackingOff: choice.backingOff,
+  });
+  return { feeds, calls, fallbacks };
+}
+
+async function pauseCodeArts(deps: PlannerDeps, untilMs: number): Promise<void> {
+  try {
+    await deps.gates.pause('codearts', untilMs);
+  } catch (error) {
+    // The workers meet the throttling themselves and pause the fleet then.
+    deps.logger.warn('The CodeArts pause could not be recorded', { error: String(error) });
+  }
+}
+
+async function saveIfChanged(deps: PlannerDeps, previous: FeedStatus, next: FeedStatus): Promise<void> {
+  if (!sameFeedStatus(previous, next)) await deps.feedStatus.save(next);
+}
+
+/** Sends the polls in task ID order, marking progress after each chunk so a retried tick carries on from there. */
+async function sendInChunks(
+  deps: PlannerDeps,
+  tick: TickRequest,
+  polls: readonly PlannedPoll[],
+): Promise<void> {
+  for (let i = 0; i < polls.length; i += SEND_CHUNK) {
+    const chunk = polls.slice(i, i + SEND_CHUNK);
+    await deps.queue.send(chunk);
+    const last = chunk.at(-1);
+    // After the last chunk, completing the tick says it all.
+    if (last !== undefined && i + SEND_CHUNK < polls.length) {
+      await deps.ticks.progress(tick.id, tick.owner, last.message.taskId);
+    }
+  }
+}
+
+const countReasons = (polls: readonly PlannedPoll[]): Record<PollReason, number> => {
+  const reasons = noReasons();
+  for (const poll of polls) reasons[poll.reason] += 1;
+  return reasons;
+};
+
+/** Seconds since the oldest undelivered change over every watch (0: none). */
+function oldestPending(entries: readonly WatchIndexEntry[], nowMs: number): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const entry of entries) {
+    if (entry.pendingSince !== null) oldest = Math.min(oldest, Date.parse(entry.pendingSince));
+  }
+  return Number.isFinite(oldest) ? Math.max(0, (nowMs - oldest) / 1000) : 0;
 }
 
 /** While CodeArts throttles the fleet, this tick's polls wait for the pause to end instead of meeting it. */

@@ -25,6 +25,45 @@ export async function observe(
   nowMs: number,
   signal?: AbortSignal,
 ): Promise<Observation> {
+  const observation = await look(deps, record, nowMs, signal);
+  return record.projectId === undefined ? withProject(deps, record, observation, signal) : observation;
+}
+
+/**
+ * The task's CodeArts project, looked up once (registration usually knew it already): the planner groups tasks by
+ * project to read the change feed. Not knowing it costs nothing but cheaper planning, so a failed look-up is
+ * tried again at the next poll.
+ */
+async function withProject(
+  deps: ObserveDeps,
+  record: TaskRecord,
+  observation: Observation,
+  signal: AbortSignal | undefined,
+): Promise<Observation> {
+  if (observation.kind !== 'run' && observation.kind !== 'no-run') return observation;
+  if (observation.projectId !== undefined) return observation;
+  try {
+    const detail = await deps.codearts.getTaskDetail(record.taskId, {
+      region: record.region,
+      ...(signal ? { signal } : {}),
+    });
+    return detail.projectId === null ? observation : { ...observation, projectId: detail.projectId };
+  } catch (error) {
+    if (!(error instanceof CodeArtsError)) throw error;
+    deps.logger.debug('The task detail could not be read; its project is looked up at the next poll', {
+      taskId: record.taskId,
+      kind: error.kind,
+    });
+    return observation;
+  }
+}
+
+async function look(
+  deps: ObserveDeps,
+  record: TaskRecord,
+  nowMs: number,
+  signal?: AbortSignal,
+): Promise<Observation> {
   const options = { region: record.region, ...(signal ? { signal } : {}) };
   /** A run fetched by its record ID; null when CodeArts no longer has the record. */
   const fetchRun = async (recordId: string): Promise<RunState | null> => {

@@ -3,6 +3,7 @@
 // Concurrent polls of the same task are safe: the version-conditional write lets one writer win at a time, and
 // only the holder of the delivery claim tells Slack.
 import { type Decision, decide } from '../../core/decide.js';
+import type { FeedView } from '../../core/feed.js';
 import type { TaskRecord } from '../../core/model.js';
 import type { Observation } from '../../core/observation.js';
 import {
@@ -94,7 +95,7 @@ export async function pollTask(
   deps: PollTaskDeps,
   invocation: InvocationContext,
   taskId: string,
-  options: { observe: boolean },
+  options: { observe: boolean; feed?: FeedView },
 ): Promise<TaskPollResult> {
   // Eventually consistent: every write below is conditional on this version, and re-reads consistently.
   // ─── Acting from Slack (app/poll/act.ts): presses first, so this poll already sees what they did. ───
@@ -143,7 +144,8 @@ export async function pollTask(
     taskId,
     (current) => {
       if (current === null) return { next: null, result: { decision: NOTHING_DECIDED, claimed: false } };
-      const decision = observation === null ? NOTHING_DECIDED : decide(current, observation, polledAt);
+      const decision =
+        observation === null ? NOTHING_DECIDED : decide(current, observation, polledAt, options.feed);
       const { next, claimed } = claimForDelivery(current, decision.next, decision.refreshRecordId, claim);
       return { next, result: { decision, claimed } };
     },

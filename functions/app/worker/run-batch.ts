@@ -81,8 +81,10 @@ export async function runWorkerBatch(
   const settled = await Promise.all(
     [...byTask.values()].map(async (group) => {
       try {
+        const { observe, feed } = group.message;
         const result = await pollTask(deps, context, group.message.taskId, {
-          observe: group.message.observe,
+          observe,
+          ...(feed === undefined ? {} : { feed }),
         });
         return { group, result };
       } catch (error) {
@@ -122,17 +124,14 @@ function groupByTask(polls: readonly ReceivedPoll[]): Map<string, TaskGroup> {
   const groups = new Map<string, TaskGroup>();
   for (const { id, message } of polls) {
     const known = groups.get(message.taskId);
+    // The later tick's message speaks for both (its tick, its view of the feed); observing wins over delivering.
+    const newer = known === undefined || message.until > known.message.until ? message : known.message;
     groups.set(
       message.taskId,
       known
         ? {
             ids: [...known.ids, id],
-            message: {
-              ...message,
-              observe: known.message.observe || message.observe,
-              until: Math.max(known.message.until, message.until),
-              tick: known.message.until >= message.until ? known.message.tick : message.tick,
-            },
+            message: { ...newer, observe: known.message.observe || message.observe },
           }
         : { ids: [id], message },
     );

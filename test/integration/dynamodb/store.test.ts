@@ -161,22 +161,35 @@ describe('DynamoPlannerTicks', () => {
 
   it('lets one invocation plan a tick, refuses a duplicate, and a tick older than the last', async () => {
     const ticks = new DynamoPlannerTicks(dynamo.documentClient, await dynamo.newTable());
-    expect(await ticks.claim(tick(1), 'a', 1_000, 60_000)).toEqual({ resumeAfter: null });
+    expect(await ticks.claim(tick(1), 'a', 1_000, 60_000)).toEqual({
+      resumeAfter: null,
+      previousCompletedAt: null,
+    });
     expect(await ticks.claim(tick(1), 'b', 2_000, 60_000)).toBe('taken'); // a is on it
     await ticks.complete(tick(1), 'a');
     expect(await ticks.claim(tick(1), 'c', 90_000, 150_000)).toBe('taken'); // done
     expect(await ticks.claim(tick(0), 'd', 90_000, 150_000)).toBe('taken'); // superseded
     expect(await ticks.lastCompletedAt()).toBe(Date.parse(tick(1)));
-    expect(await ticks.claim(tick(2), 'e', 90_000, 150_000)).toEqual({ resumeAfter: null });
+    // The change feed reads back to the last tick planned to the end.
+    expect(await ticks.claim(tick(2), 'e', 90_000, 150_000)).toEqual({
+      resumeAfter: null,
+      previousCompletedAt: Date.parse(tick(1)),
+    });
   });
 
   it('hands a tick whose planner died to the next invocation once its claim lapsed, from its cursor', async () => {
     const ticks = new DynamoPlannerTicks(dynamo.documentClient, await dynamo.newTable());
     expect(await ticks.lastCompletedAt()).toBeNull();
-    expect(await ticks.claim(tick(5), 'dead', 1_000, 30_000)).toEqual({ resumeAfter: null });
+    expect(await ticks.claim(tick(5), 'dead', 1_000, 30_000)).toEqual({
+      resumeAfter: null,
+      previousCompletedAt: null,
+    });
     await ticks.progress(tick(5), 'dead', 'task-cursor');
     expect(await ticks.claim(tick(5), 'early', 20_000, 80_000)).toBe('taken');
-    expect(await ticks.claim(tick(5), 'retry', 30_001, 90_000)).toEqual({ resumeAfter: 'task-cursor' });
+    expect(await ticks.claim(tick(5), 'retry', 30_001, 90_000)).toEqual({
+      resumeAfter: 'task-cursor',
+      previousCompletedAt: null,
+    });
     await expect(ticks.progress(tick(5), 'dead', 'late')).rejects.toBeInstanceOf(TickLostError);
     await ticks.complete(tick(5), 'retry');
     expect(await ticks.lastCompletedAt()).toBe(Date.parse(tick(5)));

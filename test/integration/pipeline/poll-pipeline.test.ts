@@ -221,9 +221,10 @@ describe('planner and workers, end to end', () => {
     const writes = commands.filter((c) => /Put|Update|Delete|BatchWrite/.test(c));
     expect(writes).toEqual(['UpdateItemCommand', 'UpdateItemCommand']); // the planner claims and completes its tick
     expect(commands.filter((c) => c === 'QueryCommand')).toHaveLength(1); // the watch index
-    // The gates once by the planner and once per worker invocation, and each watched task's item once.
+    // The gates and the feed's status once by the planner, the gates once per worker invocation, and each
+    // watched task's item once.
     expect(commands.filter((c) => c === 'GetItemCommand')).toHaveLength(
-      1 + quiet.batches.length + quiet.plan.queued,
+      2 + quiet.batches.length + quiet.plan.queued,
     );
   });
 

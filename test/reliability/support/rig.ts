@@ -8,6 +8,7 @@ import {
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import { CodeArtsClient } from '../../../functions/adapters/codearts/client.js';
+import { DynamoFeedStatus } from '../../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../../../functions/adapters/dynamodb/fleet-gates.js';
 import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
@@ -58,6 +59,10 @@ export interface RigOptions {
   visibilityTimeoutMs?: number;
   /** Slack's rate limits, enforced by the fake Slack. Default none. */
   slackLimits?: FakeSlackLimits;
+  /** CHANGE_FEED of the planner; default on, as deployed. */
+  changeFeed?: boolean;
+  /** SWEEP_MINUTES; default 1 (the fleet's ticks are seconds apart). */
+  sweepMinutes?: number;
 }
 
 /** A DynamoDB failure injected at the SDK client, before the request is sent or after it was applied. */
@@ -263,6 +268,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const now = () => clock.now();
   const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
   const gates = new DynamoFleetGates(dynamo.documentClient, dynamo.tableName);
+  const feedStatus = new DynamoFeedStatus(dynamo.documentClient, dynamo.tableName);
   const queue = new SimulatedQueue({ now, visibilityTimeoutMs: options.visibilityTimeoutMs ?? 60_000 });
   const indexed = options.indexPageSize
     ? new DynamoTaskStore({
@@ -287,11 +293,17 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         ticks,
         queue: plannerQueue,
         gates,
+        feed: codearts,
+        feedStatus,
         logger: silentLogger,
         metrics: metricsPort,
         now,
       },
-      settings: { intervalSeconds: options.tickSeconds ?? 10 },
+      settings: {
+        intervalSeconds: options.tickSeconds ?? 10,
+        changeFeed: options.changeFeed ?? true,
+        sweepMinutes: options.sweepMinutes ?? 1,
+      },
     }));
   const planner = plannerWith(queue);
   // Each cycle is a tick of its own, as each new scheduled time is.

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaskPollResult } from '../../../functions/app/poll/poll-task.js';
 import { followUp } from '../../../functions/app/worker/follow-up.js';
 import type { TaskRecord } from '../../../functions/core/model.js';
-import { duePolls, tickOf } from '../../../functions/core/planning.js';
+import { duePolls, type TickPlan, tickOf } from '../../../functions/core/planning.js';
 import {
   applyObservation,
   applyWatch,
@@ -25,12 +25,23 @@ const entry = (taskId: string, extra: Partial<WatchIndexEntry> = {}): WatchIndex
   pending: false,
   pendingSince: null,
   gone: false,
+  feed: null,
+  ...extra,
+});
+/** A tick with the change feed off: every task is polled. */
+const feedOff = (extra: Partial<TickPlan> = {}): TickPlan => ({
+  tick: '2027-01-15T08:00:00.000Z',
+  atMs: NOW,
+  intervalSeconds: 60,
+  untilMs: NOW + 60_000,
+  delaySeconds: 0,
+  sweepMinutes: null,
   ...extra,
 });
 
 describe('duePolls and tickOf', () => {
   it('polls every watched task each tick, and only delivers for a gone task while its notice is pending', () => {
-    const plan = { tick: '2027-01-15T08:00:00.000Z', untilMs: NOW + 60_000, delaySeconds: 0 };
+    const plan = feedOff();
     const polls = duePolls(
       [
         entry('a'.repeat(32)),
@@ -38,6 +49,7 @@ describe('duePolls and tickOf', () => {
         entry('c'.repeat(32), { gone: true }),
       ],
       plan,
+      new Map(),
     );
     expect(polls.map((p) => [p.message.taskId[0], p.message.observe])).toEqual([
       ['a', true],
@@ -47,7 +59,7 @@ describe('duePolls and tickOf', () => {
   });
 
   it('waits out a CodeArts pause the fleet is under', () => {
-    const polls = duePolls([entry('a'.repeat(32))], { tick: 't', untilMs: NOW, delaySeconds: 42 });
+    const polls = duePolls([entry('a'.repeat(32))], feedOff({ delaySeconds: 42 }), new Map());
     expect(polls[0]?.delaySeconds).toBe(42);
   });
 
