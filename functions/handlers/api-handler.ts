@@ -12,6 +12,7 @@ import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { RegistrationDeps } from '../app/registration/watches.js';
 import { runSlashCommand } from '../app/slash-command/respond.js';
+import type { FeedStatus } from '../core/feed.js';
 import { DEFAULT_WATCH_LIMITS, type WatchLimits } from '../core/trust.js';
 import type {
   ChannelStore,
@@ -55,6 +56,8 @@ export interface ApiHandlerDeps {
    * healthy watch was polled then. Optional: without it, "last poll" is the last time a poll wrote the task.
    */
   lastPollCycleAt?: () => Promise<number | null> | number | null;
+  /** The change feed's health as the planner last wrote it (`GET /tasks` shows it per task); optional. */
+  feedStatus?: () => Promise<FeedStatus> | FeedStatus;
   /** Defaults to a Powertools logger (service `codearts-notifier-api`). */
   logger?: Logger;
   /** How long `POST /tasks` waits for CodeArts before answering 503. Default 10 s (API Gateway allows 30). */
@@ -129,6 +132,17 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
     }
   };
 
+  /** Best effort, like the cycle time. */
+  const feedStatus = async (): Promise<FeedStatus | null> => {
+    if (deps.feedStatus === undefined) return null;
+    try {
+      return await deps.feedStatus();
+    } catch (error) {
+      logger.warn('Change feed status unavailable', { error });
+      return null;
+    }
+  };
+
   const slashCommand = route()
     // First, on the raw body: nothing unsigned gets parsed.
     .use(requireSlackSignature({ signingSecret: deps.slackSigningSecret, now: deps.now }))
@@ -178,6 +192,7 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
       logger,
       verifyTimeoutMs: deps.verifyTimeoutMs ?? 10_000,
       lastCycleAt,
+      feedStatus,
     }),
     { method: 'POST', path: '/slack/commands', handler: slashCommand },
     {

@@ -50,6 +50,7 @@ const api = rebuiltOnChange(
       timeZone: c.codearts.timeZone,
       now: () => systemClock.now(),
       lastPollCycleAt: () => table.ticks.lastCompletedAt(),
+      feedStatus: () => table.feedStatus.read(),
     });
   },
 );

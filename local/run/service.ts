@@ -157,6 +157,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       defaultRegion: config.codearts.region,
       timeZone: config.codearts.timeZone,
       now,
+      lastPollCycleAt: () => dynamo.ticks.lastCompletedAt(),
+      feedStatus: () => dynamo.feedStatus.read(),
       logger,
     });
     const server: LocalApiServer = await createLocalApiServer(handler, {

@@ -9,6 +9,7 @@ import {
   type FeedStatus,
   type FeedView,
   isFailing,
+  NO_FEED_STATUS,
   nextProjectHealth,
   type ProjectFeedHealth,
   projectKey,
@@ -56,6 +57,8 @@ export interface PlannerSettings {
   changeFeed: boolean;
   /** SWEEP_MINUTES: with the feed on, every task is still polled directly this often. */
   sweepMinutes: number;
+  /** Polls sent between two progress marks: a retried tick sends at most this many again. Default 500. */
+  progressEvery?: number;
 }
 
 export interface TickRequest {
@@ -95,8 +98,7 @@ const MAX_DELAY_SECONDS = 900;
 export const FEED_OVERLAP_MS = 5 * 60_000;
 /** ListAllApp calls in flight at once, per planner. */
 const FEED_CONCURRENCY = 8;
-/** Polls sent between two progress marks. */
-const SEND_CHUNK = 500;
+const DEFAULT_PROGRESS_EVERY = 500;
 
 const noReasons = (): Record<PollReason, number> => ({
   active: 0,
@@ -149,7 +151,7 @@ export async function planTick(
   const polls = duePolls(entries, { ...plan, delaySeconds: await codeartsDelaySeconds(deps) }, looked.feeds);
   const resumeAfter = claim.resumeAfter;
   const toSend = resumeAfter === null ? polls : polls.filter((poll) => poll.message.taskId > resumeAfter);
-  await sendInChunks(deps, tick, toSend);
+  await sendInChunks(deps, tick, toSend, Math.max(1, settings.progressEvery ?? DEFAULT_PROGRESS_EVERY));
   await deps.ticks.complete(tick.id, tick.owner);
 
   const reasons = countReasons(toSend);
@@ -199,13 +201,13 @@ async function lookAtFeeds(
   entries: readonly WatchIndexEntry[],
   previousCompletedAt: number | null,
 ): Promise<FeedLook> {
-  const previous = await deps.feedStatus.read();
+  const previous = await readFeedStatus(deps);
   const { feed } = deps;
   if (plan.sweepMinutes === null || feed === null) {
     await saveIfChanged(deps, previous, { enabled: false, projects: {} });
     return { feeds: new Map(), calls: 0, fallbacks: 0 };
   }
-  const choice = projectsToRead(entries, plan, previous);
+  const choice = projectsToRead(entries, plan, previous ?? NO_FEED_STATUS);
   const stopBeforeMs = previousCompletedAt === null ? null : previousCompletedAt - FEED_OVERLAP_MS;
   const limit = pLimit(FEED_CONCURRENCY);
   const reads = await Promise.all(
@@ -238,7 +240,7 @@ async function lookAtFeeds(
   for (const key of new Set(
     entries.flatMap((e) => (e.projectId === null ? [] : [projectKey(e.region, e.projectId)])),
   )) {
-    const health = nextProjectHealth(previous.projects[key], outcomes.get(key), plan);
+    const health = nextProjectHealth(previous?.projects[key], outcomes.get(key), plan);
     if (health !== undefined) projects[key] = health;
   }
   await saveIfChanged(deps, previous, { enabled: true, projects });
@@ -260,8 +262,30 @@ async function pauseCodeArts(deps: PlannerDeps, untilMs: number): Promise<void> 
   }
 }
 
-async function saveIfChanged(deps: PlannerDeps, previous: FeedStatus, next: FeedStatus): Promise<void> {
-  if (!sameFeedStatus(previous, next)) await deps.feedStatus.save(next);
+/** null when it cannot be read: the tick then asks every project's feed, and does not overwrite what is stored. */
+async function readFeedStatus(deps: PlannerDeps): Promise<FeedStatus | null> {
+  try {
+    return await deps.feedStatus.read();
+  } catch (error) {
+    deps.logger.warn('The change feed status could not be read; asking every project this tick', {
+      error: String(error),
+    });
+    return null;
+  }
+}
+
+async function saveIfChanged(
+  deps: PlannerDeps,
+  previous: FeedStatus | null,
+  next: FeedStatus,
+): Promise<void> {
+  if (previous === null || sameFeedStatus(previous, next)) return;
+  try {
+    await deps.feedStatus.save(next);
+  } catch (error) {
+    // Only health and page counts are lost: the next tick learns them again.
+    deps.logger.warn('The change feed status could not be saved', { error: String(error) });
+  }
 }
 
 /** Sends the polls in task ID order, marking progress after each chunk so a retried tick carries on from there. */
@@ -269,13 +293,14 @@ async function sendInChunks(
   deps: PlannerDeps,
   tick: TickRequest,
   polls: readonly PlannedPoll[],
+  chunkSize: number,
 ): Promise<void> {
-  for (let i = 0; i < polls.length; i += SEND_CHUNK) {
-    const chunk = polls.slice(i, i + SEND_CHUNK);
+  for (let i = 0; i < polls.length; i += chunkSize) {
+    const chunk = polls.slice(i, i + chunkSize);
     await deps.queue.send(chunk);
     const last = chunk.at(-1);
     // After the last chunk, completing the tick says it all.
-    if (last !== undefined && i + SEND_CHUNK < polls.length) {
+    if (last !== undefined && i + chunkSize < polls.length) {
       await deps.ticks.progress(tick.id, tick.owner, last.message.taskId);
     }
   }

@@ -1,5 +1,6 @@
 // app → what the HTTP API shows of a watched task. Snake case like the request bodies; internal fields
 // (version counters, message refs) appear only in the single-task view, where an operator debugs delivery.
+import { type FeedStatus, isFailing, projectKey } from '../../core/feed.js';
 import type {
   AuditEntry,
   ChannelRecord,
@@ -65,7 +66,37 @@ export interface HealthView {
   last_error: string | null;
   /** Channels Slack refused permanently; delivery there stops until the watch is registered again. */
   broken_channels: { channel: string; code: string; message: string; at: string }[];
+  /** How the planner learns that the task moved; absent when the feed's status could not be read. */
+  change_feed?: ChangeFeedView;
 }
+
+/**
+ * `on`: the change feed of the task's project works (or its tasks are few enough to poll directly, which costs
+ * less) · `fallback`: its project's feed is failing, the task is polled every tick · `direct`: its project is not
+ * known yet, the task is polled every tick · `off`: CHANGE_FEED=off, every task is polled every tick.
+ */
+export interface ChangeFeedView {
+  status: 'on' | 'fallback' | 'direct' | 'off';
+  failing_since: string | null;
+  last_error: string | null;
+}
+
+export const changeFeedView = (record: TaskRecord, feed: FeedStatus): ChangeFeedView => {
+  const health =
+    record.projectId === undefined ? undefined : feed.projects[projectKey(record.region, record.projectId)];
+  const status = !feed.enabled
+    ? 'off'
+    : record.projectId === undefined
+      ? 'direct'
+      : isFailing(health)
+        ? 'fallback'
+        : 'on';
+  return {
+    status,
+    failing_since: status === 'fallback' ? (health?.failingSince ?? null) : null,
+    last_error: status === 'fallback' ? (health?.lastError ?? null) : null,
+  };
+};
 
 /**
  * When the task was last polled. The poller writes nothing when nothing changed (design §8), so for a
@@ -81,7 +112,11 @@ export const lastPolledAt = (record: TaskRecord, lastCycleAt: string | null): st
   return health.lastPollAt === null || lastCycleAt > health.lastPollAt ? lastCycleAt : health.lastPollAt;
 };
 
-export const healthView = (record: TaskRecord, lastCycleAt: string | null = null): HealthView => {
+export const healthView = (
+  record: TaskRecord,
+  lastCycleAt: string | null = null,
+  feed: FeedStatus | null = null,
+): HealthView => {
   const { health } = record;
   const lastPollAt = lastPolledAt(record, lastCycleAt);
   const status: HealthStatus = health.gone
@@ -106,6 +141,7 @@ export const healthView = (record: TaskRecord, lastCycleAt: string | null = null
         message: sub.broken?.message ?? '',
         at: sub.broken?.at ?? '',
       })),
+    ...(feed === null ? {} : { change_feed: changeFeedView(record, feed) }),
   };
 };
 
@@ -166,7 +202,11 @@ export const watchResultView = (
 };
 
 /** One row of `GET /tasks`: the last known state in brief, poll times and health. */
-export const taskSummaryView = (record: TaskRecord, lastCycleAt: string | null = null) => ({
+export const taskSummaryView = (
+  record: TaskRecord,
+  lastCycleAt: string | null = null,
+  feed: FeedStatus | null = null,
+) => ({
   ...taskHeader(record),
   state:
     record.run === null
@@ -179,7 +219,7 @@ export const taskSummaryView = (record: TaskRecord, lastCycleAt: string | null =
           executor: record.run.executor,
         },
   last_poll_at: lastPolledAt(record, lastCycleAt),
-  health: healthView(record, lastCycleAt),
+  health: healthView(record, lastCycleAt, feed),
   watches: sortedSubscriptions(record).map(watchView),
 });
 
@@ -225,7 +265,11 @@ const batchView = (batch: OutboxBatch, subs: Subscription[]) => ({
 });
 
 /** `GET /tasks/{id}`: everything an operator needs to see why a channel did (not) hear about a run. */
-export const taskDetailView = (record: TaskRecord, lastCycleAt: string | null = null) => {
+export const taskDetailView = (
+  record: TaskRecord,
+  lastCycleAt: string | null = null,
+  feed: FeedStatus | null = null,
+) => {
   const subs = sortedSubscriptions(record);
   return {
     task: {
@@ -253,7 +297,7 @@ export const taskDetailView = (record: TaskRecord, lastCycleAt: string | null = 
       at: batch.at,
       events: batch.events.map(eventView),
     })),
-    health: healthView(record, lastCycleAt),
+    health: healthView(record, lastCycleAt, feed),
     /** Who changed which watch, and when (the last few, oldest first). */
     audit: (record.audit ?? []).map(auditView),
   };

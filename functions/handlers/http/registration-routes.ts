@@ -27,6 +27,7 @@ import {
   WatchRefusedError,
   watchTask,
 } from '../../app/registration/watches.js';
+import type { FeedStatus } from '../../core/feed.js';
 import type { Actor } from '../../core/model.js';
 import type { WatchLimits } from '../../core/trust.js';
 import type { Logger } from '../../ports.js';
@@ -53,6 +54,8 @@ export interface RegistrationRoutesDeps {
   verifyTimeoutMs: number;
   /** When the poller last completed a cycle (ISO), best effort. */
   lastCycleAt: () => Promise<string | null>;
+  /** The change feed's health over the fleet, best effort (null: unknown). */
+  feedStatus: () => Promise<FeedStatus | null>;
 }
 
 /** Route handlers run inside the outer pipeline, which owns the Lambda deadline. */
@@ -95,7 +98,7 @@ const parsed = <T>(parse: () => T): T => {
 };
 
 export const registrationRoutes = (deps: RegistrationRoutesDeps): RouteSpec[] => {
-  const { registration, logger, lastCycleAt } = deps;
+  const { registration, logger, lastCycleAt, feedStatus } = deps;
   const read = requireApiKey(deps.apiKeys, 'read');
   const write = requireApiKey(deps.apiKeys, 'write');
   const jsonBody = guardBody({ maxBytes: MAX_JSON_BODY_BYTES, mediaTypes: ['application/json'] });
@@ -134,17 +137,25 @@ export const registrationRoutes = (deps: RegistrationRoutesDeps): RouteSpec[] =>
   const getTasks = route()
     .use(read)
     .handler(async () => {
-      const [records, cycleAt] = await Promise.all([listWatches(registration.store), lastCycleAt()]);
-      return json(200, { tasks: records.map((record) => taskSummaryView(record, cycleAt)) });
+      const [records, cycleAt, feed] = await Promise.all([
+        listWatches(registration.store),
+        lastCycleAt(),
+        feedStatus(),
+      ]);
+      return json(200, { tasks: records.map((record) => taskSummaryView(record, cycleAt, feed)) });
     });
 
   const getTask = route()
     .use(read)
     .handler(async (event) => {
       const taskId = taskIdParam(event);
-      const [record, cycleAt] = await Promise.all([registration.store.getTask(taskId), lastCycleAt()]);
+      const [record, cycleAt, feed] = await Promise.all([
+        registration.store.getTask(taskId),
+        lastCycleAt(),
+        feedStatus(),
+      ]);
       if (record === null) throw new ApiError(404, 'task_not_found', `Task ${taskId} is not watched`);
-      return json(200, taskDetailView(record, cycleAt));
+      return json(200, taskDetailView(record, cycleAt, feed));
     });
 
   const deleteTask = route()

@@ -2,6 +2,7 @@
 // → dynalite.
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { projectKey } from '../../../functions/core/feed.js';
 import { API_KEY, SIGNING_SECRET, slackSign } from '../../unit/api/fixtures.js';
 import { type Stack, startStack } from './stack.js';
 
@@ -207,6 +208,38 @@ describe('the HTTP API over real HTTP, dynalite and the CodeArts simulator', () 
       },
     });
     expect(await api('GET', `/tasks/${'f'.repeat(32)}`)).toMatchObject({ status: 404 });
+  });
+
+  it('GET /tasks says how the change feed covers each task: fallback while its project’s feed fails, direct until its project is known, off', async () => {
+    const project = stack.sim.tasks().find((t) => t.id === stack.tasks.neverRun)!.projectId;
+    await stack.feedStatus.save({
+      enabled: true,
+      projects: {
+        [projectKey('cn-north-4', project)]: {
+          failingSince: '2026-12-01T10:00:00.000Z',
+          lastError: 'bad-request: APIG.0101 the API does not exist',
+          failures: 4,
+          retryAt: 0,
+        },
+      },
+    });
+    const feedOf = async () => {
+      const list = await api('GET', '/tasks');
+      const tasks = list.json.tasks as { task_id: string; health: { change_feed?: { status: string } } }[];
+      return Object.fromEntries(tasks.map((t) => [t.task_id, t.health.change_feed]));
+    };
+    const feeds = await feedOf();
+    // The never-run task's project was read at registration; the others' are learned by their first poll.
+    expect(feeds[stack.tasks.neverRun]).toEqual({
+      status: 'fallback',
+      failing_since: '2026-12-01T10:00:00.000Z',
+      last_error: 'bad-request: APIG.0101 the API does not exist',
+    });
+    expect(feeds[stack.tasks.finished]).toEqual({ status: 'direct', failing_since: null, last_error: null });
+    await stack.feedStatus.save({ enabled: true, projects: {} });
+    expect((await feedOf())[stack.tasks.neverRun]).toMatchObject({ status: 'on' });
+    await stack.feedStatus.save({ enabled: false, projects: {} });
+    expect((await feedOf())[stack.tasks.neverRun]).toMatchObject({ status: 'off' });
   });
 
   it('GET /tasks shows the last tick the planner planned to the end as the last poll of a healthy task', async () => {

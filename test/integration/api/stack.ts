@@ -1,6 +1,7 @@
 // The api Lambda's handler over real wires: dynalite for the store, the CodeArts simulator behind the real
 // HTTP client, served by the local HTTP adapter.
 import { CodeArtsClient } from '../../../functions/adapters/codearts/index.js';
+import { DynamoFeedStatus } from '../../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import type { TaskRecord } from '../../../functions/core/model.js';
@@ -17,6 +18,7 @@ export interface Stack {
   clock: ManualClock;
   store: DynamoTaskStore;
   ticks: DynamoPlannerTicks;
+  feedStatus: DynamoFeedStatus;
   /** Tasks in the simulator: one with a finished run, one running, one that never ran. */
   tasks: { finished: string; running: string; neverRun: string };
   dump(): Promise<TaskRecord[]>;
@@ -40,6 +42,7 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
 
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
   const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
+  const feedStatus = new DynamoFeedStatus(dynamo.documentClient, dynamo.tableName);
   const codearts = new CodeArtsClient({
     region: 'cn-north-4',
     endpoint: sim.url,
@@ -60,6 +63,7 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
     logger: silentLogger,
     slashVerifyTimeoutMs: options.slashVerifyTimeoutMs ?? 500,
     lastPollCycleAt: () => ticks.lastCompletedAt(),
+    feedStatus: () => feedStatus.read(),
   });
   const server = await createLocalApiServer(handler, { port: 0 });
   const dump = async (): Promise<TaskRecord[]> => {
@@ -73,6 +77,7 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
     clock,
     store,
     ticks,
+    feedStatus,
     tasks: { finished, running, neverRun },
     dump,
     stop: async () => {
