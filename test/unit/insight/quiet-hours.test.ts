@@ -85,7 +85,7 @@ describe('quiet hours', () => {
     ['2026-01-11T06:00:00.000Z', false, '07:00 closes it'],
     ['2026-07-10T20:00:00.000Z', true, '22:00 Berlin in summer is 20:00 UTC'],
     ['2026-07-11T05:00:00.000Z', false, '07:00 Berlin in summer is 05:00 UTC'],
-  ])('%s quiet: %j (%s)', (when, quiet) => {
+  ])('%s quiet: %j (%s)', (when, quiet, _why) => {
     expect(isQuietAt(NIGHT, at(when))).toBe(quiet);
   });
 
@@ -103,7 +103,7 @@ describe('quiet hours', () => {
       'spring forward: 8 h',
     ],
     ['2026-10-25T03:00:00.000Z', '2026-10-24T20:00:00.000Z', '2026-10-25T06:00:00.000Z', 'fall back: 10 h'],
-  ])('the window around %s is %s – %s (%s)', (when, start, end) => {
+  ])('the window around %s is %s – %s (%s)', (when, start, end, _why) => {
     expect(quietWindowAt(NIGHT, at(when))).toEqual({ startMs: at(start), endMs: at(end) });
   });
 
@@ -138,7 +138,7 @@ describe('quiet hours', () => {
       '2026-03-29T05:00:00.000Z',
       'after spring forward',
     ],
-  ])('at %s the last closed window is %s – %s (%s)', (when, start, end) => {
+  ])('at %s the last closed window is %s – %s (%s)', (when, start, end, _why) => {
     expect(lastClosedWindow(NIGHT, at(when))).toEqual({ startMs: at(start), endMs: at(end) });
   });
 
@@ -225,7 +225,7 @@ describe('digest periods', () => {
       '2026-01-01T00:00:00.000Z',
       'UTC, over new year',
     ],
-  ])('%j at %s: %s – %s (%s)', (digest, when, start, end) => {
+  ])('%j at %s: %s – %s (%s)', (digest, when, start, end, _why) => {
     expect(lastEndedPeriod(digest, at(when))).toEqual({ startMs: at(start), endMs: at(end) });
   });
 

@@ -19,7 +19,7 @@ describe('when a step is stuck', () => {
     [2 * 60 * MIN, 3 * 60 * MIN, 'a 2-hour step: capped at usual + 1 h, not 6 h'],
     [-1, null, 'nonsense is no history'],
     [Number.NaN, null, 'nonsense is no history'],
-  ])('usual %s s → stuck after %s s (%s)', (usual, after) => {
+  ])('usual %s s → stuck after %s s (%s)', (usual, after, _why) => {
     expect(stuckAfterSeconds(usual)).toBe(after);
   });
 
@@ -41,7 +41,7 @@ describe('how long a running step has run', () => {
     [3, NOW - 1500_000, 1500, 'a counter CodeArts only moves at the end does not hide a long step'],
     [900, NOW - 60_000, 900, 'a live counter wins over a late sighting'],
     [-5, null, 0, 'a negative counter is nothing'],
-  ])('elapsed %s, seen since %s → %s s (%s)', (elapsed, since, seconds) => {
+  ])('elapsed %s, seen since %s → %s s (%s)', (elapsed, since, seconds, _why) => {
     expect(runningSecondsOf(aStep(0, { progress: 'running', elapsed }), since, NOW)).toBe(seconds);
   });
 });
