@@ -1,5 +1,8 @@
 // core → the domain vocabulary every other layer speaks: runs, steps, events, subscriptions.
 // Pure types and tiny helpers only; no I/O, no clock, no environment.
+import type { InsightReport, TaskInsight } from './insight/model.js';
+import type { DigestOptions } from './insight/periods.js';
+import type { QuietHours } from './insight/quiet-hours.js';
 
 /** Execution status of a CodeArts run, as reported in `result.status` (unknown values map to 'unknown'). */
 export type RunStatus =
@@ -64,12 +67,55 @@ export interface RunState {
   steps: StepState[] | null;
 }
 
+/** Set on the end of a step that was called stuck (see core/insight/stuck.ts): its thread hears that it ended. */
+export interface AfterStuck {
+  usualSeconds: number;
+}
+
+/** Set on a success that ended a run of failures (see core/insight/decide-insight.ts). */
+export interface Fix {
+  /** The last failed run, whose message the fix links (and which gets a line pointing at the fix). */
+  recordId: string;
+  /** When the first of the failures ended (ISO). */
+  brokenSince: string;
+  failedRuns: number;
+}
+
 export type TaskEvent =
   | { type: 'run.started'; recordId: string }
   | { type: 'step.started'; recordId: string; step: number; name: string }
-  | { type: 'step.finished'; recordId: string; step: number; name: string; elapsed: number | null }
-  | { type: 'step.failed'; recordId: string; step: number; name: string; faqUrl: string | null }
-  | { type: 'run.finished'; recordId: string; status: RunStatus; durationSeconds: number | null };
+  | {
+      type: 'step.finished';
+      recordId: string;
+      step: number;
+      name: string;
+      elapsed: number | null;
+      wasStuck?: AfterStuck;
+    }
+  | {
+      type: 'step.failed';
+      recordId: string;
+      step: number;
+      name: string;
+      faqUrl: string | null;
+      wasStuck?: AfterStuck;
+    }
+  /** A step running far longer than usual (once per run and step). */
+  | {
+      type: 'step.stuck';
+      recordId: string;
+      step: number;
+      name: string;
+      runningSeconds: number;
+      usualSeconds: number;
+    }
+  | {
+      type: 'run.finished';
+      recordId: string;
+      status: RunStatus;
+      durationSeconds: number | null;
+      fixes?: Fix;
+    };
 
 export type TaskEventType = TaskEvent['type'];
 
@@ -86,6 +132,10 @@ export interface SubscriptionOptions {
   mode: DeliveryMode;
   /** Slack user IDs to mention on failure. */
   mentions: string[];
+  /** Inside these hours only failures and stuck steps are posted; the rest is summed up when they end. */
+  quietHours?: QuietHours | null;
+  /** One message per day or week with the task's figures. */
+  digest?: DigestOptions | null;
 }
 
 // ─── Who did what ────────────────────────────────────────────────────────────────────────────────
@@ -142,6 +192,10 @@ export interface OutboxBatch {
   runs: RunState[];
   /** A notice about the watch itself (the task was deleted in CodeArts). */
   notice?: { kind: 'task-gone'; code: string };
+  /** The failed runs successes of this batch fixed, as last seen: their living messages get a line about the fix. */
+  fixedRuns?: RunState[];
+  /** A message for one channel only: its quiet-hours summary or its digest. */
+  report?: InsightReport;
 }
 
 export interface PollHealth {
@@ -181,6 +235,8 @@ export interface TaskRecord {
   deliveryClaim?: { by: string; until: number };
   /** Who changed which watch of this task, and when; oldest first, the last few kept. */
   audit?: AuditEntry[];
+  /** What the notifier learned about the task's runs (usual times, failures, quiet hours, digests). */
+  insight?: TaskInsight;
   createdAt: string;
   updatedAt: string;
 }

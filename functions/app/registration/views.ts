@@ -193,6 +193,7 @@ const eventView = (event: TaskEvent) => {
         step: event.step,
         name: event.name,
         elapsed: event.elapsed,
+        ...(event.wasStuck ? { was_stuck: { usual_seconds: event.wasStuck.usualSeconds } } : {}),
       };
     case 'step.failed':
       return {
@@ -201,6 +202,16 @@ const eventView = (event: TaskEvent) => {
         step: event.step,
         name: event.name,
         faq_url: event.faqUrl,
+        ...(event.wasStuck ? { was_stuck: { usual_seconds: event.wasStuck.usualSeconds } } : {}),
+      };
+    case 'step.stuck':
+      return {
+        type: event.type,
+        record_id: event.recordId,
+        step: event.step,
+        name: event.name,
+        running_seconds: event.runningSeconds,
+        usual_seconds: event.usualSeconds,
       };
     case 'run.finished':
       return {
@@ -208,6 +219,15 @@ const eventView = (event: TaskEvent) => {
         record_id: event.recordId,
         status: event.status,
         duration_seconds: event.durationSeconds,
+        ...(event.fixes
+          ? {
+              fixes: {
+                record_id: event.fixes.recordId,
+                broken_since: event.fixes.brokenSince,
+                failed_runs: event.fixes.failedRuns,
+              },
+            }
+          : {}),
       };
   }
 };
@@ -219,6 +239,9 @@ const batchView = (batch: OutboxBatch, subs: Subscription[]) => ({
   delivered_to: subs.filter((sub) => sub.deliveredSeq >= batch.seq).map((sub) => sub.channel),
   waiting_for: subs.filter((sub) => sub.deliveredSeq < batch.seq).map((sub) => sub.channel),
   ...(batch.notice === undefined ? {} : { notice: batch.notice }),
+  ...(batch.report === undefined
+    ? {}
+    : { report: { kind: batch.report.kind, channel: batch.report.channel, from: batch.report.from, to: batch.report.to } }),
 });
 
 /** `GET /tasks/{id}`: everything an operator needs to see why a channel did (not) hear about a run. */
