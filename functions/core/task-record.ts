@@ -1,5 +1,7 @@
 // core → pure transitions of a task item (the watch, its snapshot, its outbox and delivery progress).
 // Every function returns a new record with `version + 1`; the store writes it conditionally on the old version.
+
+import { sameInsightOptions, withoutInsightOptions } from './insight/options.js';
 import {
   type Actor,
   type AuditEntry,
@@ -40,7 +42,18 @@ const bump = (record: TaskRecord, now: string): TaskRecord => ({
 });
 
 const sameOptions = (a: SubscriptionOptions, b: SubscriptionOptions): boolean =>
-  a.notify === b.notify && a.mode === b.mode && a.mentions.join(',') === b.mentions.join(',');
+  a.notify === b.notify &&
+  a.mode === b.mode &&
+  a.mentions.join(',') === b.mentions.join(',') &&
+  sameInsightOptions(a, b);
+
+/** The options a watch keeps besides notify, mode and mentions (absent when not set, so old items read the same). */
+const insightOptions = (
+  options: SubscriptionOptions,
+): Pick<SubscriptionOptions, 'quietHours' | 'digest'> => ({
+  ...(options.quietHours ? { quietHours: { ...options.quietHours } } : {}),
+  ...(options.digest ? { digest: { ...options.digest } } : {}),
+});
 
 const newSubscription = (
   channel: string,
@@ -52,6 +65,7 @@ const newSubscription = (
   notify: options.notify,
   mode: options.mode,
   mentions: [...options.mentions],
+  ...insightOptions(options),
   createdAt: now,
   deliveredSeq,
   broken: null,
@@ -119,10 +133,11 @@ export function applyWatch(
   }
   const subscription = existing
     ? {
-        ...existing,
+        ...withoutInsightOptions(existing),
         notify: request.options.notify,
         mode: request.options.mode,
         mentions: [...request.options.mentions],
+        ...insightOptions(request.options),
         broken: null,
       }
     : newSubscription(request.channel, request.options, record.lastSeq, now);

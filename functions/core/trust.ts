@@ -42,6 +42,14 @@ export const watchDetail = (request: Pick<WatchRequest, 'options' | 'verified'>)
     `notify=${request.options.notify}`,
     `mode=${request.options.mode}`,
     ...(request.options.mentions.length > 0 ? [`mentions=${request.options.mentions.join(',')}`] : []),
+    ...(request.options.quietHours
+      ? [
+          `quiet_hours=${request.options.quietHours.from}-${request.options.quietHours.to}@${request.options.quietHours.timeZone}`,
+        ]
+      : []),
+    ...(request.options.digest
+      ? [`digest=${request.options.digest.every}@${request.options.digest.timeZone}`]
+      : []),
     ...(request.verified === false ? ['unverified'] : []),
   ].join(' ');
 

@@ -241,7 +241,14 @@ const batchView = (batch: OutboxBatch, subs: Subscription[]) => ({
   ...(batch.notice === undefined ? {} : { notice: batch.notice }),
   ...(batch.report === undefined
     ? {}
-    : { report: { kind: batch.report.kind, channel: batch.report.channel, from: batch.report.from, to: batch.report.to } }),
+    : {
+        report: {
+          kind: batch.report.kind,
+          channel: batch.report.channel,
+          from: batch.report.from,
+          to: batch.report.to,
+        },
+      }),
 });
 
 /** `GET /tasks/{id}`: everything an operator needs to see why a channel did (not) hear about a run. */

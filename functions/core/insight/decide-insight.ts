@@ -149,7 +149,9 @@ export function decidePoll(
   if (!changed) return { ...base, archive: [] };
 
   const kept = Object.fromEntries(
-    Object.entries(channels).filter(([channel, c]) => channel in start.subscriptions && Object.keys(c).length > 0),
+    Object.entries(channels).filter(
+      ([channel, c]) => channel in start.subscriptions && Object.keys(c).length > 0,
+    ),
   );
   const { channels: _old, ...rest } = insight;
   const next: TaskRecord = {
@@ -203,7 +205,11 @@ function annotateBatch(
       return event;
     }
     if (broken === undefined) return event;
-    const fixes = { recordId: broken.last.recordId, brokenSince: broken.since, failedRuns: broken.failedRuns };
+    const fixes = {
+      recordId: broken.last.recordId,
+      brokenSince: broken.since,
+      failedRuns: broken.failedRuns,
+    };
     fixedRuns.push(broken.last);
     broken = undefined;
     return { ...event, fixes };

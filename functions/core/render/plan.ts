@@ -81,7 +81,9 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
     // A stuck step may be the failure to come: it is told, and so is its end.
     const alarms = batch.filter((e) => isStuckEvent(e) || isAfterStuckEvent(e));
     if (alarms.length > 0) {
-      posts.push(renderChangeMessage({ run, events: alarms, batch, ctx, audience: 'channel', recovered: false }));
+      posts.push(
+        renderChangeMessage({ run, events: alarms, batch, ctx, audience: 'channel', recovered: false }),
+      );
     }
     if (finished?.type === 'run.finished' && isUnsuccessful(finished.status)) {
       posts.push(renderFailureAnnouncement(run, batch, ctx));
