@@ -114,6 +114,8 @@ export interface WatchView {
   notify: Subscription['notify'];
   mode: Subscription['mode'];
   mentions: string[];
+  quiet_hours: { from: string; to: string; time_zone: string } | null;
+  digest: { every: 'daily' | 'weekly'; time_zone: string } | null;
   created_at: string;
   broken: Subscription['broken'];
 }
@@ -123,6 +125,10 @@ export const watchView = (sub: Subscription): WatchView => ({
   notify: sub.notify,
   mode: sub.mode,
   mentions: [...sub.mentions],
+  quiet_hours: sub.quietHours
+    ? { from: sub.quietHours.from, to: sub.quietHours.to, time_zone: sub.quietHours.timeZone }
+    : null,
+  digest: sub.digest ? { every: sub.digest.every, time_zone: sub.digest.timeZone } : null,
   created_at: sub.createdAt,
   broken: sub.broken,
 });
