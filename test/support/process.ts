@@ -124,6 +124,7 @@ export class WorkerProcess {
       update: (ref, message) => this.#call('slack', 'update', null, () => port.update(ref, message)),
       findByMetadata: (query) =>
         this.#call('slack', 'findByMetadata', null, () => port.findByMetadata(query)),
+      getPermalink: (ref) => this.#call('slack', 'getPermalink', null, () => port.getPermalink(ref)),
     };
   }
 

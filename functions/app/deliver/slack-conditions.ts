@@ -88,6 +88,7 @@ export class SlackConditions {
       post: (target, message) => guarded(target.channel, () => slack.post(target, message)),
       update: (ref, message) => guarded(ref.channel, () => slack.update(ref, message)),
       findByMetadata: (query) => guarded(query.channel, () => slack.findByMetadata(query)),
+      getPermalink: (ref) => guarded(ref.channel, () => slack.getPermalink(ref)),
     };
   }
 

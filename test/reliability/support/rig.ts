@@ -317,6 +317,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       post: (target, message) => logged(target.channel, () => slackPort.post(target, message)),
       update: (ref, message) => logged(ref.channel, () => slackPort.update(ref, message)),
       findByMetadata: (query) => logged(query.channel, () => slackPort.findByMetadata(query)),
+      getPermalink: (ref) => logged(ref.channel, () => slackPort.getPermalink(ref)),
     };
   };
 
@@ -471,6 +472,10 @@ function withDeletions(
       const found = await port.findByMetadata(query);
       // The newest match is what Slack answers; a deleted one would not be there (an older one never is newer).
       return found && gone(found.channel, found.ts) ? null : found;
+    },
+    getPermalink: async (ref) => {
+      if (gone(ref.channel, ref.ts)) throw refused('message_not_found');
+      return port.getPermalink(ref);
     },
   };
 }
