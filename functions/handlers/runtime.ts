@@ -4,8 +4,10 @@
 import { CodeArtsClient } from '../adapters/codearts/client.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoFleetGates } from '../adapters/dynamodb/fleet-gates.js';
+import { DynamoInsightStore } from '../adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../adapters/dynamodb/store.js';
+import { systemClock } from '../adapters/system-clock.js';
 import { ConfigError, type NotifierConfig } from '../config.js';
 import type { CodeArtsPort } from '../ports.js';
 import { liveConfig } from './live-config.js';
@@ -20,11 +22,15 @@ export async function loadLambdaConfig(
   return liveConfig({ env: () => env, required: ['TABLE_NAME'] }).current();
 }
 
-/** The table's adapters, sharing one document client: the task store, the planner's ticks, the fleet gates. */
+/**
+ * The table's adapters, sharing one document client: the task store, the planner's ticks, the fleet gates, and the
+ * run summaries and people.
+ */
 export function buildTable(config: NotifierConfig): {
   store: DynamoTaskStore;
   ticks: DynamoPlannerTicks;
   gates: DynamoFleetGates;
+  insight: DynamoInsightStore;
 } {
   const client = createDocumentClient(config.table.endpoint ? { endpoint: config.table.endpoint } : {});
   const tableName = config.table.name ?? 'notifier';
@@ -32,6 +38,7 @@ export function buildTable(config: NotifierConfig): {
     store: new DynamoTaskStore({ client, tableName }),
     ticks: new DynamoPlannerTicks(client, tableName),
     gates: new DynamoFleetGates(client, tableName),
+    insight: new DynamoInsightStore({ client, tableName, now: () => systemClock.now() }),
   };
 }
 

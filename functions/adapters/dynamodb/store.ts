@@ -4,6 +4,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { Actor, ChannelRecord, TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
+import { insightDueAt } from '../../core/insight/decide-insight.js';
 import { applyUnwatch, applyWatch, isRunActive, pendingSince } from '../../core/task-record.js';
 import type {
   ChannelStore,
@@ -222,6 +223,7 @@ const versionIs = (expected: number) => ({
  */
 function toItem(record: TaskRecord): Record<string, unknown> {
   const since = pendingSince(record);
+  const due = insightDueAt(record);
   return {
     ...taskKey(record.taskId),
     [TABLE_SCHEMA.watchIndex.partitionKey]: TASK_KIND,
@@ -229,6 +231,7 @@ function toItem(record: TaskRecord): Record<string, unknown> {
     active: isRunActive(record),
     gone: record.health.gone,
     ...(since === null ? {} : { pendingSince: since }),
+    ...(due === null ? {} : { insightDueAt: due }),
   };
 }
 
@@ -240,6 +243,7 @@ function fromItem(item: Record<string, unknown>): TaskRecord {
     active: _active,
     gone: _gone,
     pendingSince: _pendingSince,
+    insightDueAt: _insightDueAt,
     ...rest
   } = item;
   return rest as unknown as TaskRecord;
@@ -255,5 +259,6 @@ function toIndexEntry(item: Record<string, unknown>): WatchIndexEntry {
     pending: typeof item.pendingSince === 'string',
     pendingSince: typeof item.pendingSince === 'string' ? item.pendingSince : null,
     gone: item.gone === true,
+    insightDueAt: typeof item.insightDueAt === 'string' ? item.insightDueAt : null,
   };
 }
