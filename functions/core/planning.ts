@@ -11,14 +11,19 @@ export interface TickPlan {
   delaySeconds: number;
 }
 
+/** A quiet-hours summary or a digest of the task falls due by `atMs` (its poll records and tells it). */
+export const insightDue = (entry: WatchIndexEntry, atMs: number): boolean =>
+  typeof entry.insightDueAt === 'string' && Date.parse(entry.insightDueAt) <= atMs;
+
 /**
- * One poll per watched task that is due: every task is polled directly every tick, except a task CodeArts said is
- * gone, which only has its notice delivered while it is pending.
+ * One poll per watched task that is due: every task is polled directly every tick (so a quiet-hours summary or a
+ * digest goes out at the first tick after it falls due), except a task CodeArts said is gone, which only has its
+ * notice delivered while it is pending.
  */
 export function duePolls(entries: readonly WatchIndexEntry[], plan: TickPlan): QueuedPoll[] {
   const polls: QueuedPoll[] = [];
   for (const entry of entries) {
-    if (entry.gone && !entry.pending) continue;
+    if (entry.gone && !entry.pending && !insightDue(entry, plan.untilMs)) continue;
     const message: PollMessage = {
       taskId: entry.taskId,
       observe: !entry.gone,

@@ -26,7 +26,7 @@ const slack = rebuiltOnChange((c: NotifierConfig) => [c.slack.botToken, c.slack.
 /** The batch's dependencies as of now; a bad configuration or an unreadable secret fails this batch only. */
 const runtime = async (): Promise<WorkerRuntime> => {
   const current = await config.current();
-  const { store, gates } = tables(current);
+  const { store, gates, insight } = tables(current);
   return {
     deps: {
       repository: store,
@@ -39,6 +39,8 @@ const runtime = async (): Promise<WorkerRuntime> => {
       timeZone: current.codearts.timeZone,
       consoleUrlTemplate: current.codearts.consoleUrlTemplate,
       now: () => systemClock.now(),
+      runs: insight,
+      people: insight,
     },
     settings: {
       // This invocation's share of the budget; the event source mapping runs callBudget().workers at once.

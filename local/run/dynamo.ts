@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createDocumentClient } from '../../functions/adapters/dynamodb/client.js';
 import { ensureTable } from '../../functions/adapters/dynamodb/create-table.js';
 import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoInsightStore } from '../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
 import { startEmbeddedDynamo } from '../dynalite.js';
@@ -12,6 +13,8 @@ export interface LocalDynamo {
   store: DynamoTaskStore;
   ticks: DynamoPlannerTicks;
   gates: DynamoFleetGates;
+  /** Run summaries and people. */
+  insight: DynamoInsightStore;
   /** Where the data is (a directory, or the external endpoint). */
   location: string;
   embedded: boolean;
@@ -44,6 +47,7 @@ export async function startLocalDynamo(options: {
     store,
     ticks: new DynamoPlannerTicks(client, options.tableName),
     gates: new DynamoFleetGates(client, options.tableName),
+    insight: new DynamoInsightStore({ client, tableName: options.tableName, now: () => Date.now() }),
     location: embedded ? path : endpoint,
     embedded: embedded !== null,
     stop,

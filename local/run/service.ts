@@ -174,6 +174,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         timeZone: config.codearts.timeZone,
         consoleUrlTemplate: config.codearts.consoleUrlTemplate,
         now,
+        runs: dynamo.insight,
+        people: dynamo.insight,
       },
       settings: { callsPerWorker: budget.callsPerWorker, activePollSeconds: settings.activePollSeconds },
     };

@@ -3,6 +3,7 @@
 // re-polls and faults are deterministic.
 import { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
 import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoInsightStore } from '../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClient, SlackAdapter } from '../../functions/adapters/slack/index.js';
@@ -51,6 +52,8 @@ export interface CycleSummary {
 export interface Harness {
   dynamo: TestDynamo;
   store: DynamoTaskStore;
+  /** Run summaries and people, in the same table. */
+  insight: DynamoInsightStore;
   sim: CodeArtsSimulator;
   slack: FakeSlack;
   clock: ManualClock;
@@ -80,6 +83,7 @@ export async function startHarness(): Promise<Harness> {
     FakeSlack.start({ now }),
   ]);
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+  const insight = new DynamoInsightStore({ client: dynamo.documentClient, tableName: dynamo.tableName, now });
   const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
   const gates = new DynamoFleetGates(dynamo.documentClient, dynamo.tableName);
   const codearts = new CodeArtsClient({
@@ -117,6 +121,8 @@ export async function startHarness(): Promise<Harness> {
           slack: proc.slack(slackPort),
           queue: proc.queue(queue),
           gates: proc.gates(gates),
+          runs: proc.runs(insight),
+          people: proc.people(insight),
           logger: silentLogger,
           metrics: metricsPort,
           timeZone: TIME_ZONE,
@@ -157,6 +163,7 @@ export async function startHarness(): Promise<Harness> {
   return {
     dynamo,
     store,
+    insight,
     sim,
     slack,
     clock,

@@ -2,13 +2,7 @@
 // `RUN#<slot>` items in the task's partition, each expiring through TTL) and the people (`PERSON#<codearts user>`,
 // listed through the watch index under `kind = person`, so listing never scans the table).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { RUN_SUMMARIES_KEPT, RUN_SUMMARY_TTL_DAYS } from '../../core/insight/decide-insight.js';
 import type { RunSummary } from '../../core/insight/digest.js';
 import type { PeopleStore, Person, RunArchive } from '../../ports.js';
@@ -54,7 +48,8 @@ export class DynamoInsightStore implements RunArchive, PeopleStore {
     }
     // Expiry follows the run, not the write, so writing the same summary again gives the same item.
     const at = Date.parse(summary.at);
-    const expiresAt = Math.floor((Number.isFinite(at) ? at : this.now()) / 1000) + RUN_SUMMARY_TTL_DAYS * 86_400;
+    const expiresAt =
+      Math.floor((Number.isFinite(at) ? at : this.now()) / 1000) + RUN_SUMMARY_TTL_DAYS * 86_400;
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -101,7 +96,11 @@ export class DynamoInsightStore implements RunArchive, PeopleStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...personKey(person.codeartsUser), [TABLE_SCHEMA.watchIndex.partitionKey]: PERSON_KIND, ...person },
+        Item: {
+          ...personKey(person.codeartsUser),
+          [TABLE_SCHEMA.watchIndex.partitionKey]: PERSON_KIND,
+          ...person,
+        },
       }),
     );
   }
@@ -129,11 +128,14 @@ export class DynamoInsightStore implements RunArchive, PeopleStore {
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const pk = item[PK];
-        if (typeof pk === 'string' && pk.startsWith(PERSON_PREFIX)) users.push(pk.slice(PERSON_PREFIX.length));
+        if (typeof pk === 'string' && pk.startsWith(PERSON_PREFIX))
+          users.push(pk.slice(PERSON_PREFIX.length));
       }
     }
     const people = [...(await this.getPeople(users)).values()];
-    return people.sort((a, b) => (a.codeartsUser < b.codeartsUser ? -1 : a.codeartsUser > b.codeartsUser ? 1 : 0));
+    return people.sort((a, b) =>
+      a.codeartsUser < b.codeartsUser ? -1 : a.codeartsUser > b.codeartsUser ? 1 : 0,
+    );
   }
 
   async slackUsersOf(codeartsUsers: readonly string[]): Promise<ReadonlyMap<string, string>> {

@@ -3,8 +3,8 @@
 // One item per watched task; every write is a single-item conditional write on its version.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { Actor, ChannelRecord, TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
 import { insightDueAt } from '../../core/insight/decide-insight.js';
+import type { Actor, ChannelRecord, TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
 import { applyUnwatch, applyWatch, isRunActive, pendingSince } from '../../core/task-record.js';
 import type {
   ChannelStore,

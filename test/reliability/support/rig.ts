@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CodeArtsClient } from '../../../functions/adapters/codearts/client.js';
 import { DynamoFleetGates } from '../../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClient, SlackAdapter } from '../../../functions/adapters/slack/index.js';
@@ -166,6 +167,11 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     }),
   ]);
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+  const insight = new DynamoInsightStore({
+    client: dynamo.documentClient,
+    tableName: dynamo.tableName,
+    now: () => clock.now(),
+  });
   const password = options.auth === 'password';
   if (password) sim.addUser(IAM_USER);
   const codearts = new CodeArtsClient({
@@ -366,6 +372,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
             slack: proc.slack(loggedSlack(++invocations)),
             queue: proc.queue(queue),
             gates: proc.gates(gates),
+            runs: proc.runs(insight),
+            people: proc.people(insight),
             logger: silentLogger,
             metrics: metricsPort,
             timeZone: TIME_ZONE,
