@@ -71,7 +71,8 @@ export async function deliverToSubscription(
       if (fix !== null && render.insight) {
         render.insight = {
           ...render.insight,
-          fixedLink: await permalinkOf(slack, subscription.messages[fix.recordId]),
+          // The failed run may have been told in this very delivery (both ended between two polls).
+          fixedLink: await permalinkOf(slack, messages[fix.recordId] ?? subscription.messages[fix.recordId]),
         };
       }
       const { linked, error } = await deliverRunGroup(record, subscription, group, slack, {
@@ -82,7 +83,8 @@ export async function deliverToSubscription(
       if (linked) messages[group.recordId] = linked;
       if (error) throw error;
       const failedRun = fix === null ? null : fixedRunOf(batches, fix.recordId);
-      const failedRef = fix === null ? undefined : subscription.messages[fix.recordId];
+      const failedRef =
+        fix === null ? undefined : (messages[fix.recordId] ?? subscription.messages[fix.recordId]);
       if (fix !== null && failedRun !== null && failedRef !== undefined) {
         await markFixed(
           slack,
