@@ -12,10 +12,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import type { RegistrationDeps } from '../app/registration/watches.js';
 import { runSlashCommand } from '../app/slash-command/respond.js';
 import { DEFAULT_WATCH_LIMITS, type WatchLimits } from '../core/trust.js';
-import type { ChannelStore, CodeArtsPort, Logger, WatchStore } from '../ports.js';
+import type { ChannelStore, CodeArtsPort, Logger, PeopleStore, RunArchive, WatchStore } from '../ports.js';
 import type { ApiKeySource } from './http/auth.js';
 import { guardBody } from './http/body.js';
 import { errorShaper } from './http/errors.js';
+import { peopleRoutes } from './http/people-routes.js';
 import { type RouteSpec, registrationRoutes, route } from './http/registration-routes.js';
 import { INTERNAL_ERROR_BODY, json } from './http/responses.js';
 import { routeNotFound, stripStage } from './http/routing.js';
@@ -25,6 +26,10 @@ export { MAX_JSON_BODY_BYTES } from './http/registration-routes.js';
 
 export interface ApiHandlerDeps {
   store: WatchStore & ChannelStore;
+  /** Who CodeArts users are in Slack (`/people`); without it those routes are not served. */
+  people?: PeopleStore;
+  /** Finished runs, for `/codearts report`; without it reports have no figures. */
+  runs?: RunArchive;
   /** Called per request, so a rotated Huawei credential is used as soon as the configuration has it. */
   codearts: CodeArtsPort;
   /** Valid bearer keys (several, so a key can be rotated without downtime). Called per request; cache upstream. */
@@ -158,6 +163,9 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
       verifyTimeoutMs: deps.verifyTimeoutMs ?? 10_000,
       lastCycleAt,
     }),
+    ...(deps.people === undefined
+      ? []
+      : peopleRoutes({ people: deps.people, apiKeys: deps.apiKeys, logger, now: deps.now })),
     { method: 'POST', path: '/slack/commands', handler: slashCommand },
   ];
 

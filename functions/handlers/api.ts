@@ -17,6 +17,8 @@ const api = rebuiltOnChange(
     const table = tables(c);
     return createApiHandler({
       store: table.store,
+      people: table.insight,
+      runs: table.insight,
       codearts: buildCodeArts(c),
       apiKeys: () => c.apiKeys,
       slackSigningSecret: () => c.slack.signingSecret,

@@ -105,6 +105,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const now = () => Date.now();
     const handler = createApiHandler({
       store,
+      people: dynamo.insight,
+      runs: dynamo.insight,
       codearts,
       apiKeys: () => apiKey.keys,
       slackSigningSecret: () => config.slack.signingSecret,
