@@ -136,6 +136,7 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
             ...registration,
             verifyTimeoutMs: deps.slashVerifyTimeoutMs ?? 2000,
             lastCycleAt,
+            ...(deps.runs === undefined ? {} : { runs: deps.runs }),
             allowedTeams: (await deps.slackTeamIds?.()) ?? [],
           },
           request,

@@ -21,7 +21,8 @@ export function parseCodeArtsUser(raw: string): string | null {
 /** Checks a path's `codearts_user`; throws an {@link InputError} saying what it must be. */
 export function codeArtsUserOf(raw: string): string {
   const user = parseCodeArtsUser(raw);
-  if (user === null) throw new InputError('invalid_field', `The CodeArts user in the path ${CODEARTS_USER_RULE}`);
+  if (user === null)
+    throw new InputError('invalid_field', `The CodeArts user in the path ${CODEARTS_USER_RULE}`);
   return user;
 }
 
@@ -40,7 +41,11 @@ export function parsePersonBody(body: unknown): { slackUser: string } {
   }
   const slackUser = (body as { slack_user?: unknown }).slack_user;
   if (slackUser === undefined) {
-    throw new InputError('missing_field', '"slack_user" is required: a Slack user ID (U… or W…)', 'slack_user');
+    throw new InputError(
+      'missing_field',
+      '"slack_user" is required: a Slack user ID (U… or W…)',
+      'slack_user',
+    );
   }
   if (typeof slackUser !== 'string' || !USER_ID_PATTERN.test(slackUser)) {
     throw new InputError('invalid_field', '"slack_user" must be a Slack user ID (U… or W…)', 'slack_user');

@@ -60,7 +60,8 @@ export const peopleRoutes = (deps: PeopleRoutesDeps): RouteSpec[] => {
     .handler(async (event) => {
       const user = userParam(event);
       const person = await deps.people.getPerson(user);
-      if (person === null) throw new ApiError(404, 'person_not_found', `Nobody is linked as CodeArts user ${user}`);
+      if (person === null)
+        throw new ApiError(404, 'person_not_found', `Nobody is linked as CodeArts user ${user}`);
       return json(200, { person: personView(person) });
     });
 
