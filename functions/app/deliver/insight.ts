@@ -3,13 +3,14 @@
 // living message gets, and the channel's quiet-hours summaries and digests. Slack calls only; rendering is core's.
 import { expectedEndMs, usualSeconds } from '../../core/insight/durations.js';
 import { runningSecondsOf, runningStep } from '../../core/insight/stuck.js';
-import type {
-  Fix,
-  OutboxBatch,
-  RunState,
-  SlackMessageRef,
-  Subscription,
-  TaskRecord,
+import {
+  type Fix,
+  isTerminal,
+  type OutboxBatch,
+  type RunState,
+  type SlackMessageRef,
+  type Subscription,
+  type TaskRecord,
 } from '../../core/model.js';
 import { type RenderContext, renderLivingMessage } from '../../core/render/index.js';
 import type { RenderInsight } from '../../core/render/insight.js';
@@ -25,7 +26,9 @@ export function renderInsightFor(
   people: ReadonlyMap<string, string>,
   nowMs: number,
 ): RenderInsight {
-  const usual = run?.steps ? usualSeconds(record.insight?.durations, run.steps) : [];
+  // Only while the run goes: once it has ended, the history holds the run itself, and would call it usual.
+  const usual =
+    run?.steps && !isTerminal(run.status) ? usualSeconds(record.insight?.durations, run.steps) : [];
   const following = record.insight?.running;
   const current = run === null ? null : runningStep(run);
   const followed =
