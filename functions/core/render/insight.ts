@@ -62,18 +62,21 @@ export function runBy(run: RunState, insight: RenderInsight, max: number): strin
   return run.executor ? mrkdwn(run.executor, max) : '—';
 }
 
+/** A record ID shortened for reading: its first 8 characters (sanitised, whatever CodeArts sent). */
+export const shortRecordId = (recordId: string): string => mrkdwn(recordId, 9);
+
 /** The line a failed run's living message gets once a later run fixed it. */
 export function fixedByLine(insight: RenderInsight): string | null {
   const fix = insight.fixedBy;
   if (fix === null) return null;
   const when = slackDate(fix.endedAt);
   const seeIt = link(fix.link, 'see the fix', SLACK_LIMITS.url);
-  return `✅ *Fixed* by run ${mrkdwn(fix.recordId.slice(0, 8), 8)}${when ? ` ${when}` : ''}${seeIt ? ` — ${seeIt}` : ''}`;
+  return `✅ *Fixed* by run ${shortRecordId(fix.recordId)}${when ? ` ${when}` : ''}${seeIt ? ` — ${seeIt}` : ''}`;
 }
 
 /** The plain version of {@link fixedByLine} for the text fallback. */
 export const fixedByText = (insight: RenderInsight): string | null =>
-  insight.fixedBy === null ? null : `fixed by run ${insight.fixedBy.recordId.slice(0, 8)}`;
+  insight.fixedBy === null ? null : `fixed by run ${shortRecordId(insight.fixedBy.recordId)}`;
 
 /** ` — finally (usually 4m 00s)` on the end of a step that was called stuck. */
 export function afterStuckNote(wasStuck: AfterStuck | undefined): string {

@@ -6,6 +6,7 @@ import type { DigestFigures, RunSummary } from '../insight/digest.js';
 import type { InsightReport } from '../insight/model.js';
 import { type Block, contextBlock, fieldsBlock, firstThatFits, headerBlock, sectionBlock } from './blocks.js';
 import { formatSeconds, slackDate, statusLook } from './format.js';
+import { shortRecordId } from './insight.js';
 import { SLACK_LIMITS } from './limits.js';
 import { joinWithin, link, mrkdwn, plain } from './text.js';
 
@@ -80,7 +81,8 @@ export function figureText(f: DigestFigures): string {
   return parts.join(', ');
 }
 
-const period = (from: string, to: string): string => `${slackDate(from) ?? from} – ${slackDate(to) ?? to}`;
+const period = (from: string, to: string): string =>
+  `${slackDate(from) ?? mrkdwn(from, 40)} – ${slackDate(to) ?? mrkdwn(to, 40)}`;
 
 function renderDigest(
   report: Extract<InsightReport, { kind: 'digest' }>,
@@ -101,7 +103,7 @@ function renderDigest(
 
 function runLine(run: RunSummary, ctx: ReportContext, d: Detail): string {
   const look = statusLook(run.status);
-  const label = `run ${run.recordId.slice(0, 8)}`;
+  const label = `run ${shortRecordId(run.recordId)}`;
   const linked = link(ctx.consoleUrlOf(run.recordId), label, SLACK_LIMITS.url) ?? label;
   const took = formatSeconds(run.durationSeconds);
   const by = run.executor ? ` · ${mrkdwn(run.executor, d.nameMax)}` : '';
@@ -116,7 +118,8 @@ function renderQuiet(
   const task = ctx.taskName;
   const others = report.total - report.succeeded;
   const counts = `✅ ${report.succeeded} succeeded${others > 0 ? ` · ❌ ${others} did not (told as they happened)` : ''}`;
-  const hours = `${report.quietHours.from}–${report.quietHours.to} ${mrkdwn(report.quietHours.timeZone, 64)}`;
+  const { quietHours } = report;
+  const hours = `${mrkdwn(quietHours.from, 5)}–${mrkdwn(quietHours.to, 5)} ${mrkdwn(quietHours.timeZone, 64)}`;
   const blocks: Block[] = [
     headerBlock(`🌙 ${plain(task, SLACK_LIMITS.headerText - 30)} · while it was quiet`),
     sectionBlock(
