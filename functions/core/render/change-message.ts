@@ -202,7 +202,7 @@ function renderAt(input: ChangeMessageInput, d: Detail): SlackMessage {
   } else if (input.events.some(isStuckEvent)) {
     const mentions = mentionTokens(ctx.mentions).join(' ');
     const who = mentions ? `${mentions} ` : '';
-    blocks.push(sectionBlock(`⚠️ ${who}*${mrkdwn(task, d.taskMax)}*: a step is taking far longer than usual`));
+    blocks.push(sectionBlock(`⚠️ ${who}${mrkdwn(task, d.taskMax)}: *a step is taking far longer than usual*`));
     textParts.push(`⚠️ ${who}${mrkdwn(task, d.taskMax)}: a step is taking far longer than usual`);
   } else {
     textParts.push(`${mrkdwn(task, d.taskMax)}:`);
