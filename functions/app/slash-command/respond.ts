@@ -108,12 +108,15 @@ const watch = async (
   notify: 'all' | 'failures' | 'status' | undefined,
   signal: AbortSignal | undefined,
 ): Promise<EphemeralMessage> => {
-  // A watch set up through the API keeps its mode and mentions; the command only changes the level.
+  // A watch set up through the API keeps its mode, mentions, quiet hours and digest; the command only changes the
+  // level.
   const current = (await deps.store.getTask(taskId))?.subscriptions[request.channelId];
   const options = {
     notify: notify ?? current?.notify ?? 'all',
     mode: current?.mode ?? 'thread',
     mentions: current?.mentions ?? [],
+    ...(current?.quietHours ? { quietHours: current.quietHours } : {}),
+    ...(current?.digest ? { digest: current.digest } : {}),
   };
   const deadline = AbortSignal.timeout(deps.verifyTimeoutMs);
   try {

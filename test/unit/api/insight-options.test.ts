@@ -1,7 +1,7 @@
 // POST /tasks with quiet hours and a digest: stored with the watch, shown back, repeated harmlessly, changed and
 // cleared; anything malformed is a 400 naming the field, and nothing is written.
 import { describe, expect, it } from 'vitest';
-import { call, makeHarness, postTask, TASK_A } from './fixtures.js';
+import { call, makeHarness, postTask, slackEvent, slackForm, TASK_A } from './fixtures.js';
 
 const CHANNEL = 'C0123ABCD9';
 const QUIET = { from: '22:00', to: '07:00', time_zone: 'Europe/Berlin' };
@@ -76,5 +76,22 @@ describe('POST /tasks: quiet_hours and digest', () => {
       error: { code: 'invalid_field', message: expect.stringContaining(`"${field}`) },
     });
     expect(store.writes).toEqual([]);
+  });
+});
+
+describe('/codearts watch on a watch with quiet hours and a digest', () => {
+  it('changes the level and keeps them', async () => {
+    const { handler, store } = makeHarness();
+    await call(
+      handler,
+      postTask({ task_id: TASK_A, channel: CHANNEL, quiet_hours: QUIET, digest: 'weekly' }),
+    );
+    const answer = await call(handler, slackEvent(slackForm(`watch ${TASK_A} failures`, CHANNEL)));
+    expect(answer.status).toBe(200);
+    expect(store.dump()[0]?.subscriptions[CHANNEL]).toMatchObject({
+      notify: 'failures',
+      quietHours: { from: '22:00', to: '07:00', timeZone: 'Europe/Berlin' },
+      digest: { every: 'weekly', timeZone: 'Europe/Berlin' },
+    });
   });
 });
