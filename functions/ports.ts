@@ -3,6 +3,7 @@ import type { ApplicationPage, ApplicationState } from './core/applications.js';
 import type { ExecutionParam, StartParam } from './core/deploy-actions.js';
 import type { FeedStatus, FeedView } from './core/feed.js';
 import type { HistoryPage } from './core/history.js';
+import type { RunSummary } from './core/insight/digest.js';
 import type {
   Actor,
   ChannelRecord,
@@ -232,6 +233,8 @@ export interface SlackPort {
   update(ref: SlackMessageRef, message: SlackMessage): Promise<void>;
   /** Finds a message this app posted whose metadata `payload.key` equals `query.key` (the newest, if several). */
   findByMetadata(query: SlackMetadataQuery): Promise<SlackFoundMessage | null>;
+  /** `chat.getPermalink`: a link to the message that opens it in Slack. */
+  getPermalink(ref: SlackMessageRef): Promise<string>;
 }
 
 /** Who is in a Slack user group (`usergroups.users.list`), for watches whose operators name a group. */
@@ -337,6 +340,41 @@ export interface ChannelStore {
   putChannel(record: ChannelRecord, expectedVersion: number | null): Promise<boolean>;
 }
 
+// ─── Insight: finished runs for digests, and who is who ─────────────────────────────────────────────
+
+/** The summaries of a task's finished runs, for digests and reports: a ring of slots per task, expiring on AWS. */
+export interface RunArchive {
+  /** Stores `summary` in `slot` (an idempotent put; whatever the slot held before is replaced). */
+  putRunSummary(taskId: string, slot: number, summary: RunSummary): Promise<void>;
+  /** Every summary stored for the task and not yet expired, in no particular order. */
+  listRunSummaries(taskId: string): Promise<RunSummary[]>;
+}
+
+/** A CodeArts user linked to a Slack user, and who linked them. */
+export interface Person {
+  codeartsUser: string;
+  slackUser: string;
+  updatedAt: string;
+  /** The API key's name (or the part of the service) that set it. */
+  updatedBy: string;
+}
+
+/** Who a CodeArts executor is in Slack, for mentions. */
+export interface PeopleDirectory {
+  /** The Slack user of each CodeArts user that has one (others are left out). */
+  slackUsersOf(codeartsUsers: readonly string[]): Promise<ReadonlyMap<string, string>>;
+}
+
+/** `PUT/GET/DELETE /people/{codearts_user}`, `GET /people`. */
+export interface PeopleStore extends PeopleDirectory {
+  getPerson(codeartsUser: string): Promise<Person | null>;
+  putPerson(person: Person): Promise<void>;
+  /** Resolves false when there was nobody to delete. */
+  deletePerson(codeartsUser: string): Promise<boolean>;
+  /** Everyone, ordered by CodeArts user. */
+  listPeople(): Promise<Person[]>;
+}
+
 // ─── Poll pipeline: the watch index, the queue, the planner's ticks and the fleet-wide gates ──────────
 
 /** What the planner knows of a watched task without reading its item: a small index entry. */
@@ -355,6 +393,8 @@ export interface WatchIndexEntry {
   gone: boolean;
   /** What the change feed said about the task when it was last polled for it (null: never). */
   feed: FeedView | null;
+  /** When a quiet-hours summary or a digest of some watch falls due (ISO); null or absent: none. */
+  insightDueAt?: string | null;
 }
 
 export interface WatchIndexPage {

@@ -12,6 +12,11 @@ export type TaskChange = TaskRecord | 'delete' | null;
 export interface Applied<R> {
   next: TaskChange;
   result: R;
+  /**
+   * Writes that must be made before this change is (items the record's change refers to, such as the summary of a
+   * run it ends): idempotent, since a conflict makes the transition, and them, run again.
+   */
+  before?: () => Promise<void>;
 }
 
 export interface TaskUpdate<R> {
@@ -52,6 +57,7 @@ export async function updateTask<R>(
       result,
     });
     if (next === null || (next === 'delete' && current === null)) return outcome(false, current);
+    if (applied.before) await applied.before();
     const written =
       next === 'delete'
         ? await repository.deleteTask(taskId, (current as TaskRecord).version)

@@ -3,6 +3,9 @@
 
 import type { ActionNote, ActionRequest } from './actions.js';
 import type { FeedView } from './feed.js';
+import type { InsightReport, TaskInsight } from './insight/model.js';
+import type { DigestOptions } from './insight/periods.js';
+import type { QuietHours } from './insight/quiet-hours.js';
 
 /** Execution status of a CodeArts run, as reported in `result.status` (unknown values map to 'unknown'). */
 export type RunStatus =
@@ -67,12 +70,55 @@ export interface RunState {
   steps: StepState[] | null;
 }
 
+/** Set on the end of a step that was called stuck (see core/insight/stuck.ts): its thread hears that it ended. */
+export interface AfterStuck {
+  usualSeconds: number;
+}
+
+/** Set on a success that ended a run of failures (see core/insight/decide-insight.ts). */
+export interface Fix {
+  /** The last failed run, whose message the fix links (and which gets a line pointing at the fix). */
+  recordId: string;
+  /** When the first of the failures ended (ISO). */
+  brokenSince: string;
+  failedRuns: number;
+}
+
 export type TaskEvent =
   | { type: 'run.started'; recordId: string }
   | { type: 'step.started'; recordId: string; step: number; name: string }
-  | { type: 'step.finished'; recordId: string; step: number; name: string; elapsed: number | null }
-  | { type: 'step.failed'; recordId: string; step: number; name: string; faqUrl: string | null }
-  | { type: 'run.finished'; recordId: string; status: RunStatus; durationSeconds: number | null };
+  | {
+      type: 'step.finished';
+      recordId: string;
+      step: number;
+      name: string;
+      elapsed: number | null;
+      wasStuck?: AfterStuck;
+    }
+  | {
+      type: 'step.failed';
+      recordId: string;
+      step: number;
+      name: string;
+      faqUrl: string | null;
+      wasStuck?: AfterStuck;
+    }
+  /** A step running far longer than usual (once per run and step). */
+  | {
+      type: 'step.stuck';
+      recordId: string;
+      step: number;
+      name: string;
+      runningSeconds: number;
+      usualSeconds: number;
+    }
+  | {
+      type: 'run.finished';
+      recordId: string;
+      status: RunStatus;
+      durationSeconds: number | null;
+      fixes?: Fix;
+    };
 
 export type TaskEventType = TaskEvent['type'];
 
@@ -94,6 +140,10 @@ export interface SubscriptionOptions {
    * empty: the watch shows no buttons.
    */
   operators?: string[];
+  /** Inside these hours only failures and stuck steps are posted; the rest is summed up when they end. */
+  quietHours?: QuietHours | null;
+  /** One message per day or week with the task's figures. */
+  digest?: DigestOptions | null;
 }
 
 // ─── Who did what ────────────────────────────────────────────────────────────────────────────────
@@ -152,6 +202,10 @@ export interface OutboxBatch {
   notice?: { kind: 'task-gone'; code: string };
   /** What a button pressed in Slack did (stopped, re-ran, rolled back), told in the channel it was pressed in. */
   action?: ActionNote;
+  /** The failed runs successes of this batch fixed, as last seen: their living messages get a line about the fix. */
+  fixedRuns?: RunState[];
+  /** A message for one channel only: its quiet-hours summary or its digest. */
+  report?: InsightReport;
 }
 
 export interface PollHealth {
@@ -197,6 +251,8 @@ export interface TaskRecord {
   lastSucceeded?: { recordId: string; endedAt: string | null };
   /** Buttons pressed in Slack, by press key (core/actions.ts): waiting for a worker, being done, or done. */
   actions?: Record<string, ActionRequest>;
+  /** What the notifier learned about the task's runs (usual times, failures, quiet hours, digests). */
+  insight?: TaskInsight;
   createdAt: string;
   updatedAt: string;
 }

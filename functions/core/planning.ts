@@ -27,7 +27,11 @@ export interface TickPlan {
 }
 
 /** Why a task is polled this tick (counted in the planner's summary line). */
-export type PollReason = 'active' | 'pending' | 'direct' | 'feed' | 'sweep' | 'deliver';
+export type PollReason = 'active' | 'pending' | 'insight' | 'direct' | 'feed' | 'sweep' | 'deliver';
+
+/** A quiet-hours summary or a digest of the task falls due by `atMs` (its poll records and tells it). */
+export const insightDue = (entry: WatchIndexEntry, atMs: number): boolean =>
+  typeof entry.insightDueAt === 'string' && Date.parse(entry.insightDueAt) <= atMs;
 
 export interface PlannedPoll extends QueuedPoll {
   reason: PollReason;
@@ -63,7 +67,7 @@ export function sweepDue(taskId: string, plan: TickPlan): boolean {
 
 /** Polled this tick whatever the feed says. */
 const dueAnyway = (entry: WatchIndexEntry, plan: TickPlan): boolean =>
-  entry.active || entry.pending || sweepDue(entry.taskId, plan);
+  entry.active || entry.pending || insightDue(entry, plan.untilMs) || sweepDue(entry.taskId, plan);
 
 export interface FeedChoice {
   /** Projects whose feed is asked this tick. */
@@ -107,9 +111,9 @@ export function projectsToRead(
 
 /**
  * One poll per watched task that is due, in task ID order. A task is due when its run is in progress, it has
- * undelivered changes, its sweep falls on this tick, the feed was not read for its project (feed off, failing, or
+ * undelivered changes, a quiet-hours summary or digest of it falls due, its sweep falls on this tick, the feed was not read for its project (feed off, failing, or
  * dearer than direct polls, or its project not known yet), or the feed shows it moved or running. A task CodeArts
- * said is gone only has its notice delivered while it is pending.
+ * said is gone only has its notice (or a report falling due) delivered.
  */
 export function duePolls(
   entries: readonly WatchIndexEntry[],
@@ -120,7 +124,9 @@ export function duePolls(
   for (const entry of entries) {
     const base = { taskId: entry.taskId, until: plan.untilMs, tick: plan.tick };
     if (entry.gone) {
-      if (entry.pending) polls.push(planned({ ...base, observe: false }, 'deliver', plan));
+      if (entry.pending || insightDue(entry, plan.untilMs)) {
+        polls.push(planned({ ...base, observe: false }, 'deliver', plan));
+      }
       continue;
     }
     const projectFeed =
@@ -144,6 +150,7 @@ function pollReason(
 ): PollReason | null {
   if (entry.active) return 'active';
   if (entry.pending) return 'pending';
+  if (insightDue(entry, plan.untilMs)) return 'insight';
   if (view === undefined) return 'direct';
   if (view !== null && (!sameFeedView(view, entry.feed) || feedShowsRunInProgress(view))) return 'feed';
   return sweepDue(entry.taskId, plan) ? 'sweep' : null;

@@ -3,6 +3,7 @@
 
 import { lastSucceededAfter } from './actions.js';
 import { type FeedView, sameFeedView } from './feed.js';
+import { sameInsightOptions, withoutInsightOptions } from './insight/options.js';
 import {
   type Actor,
   type AuditEntry,
@@ -67,13 +68,22 @@ const sameOptions = (a: SubscriptionOptions, b: SubscriptionOptions): boolean =>
   a.notify === b.notify &&
   a.mode === b.mode &&
   a.mentions.join(',') === b.mentions.join(',') &&
-  (a.operators ?? []).join(',') === (b.operators ?? []).join(',');
+  (a.operators ?? []).join(',') === (b.operators ?? []).join(',') &&
+  sameInsightOptions(a, b);
 
 /** Operators are stored only when there are some (an item without them reads as none). */
 const operatorsField = (options: SubscriptionOptions): { operators?: string[] } =>
   options.operators === undefined || options.operators.length === 0
     ? {}
     : { operators: [...options.operators] };
+
+/** The options a watch keeps besides notify, mode and mentions (absent when not set, so old items read the same). */
+const insightOptions = (
+  options: SubscriptionOptions,
+): Pick<SubscriptionOptions, 'quietHours' | 'digest'> => ({
+  ...(options.quietHours ? { quietHours: { ...options.quietHours } } : {}),
+  ...(options.digest ? { digest: { ...options.digest } } : {}),
+});
 
 const newSubscription = (
   channel: string,
@@ -86,6 +96,7 @@ const newSubscription = (
   mode: options.mode,
   mentions: [...options.mentions],
   ...operatorsField(options),
+  ...insightOptions(options),
   createdAt: now,
   deliveredSeq,
   broken: null,
@@ -153,11 +164,12 @@ export function applyWatch(
   }
   const subscription: Subscription = existing
     ? {
-        ...withoutOperators(existing),
+        ...withoutInsightOptions(withoutOperators(existing)),
         notify: request.options.notify,
         mode: request.options.mode,
         mentions: [...request.options.mentions],
         ...operatorsField(request.options),
+        ...insightOptions(request.options),
         broken: null,
       }
     : newSubscription(request.channel, request.options, record.lastSeq, now);

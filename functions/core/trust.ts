@@ -45,6 +45,14 @@ export const watchDetail = (request: Pick<WatchRequest, 'options' | 'verified'>)
     ...((request.options.operators?.length ?? 0) > 0
       ? [`operators=${request.options.operators?.join(',')}`]
       : []),
+    ...(request.options.quietHours
+      ? [
+          `quiet_hours=${request.options.quietHours.from}-${request.options.quietHours.to}@${request.options.quietHours.timeZone}`,
+        ]
+      : []),
+    ...(request.options.digest
+      ? [`digest=${request.options.digest.every}@${request.options.digest.timeZone}`]
+      : []),
     ...(request.verified === false ? ['unverified'] : []),
   ].join(' ');
 

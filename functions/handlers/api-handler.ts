@@ -18,7 +18,9 @@ import type {
   ChannelStore,
   CodeArtsPort,
   Logger,
+  PeopleStore,
   PollQueue,
+  RunArchive,
   SlackResponder,
   TaskRepository,
   WatchStore,
@@ -27,6 +29,7 @@ import type { ApiKeySource } from './http/auth.js';
 import { guardBody } from './http/body.js';
 import { errorShaper } from './http/errors.js';
 import { interactionsRoute } from './http/interactions-route.js';
+import { peopleRoutes } from './http/people-routes.js';
 import { type RouteSpec, registrationRoutes, route } from './http/registration-routes.js';
 import { INTERNAL_ERROR_BODY, json } from './http/responses.js';
 import { routeNotFound, stripStage } from './http/routing.js';
@@ -36,6 +39,10 @@ export { MAX_JSON_BODY_BYTES } from './http/registration-routes.js';
 
 export interface ApiHandlerDeps {
   store: WatchStore & ChannelStore;
+  /** Who CodeArts users are in Slack (`/people`); without it those routes are not served. */
+  people?: PeopleStore;
+  /** Finished runs, for `/codearts report`; without it reports have no figures. */
+  runs?: RunArchive;
   /** Called per request, so a rotated Huawei credential is used as soon as the configuration has it. */
   codearts: CodeArtsPort;
   /** Valid bearer keys (several, so a key can be rotated without downtime). Called per request; cache upstream. */
@@ -166,6 +173,7 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
             ...registration,
             verifyTimeoutMs: deps.slashVerifyTimeoutMs ?? 2000,
             lastCycleAt,
+            ...(deps.runs === undefined ? {} : { runs: deps.runs }),
             allowedTeams: (await deps.slackTeamIds?.()) ?? [],
           },
           request,
@@ -194,6 +202,9 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
       lastCycleAt,
       feedStatus,
     }),
+    ...(deps.people === undefined
+      ? []
+      : peopleRoutes({ people: deps.people, apiKeys: deps.apiKeys, logger, now: deps.now })),
     { method: 'POST', path: '/slack/commands', handler: slashCommand },
     {
       method: 'POST',

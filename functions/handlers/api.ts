@@ -41,6 +41,8 @@ const api = rebuiltOnChange(
             },
           }),
       store: table.store,
+      people: table.insight,
+      runs: table.insight,
       codearts: buildCodeArts(c),
       apiKeys: () => c.apiKeys,
       slackSigningSecret: () => c.slack.signingSecret,

@@ -5,8 +5,10 @@ import { CodeArtsClient } from '../adapters/codearts/client.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoFeedStatus } from '../adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../adapters/dynamodb/fleet-gates.js';
+import { DynamoInsightStore } from '../adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../adapters/dynamodb/store.js';
+import { systemClock } from '../adapters/system-clock.js';
 import { ConfigError, type NotifierConfig } from '../config.js';
 import type { CodeArtsActionsPort, CodeArtsFeedPort, CodeArtsPort } from '../ports.js';
 import { liveConfig } from './live-config.js';
@@ -21,12 +23,16 @@ export async function loadLambdaConfig(
   return liveConfig({ env: () => env, required: ['TABLE_NAME'] }).current();
 }
 
-/** The table's adapters, sharing one document client: the task store, the planner's ticks, the fleet gates. */
+/**
+ * The table's adapters, sharing one document client: the task store, the planner's ticks, the fleet gates, and the
+ * run summaries and people.
+ */
 export function buildTable(config: NotifierConfig): {
   store: DynamoTaskStore;
   ticks: DynamoPlannerTicks;
   gates: DynamoFleetGates;
   feedStatus: DynamoFeedStatus;
+  insight: DynamoInsightStore;
 } {
   const client = createDocumentClient(config.table.endpoint ? { endpoint: config.table.endpoint } : {});
   const tableName = config.table.name ?? 'notifier';
@@ -35,6 +41,7 @@ export function buildTable(config: NotifierConfig): {
     ticks: new DynamoPlannerTicks(client, tableName),
     gates: new DynamoFleetGates(client, tableName),
     feedStatus: new DynamoFeedStatus(client, tableName),
+    insight: new DynamoInsightStore({ client, tableName, now: () => systemClock.now() }),
   };
 }
 

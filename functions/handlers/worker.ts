@@ -27,7 +27,7 @@ const responder = rebuiltOnChange((c: NotifierConfig) => c.slack.hooksUrl, build
 /** The batch's dependencies as of now; a bad configuration or an unreadable secret fails this batch only. */
 const runtime = async (): Promise<WorkerRuntime> => {
   const current = await config.current();
-  const { store, gates } = tables(current);
+  const { store, gates, insight } = tables(current);
   const codeartsClient = codearts(current);
   const slackAdapter = slack(current);
   return {
@@ -44,6 +44,8 @@ const runtime = async (): Promise<WorkerRuntime> => {
       timeZone: current.codearts.timeZone,
       consoleUrlTemplate: current.codearts.consoleUrlTemplate,
       now: () => systemClock.now(),
+      runs: insight,
+      people: insight,
     },
     settings: {
       // This invocation's share of the budget; the event source mapping runs callBudget().workers at once.

@@ -24,6 +24,10 @@ export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: 
   { method: HttpMethod.DELETE, path: '/tasks/{task_id}' },
   { method: HttpMethod.GET, path: '/channels/{channel}' },
   { method: HttpMethod.PUT, path: '/channels/{channel}' },
+  { method: HttpMethod.GET, path: '/people' },
+  { method: HttpMethod.GET, path: '/people/{codearts_user}' },
+  { method: HttpMethod.PUT, path: '/people/{codearts_user}' },
+  { method: HttpMethod.DELETE, path: '/people/{codearts_user}' },
   { method: HttpMethod.POST, path: '/slack/commands' },
   { method: HttpMethod.POST, path: '/slack/interactions' },
   { method: HttpMethod.GET, path: '/health' },
@@ -31,14 +35,16 @@ export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: 
 
 /**
  * The table actions the api function calls, and no more: reads (GetItem, BatchGetItem for listings), whole-item
- * conditional writes (PutItem) and DeleteItem (a task's last unwatch), Query on the watch index only. No
- * UpdateItem: only the poller's lease uses it.
+ * conditional writes (PutItem), DeleteItem (a task's last unwatch, a person unlinked), Query on the table for a
+ * task's run summaries (`/codearts report`) and on the watch index. No UpdateItem: only the planner and workers
+ * use it.
  */
 export const API_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:DeleteItem',
+  'dynamodb:Query',
 ] as const;
 
 export interface NotifierApiProps {

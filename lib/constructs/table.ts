@@ -34,6 +34,12 @@ export const OWN_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamo
  */
 export const PLANNER_ITEM_KEYS = ['TICK#planner', 'GATE#fleet', 'FEED#*'] as const;
 export const WORKER_ITEM_KEYS = ['TASK#*', 'GATE#fleet'] as const;
+/**
+ * What a worker reads beyond its own items: the run summaries of the task it polls (a Query in the task's own
+ * partition, when a digest or quiet-hours summary is due) and who executors are in Slack (`PERSON#*`, read only).
+ */
+export const WORKER_QUERY_KEYS = ['TASK#*'] as const;
+export const WORKER_READ_ONLY_KEYS = ['PERSON#*'] as const;
 
 /** The notifier's single table: task items (with their pending events), the planner's tick, the fleet gates. */
 export class NotifierTable extends Construct {
@@ -84,9 +90,14 @@ export class NotifierTable extends Construct {
     this.grantOwnItems(grantee, PLANNER_ITEM_KEYS);
   }
 
-  /** A worker: task items and the fleet gates (WORKER_ITEM_KEYS), one at a time. */
+  /**
+   * A worker: task items and the fleet gates (WORKER_ITEM_KEYS), one at a time; Query within a task's partition
+   * (its run summaries); GetItem on people.
+   */
   grantWorkerAccess(grantee: IGrantable): void {
     this.grantOwnItems(grantee, WORKER_ITEM_KEYS);
+    this.grantOnKeys(grantee, ['dynamodb:Query'], WORKER_QUERY_KEYS);
+    this.grantOnKeys(grantee, ['dynamodb:GetItem'], WORKER_READ_ONLY_KEYS);
   }
 
   /**
@@ -95,9 +106,14 @@ export class NotifierTable extends Construct {
    * vacuously here.
    */
   private grantOwnItems(grantee: IGrantable, keys: readonly string[]): void {
+    this.grantOnKeys(grantee, OWN_ITEM_ACTIONS, keys);
+  }
+
+  /** `actions` on the table's items whose partition key matches one of `keys` (Query names exactly one). */
+  private grantOnKeys(grantee: IGrantable, actions: readonly string[], keys: readonly string[]): void {
     Grant.addToPrincipal({
       grantee,
-      actions: [...OWN_ITEM_ACTIONS],
+      actions: [...actions],
       resourceArns: [this.table.tableArn],
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keys] } },
     });

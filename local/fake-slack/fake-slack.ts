@@ -534,6 +534,8 @@ export class FakeSlack {
         return this.postMessage(args);
       case 'chat.update':
         return this.update(args);
+      case 'chat.getPermalink':
+        return this.permalink(args);
       case 'conversations.history':
         return this.history(args);
       case 'conversations.replies':
@@ -603,6 +605,19 @@ export class FakeSlack {
       at: new Date(this.now()).toISOString(),
     });
     return ok({ channel, ts, text: message.text, message: this.toApi(message, true) });
+  }
+
+  private permalink(args: Args): Answer {
+    const channel = str(args.channel);
+    const ts = str(args.message_ts);
+    if (!channel) return fail('channel_not_found');
+    if (!ts || !this.find(channel, ts)) return fail('message_not_found');
+    return ok({ channel, permalink: FakeSlack.permalinkOf(channel, ts) });
+  }
+
+  /** The permalink the fake gives a message, as Slack shapes them. */
+  static permalinkOf(channel: string, ts: string): string {
+    return `https://fake-slack.test/archives/${channel}/p${ts.replace('.', '')}`;
   }
 
   private history(args: Args): Answer {

@@ -3,6 +3,7 @@
 import { relative, sep } from 'node:path';
 import type { Style } from '../terminal-slack/style.js';
 import type { ApiKeyInfo } from './api-key.js';
+import { DEMO_SLOW_NEXT_RUN } from './demo.js';
 import type { LocalSettings } from './settings.js';
 
 export interface BannerInput {
@@ -80,6 +81,8 @@ export function bannerLines(input: BannerInput, style: Style): string[] {
           : 'not watched yet: the commands above watch it (pick your channel).'
       }`,
       `  A failing run now: curl -s -X POST ${input.codearts.simulatorUrl}/_sim/tasks/${demo.taskId}/runs -d '{"outcome":"failed","failAtStep":2}'`,
+      `  A stuck step (the next run sits 7 min in Install Package, usually 8 s; one notice after 5 min): curl -s -X PUT ${input.codearts.simulatorUrl}/_sim/tasks/${demo.taskId}/next-run -d ${sq(JSON.stringify(DEMO_SLOW_NEXT_RUN))}`,
+      `  Mention whoever ran it: curl -s -X PUT ${apiUrl}/people/devcloud_test -H ${fromEnv ? `"Authorization: Bearer ${keyRef}"` : sq(`Authorization: Bearer ${keyRef}`)} -H 'Content-Type: application/json' -d '{"slack_user":"U0123ABCD9"}'`,
     );
     const acting = input.acting;
     if (acting) {

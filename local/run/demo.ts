@@ -12,13 +12,19 @@ export const DEMO_EVERY_MS = 120_000;
 export const DEMO_FAIL_EVERY = 2;
 
 /** About half a minute per run: long enough to watch each step, short enough to see the end. */
-const DEMO_STEPS = [
+export const DEMO_STEPS = [
   { name: 'Select Deployment Source', durationMs: 4_000 },
   { name: 'Stop Service', durationMs: 5_000 },
   { name: 'Install Package', durationMs: 8_000 },
   { name: 'Start Service', durationMs: 6_000 },
   { name: 'Health Check', durationMs: 5_000 },
 ];
+
+/**
+ * The simulator control the banner offers for a stuck step: the next run sits 7 minutes in Install Package (usually
+ * 8 s), past the stuck rule's 5 minutes, so it gets one notice, then the all-clear.
+ */
+export const DEMO_SLOW_NEXT_RUN = { slowStep: { step: 2, durationMs: 420_000 } } as const;
 
 /** Credentials that exist only inside the simulator; they exercise the real IAM token path. */
 const DEMO_USER = { domain: 'demo-domain', name: 'demo-user', password: 'demo-password' };

@@ -5,6 +5,7 @@ import { createDocumentClient } from '../../functions/adapters/dynamodb/client.j
 import { ensureTable } from '../../functions/adapters/dynamodb/create-table.js';
 import { DynamoFeedStatus } from '../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoInsightStore } from '../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
 import { startEmbeddedDynamo } from '../dynalite.js';
@@ -14,6 +15,8 @@ export interface LocalDynamo {
   ticks: DynamoPlannerTicks;
   gates: DynamoFleetGates;
   feedStatus: DynamoFeedStatus;
+  /** Run summaries and people. */
+  insight: DynamoInsightStore;
   /** Where the data is (a directory, or the external endpoint). */
   location: string;
   embedded: boolean;
@@ -47,6 +50,7 @@ export async function startLocalDynamo(options: {
     ticks: new DynamoPlannerTicks(client, options.tableName),
     gates: new DynamoFleetGates(client, options.tableName),
     feedStatus: new DynamoFeedStatus(client, options.tableName),
+    insight: new DynamoInsightStore({ client, tableName: options.tableName, now: () => Date.now() }),
     location: embedded ? path : endpoint,
     embedded: embedded !== null,
     stop,

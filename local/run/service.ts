@@ -148,6 +148,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const now = () => Date.now();
     const handler = createApiHandler({
       store,
+      people: dynamo.insight,
+      runs: dynamo.insight,
       codearts,
       apiKeys: () => apiKey.keys,
       slackSigningSecret: () => signing.secret,
@@ -218,6 +220,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         consoleUrlTemplate: config.codearts.consoleUrlTemplate,
         now,
         acting: { actions: codearts, groups: slack, responder },
+        runs: dynamo.insight,
+        people: dynamo.insight,
       },
       settings: { callsPerWorker: budget.callsPerWorker, activePollSeconds: settings.activePollSeconds },
     };

@@ -190,6 +190,18 @@ export class TerminalSlack implements SlackPort, SlackUserGroups, SlackResponder
     return true;
   }
 
+  /** A link in the shape Slack gives (`/archives/<channel>/p<ts without the dot>`); the terminal has no web. */
+  async getPermalink(ref: SlackMessageRef): Promise<string> {
+    if (!this.#messages.has(key(ref.channel, ref.ts))) {
+      throw new SlackDeliveryError(
+        'message-gone',
+        'message_not_found',
+        `no message ${ref.ts} in ${ref.channel}`,
+      );
+    }
+    return `https://terminal.slack.local/archives/${encodeURIComponent(ref.channel)}/p${ref.ts.replace('.', '')}`;
+  }
+
   // ─── Drawing ────────────────────────────────────────────────────────────────────────────────────
 
   #title(message: SlackMessage): string {

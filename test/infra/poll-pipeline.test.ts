@@ -241,6 +241,7 @@ describe('worker', () => {
     expect(actionsOfRole(built.template, role)).toEqual(
       [
         ...OWN_ITEM_ACTIONS,
+        'dynamodb:Query',
         ...LOG_ACTIONS,
         'secretsmanager:GetSecretValue',
         'sqs:SendMessage',
@@ -257,12 +258,20 @@ describe('worker', () => {
     );
   });
 
-  it('reads and writes only task items and the fleet gates, never the planner’s tick', () => {
+  it('reads and writes only task items and the fleet gates, never the planner’s tick; reads people', () => {
     const role = roleOf('worker');
     for (const action of OWN_ITEM_ACTIONS) {
-      expect(resourcesFor(built.template, role, action)).toEqual([tableArn()]);
-      expect(conditionsFor(built.template, role, action)).toEqual([leadingKeys(['TASK#*', 'GATE#fleet'])]);
+      expect([...new Set(resourcesFor(built.template, role, action))]).toEqual([tableArn()]);
+      expect(conditionsFor(built.template, role, action)).toEqual(
+        (action === 'dynamodb:GetItem'
+          ? [leadingKeys(['TASK#*', 'GATE#fleet']), leadingKeys(['PERSON#*'])]
+          : [leadingKeys(['TASK#*', 'GATE#fleet'])]
+        ).sort(),
+      );
     }
+    // A task's run summaries are read with a Query inside its own partition, never across the table.
+    expect(resourcesFor(built.template, role, 'dynamodb:Query')).toEqual([tableArn()]);
+    expect(conditionsFor(built.template, role, 'dynamodb:Query')).toEqual([leadingKeys(['TASK#*'])]);
   });
 });
 

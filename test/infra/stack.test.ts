@@ -95,6 +95,10 @@ describe('api', () => {
         'POST /slack/commands',
         'POST /slack/interactions',
         'POST /tasks',
+        'GET /people',
+        'GET /people/{codearts_user}',
+        'PUT /people/{codearts_user}',
+        'DELETE /people/{codearts_user}',
       ].sort(),
     );
     built.template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
@@ -162,15 +166,17 @@ describe('api', () => {
 });
 
 describe('DynamoDB access', () => {
-  it('api: item actions on the table, Query alone on the one index', () => {
+  it('api: item actions on the table, Query on the table (run summaries) and on the one index', () => {
     const role = roleId('api');
     const tableArn = { 'Fn::GetAtt': [logicalId(built.stack, built.stack.table.table), 'Arn'] };
     const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.watchIndex.name}`]] };
     for (const action of API_ITEM_ACTIONS.filter((a) => a !== 'dynamodb:Query')) {
       expect(resourcesFor(built.template, role, action)).toEqual([JSON.stringify(tableArn)]);
     }
-    // The api function queries only the index.
-    expect(resourcesFor(built.template, role, 'dynamodb:Query')).toEqual([JSON.stringify(indexArn)]);
+    // The index for listings, the table for a task's run summaries (`/codearts report`); no other index.
+    expect(resourcesFor(built.template, role, 'dynamodb:Query')).toEqual(
+      [JSON.stringify(tableArn), JSON.stringify(indexArn)].sort(),
+    );
   });
 
   it('api: no Scan, batched writes, Transact* or wildcard', () => {

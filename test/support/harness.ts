@@ -4,6 +4,7 @@
 import { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
 import { DynamoFeedStatus } from '../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoInsightStore } from '../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClient, SlackAdapter } from '../../functions/adapters/slack/index.js';
@@ -52,6 +53,8 @@ export interface CycleSummary {
 export interface Harness {
   dynamo: TestDynamo;
   store: DynamoTaskStore;
+  /** Run summaries and people, in the same table. */
+  insight: DynamoInsightStore;
   sim: CodeArtsSimulator;
   slack: FakeSlack;
   clock: ManualClock;
@@ -88,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     FakeSlack.start({ now }),
   ]);
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+  const insight = new DynamoInsightStore({ client: dynamo.documentClient, tableName: dynamo.tableName, now });
   const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
   const gates = new DynamoFleetGates(dynamo.documentClient, dynamo.tableName);
   const feedStatus = new DynamoFeedStatus(dynamo.documentClient, dynamo.tableName);
@@ -148,6 +152,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           slack: proc.slack(slackPort),
           queue: proc.queue(queue),
           gates: proc.gates(gates),
+          runs: proc.runs(insight),
+          people: proc.people(insight),
           logger: workerLogger,
           metrics: metricsPort,
           timeZone: TIME_ZONE,
@@ -192,6 +198,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     dynamo,
     store,
+    insight,
     sim,
     slack,
     clock,

@@ -6,7 +6,9 @@
 import type {
   CodeArtsPort,
   FleetGates,
+  PeopleDirectory,
   PollQueue,
+  RunArchive,
   SlackPort,
   TaskRepository,
 } from '../../functions/ports.js';
@@ -125,6 +127,23 @@ export class WorkerProcess {
       update: (ref, message) => this.#call('slack', 'update', null, () => port.update(ref, message)),
       findByMetadata: (query) =>
         this.#call('slack', 'findByMetadata', null, () => port.findByMetadata(query)),
+      getPermalink: (ref) => this.#call('slack', 'getPermalink', null, () => port.getPermalink(ref)),
+    };
+  }
+
+  /** The run summaries live in the task's table: their calls are store calls. */
+  runs(port: RunArchive): RunArchive {
+    return {
+      putRunSummary: (taskId, slot, summary) =>
+        this.#call('store', 'putRunSummary', taskId, () => port.putRunSummary(taskId, slot, summary)),
+      listRunSummaries: (taskId) =>
+        this.#call('store', 'listRunSummaries', taskId, () => port.listRunSummaries(taskId)),
+    };
+  }
+
+  people(port: PeopleDirectory): PeopleDirectory {
+    return {
+      slackUsersOf: (users) => this.#call('store', 'slackUsersOf', null, () => port.slackUsersOf(users)),
     };
   }
 

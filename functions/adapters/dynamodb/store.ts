@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { pressesWaitingSince } from '../../core/actions.js';
 import type { FeedView } from '../../core/feed.js';
+import { insightDueAt } from '../../core/insight/decide-insight.js';
 import type { Actor, ChannelRecord, TaskRecord, WatchOutcome, WatchRequest } from '../../core/model.js';
 import { applyUnwatch, applyWatch, isRunActive, pendingSince } from '../../core/task-record.js';
 import type {
@@ -230,6 +231,7 @@ function toItem(record: TaskRecord): Record<string, unknown> {
   // A press waiting for a worker is pending work too: the planner then polls the task on its next tick.
   const since =
     [pendingSince(record), pressesWaitingSince(record)].filter((at) => at !== null).sort()[0] ?? null;
+  const due = insightDueAt(record);
   return {
     ...taskKey(record.taskId),
     [TABLE_SCHEMA.watchIndex.partitionKey]: TASK_KIND,
@@ -237,6 +239,7 @@ function toItem(record: TaskRecord): Record<string, unknown> {
     active: isRunActive(record),
     gone: record.health.gone,
     ...(since === null ? {} : { pendingSince: since }),
+    ...(due === null ? {} : { insightDueAt: due }),
   };
 }
 
@@ -248,6 +251,7 @@ function fromItem(item: Record<string, unknown>): TaskRecord {
     active: _active,
     gone: _gone,
     pendingSince: _pendingSince,
+    insightDueAt: _insightDueAt,
     ...rest
   } = item;
   return rest as unknown as TaskRecord;
@@ -264,6 +268,7 @@ function toIndexEntry(item: Record<string, unknown>): WatchIndexEntry {
     pendingSince: typeof item.pendingSince === 'string' ? item.pendingSince : null,
     gone: item.gone === true,
     feed: feedViewOf(item.feed),
+    insightDueAt: typeof item.insightDueAt === 'string' ? item.insightDueAt : null,
   };
 }
 

@@ -127,6 +127,20 @@ export class SlackAdapter implements SlackPort, SlackUserGroups {
     );
   }
 
+  async getPermalink(ref: SlackMessageRef): Promise<string> {
+    const result = await this.call(`chat.getPermalink of ${ref.channel}/${ref.ts}`, () =>
+      this.client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts }),
+    );
+    if (typeof result.permalink !== 'string' || !/^https:\/\//.test(result.permalink)) {
+      throw new SlackDeliveryError(
+        'transient',
+        'bad_response',
+        'chat.getPermalink: answer without a permalink',
+      );
+    }
+    return result.permalink;
+  }
+
   /**
    * Searches a thread (conversations.replies) or the channel (conversations.history, newest first) for a
    * message whose metadata matches, reading at most `maxLookupPages` pages. Returns the newest match.

@@ -2,7 +2,7 @@
 // then one thread reply (or channel posts, messages mode) covering every pending batch of the run. Changes an
 // earlier attempt may already have told (its answer lost) are looked for in Slack first.
 import type { SlackMessageRef, Subscription, TaskEvent, TaskRecord } from '../../core/model.js';
-import { planDelivery, type RenderContext } from '../../core/render/index.js';
+import { isUnsuccessful, planDelivery, type RenderContext } from '../../core/render/index.js';
 import { latestRunState } from '../../core/task-record.js';
 import { SlackDeliveryError, type SlackPort } from '../../ports.js';
 import {
@@ -31,7 +31,11 @@ export interface RunGroupContext {
 }
 
 export interface RunGroupOutcome {
-  /** The living message to remember for the run: new, found or replaced (null: the known one, or none). */
+  /**
+   * The message to remember for the run: its living message, new, found or replaced (null: the known one, or
+   * none); without a living message (messages mode, notify failures), the post that told a failure, so the fix
+   * can link it.
+   */
   linked: SlackMessageRef | null;
   /** Slack refused a call after the living message was settled; the run's changes stay pending. */
   error?: SlackDeliveryError;
@@ -96,8 +100,15 @@ export async function deliverRunGroup(
   const known = subscription.messages[group.recordId];
   const linked = living && (known?.ts !== living.ts || known.channel !== living.channel) ? living : null;
   try {
-    await tellChanges(record, subscription, group, slack, context, { living, toldUpTo, first, plan });
-    return { linked };
+    const posted = await tellChanges(record, subscription, group, slack, context, {
+      living,
+      toldUpTo,
+      first,
+      plan,
+    });
+    const failurePost =
+      first.living === null && posted !== null && isUnsuccessful(run.status) ? posted : null;
+    return { linked: linked ?? failurePost };
   } catch (error) {
     if (!(error instanceof SlackDeliveryError)) throw error;
     // Until a replacement's changes are through, the next attempt must meet the gone message again, so it finds
@@ -108,7 +119,10 @@ export async function deliverRunGroup(
 
 type Plan = ReturnType<typeof planDelivery>;
 
-/** The change itself: one thread reply, or channel posts, covering every pending batch of this run. */
+/**
+ * The change itself: one thread reply, or channel posts, covering every pending batch of this run. Resolves with
+ * the last channel post made (null: none, or only a thread reply).
+ */
 async function tellChanges(
   record: TaskRecord,
   subscription: Subscription,
@@ -121,7 +135,7 @@ async function tellChanges(
     first: Plan;
     plan: (items: RunGroup['items']) => Plan;
   },
-): Promise<void> {
+): Promise<SlackMessageRef | null> {
   const { living, toldUpTo, first, plan } = settled;
   const runKey = `${record.taskId}/${group.recordId}`;
   let items = group.items;
@@ -131,7 +145,7 @@ async function tellChanges(
     const told = toldUpTo;
     items = items.filter((i) => i.seq > told);
   }
-  if (items.length === 0) return;
+  if (items.length === 0) return null;
   const changeKey = `${runKey}/${group.firstSeq}`;
   if (group.firstSeq <= context.reconcileUpToSeq) {
     const found = await slack.findByMetadata({
@@ -144,7 +158,7 @@ async function tellChanges(
     });
     const coveredUpTo = Number(found?.payload.toSeq ?? Number.NaN);
     if (found) items = Number.isFinite(coveredUpTo) ? items.filter((i) => i.seq > coveredUpTo) : [];
-    if (items.length === 0) return;
+    if (items.length === 0) return null;
   }
   const { reply, posts } = items === group.items ? first : plan(items);
   const metadata = meta(CHANGE_MESSAGE_EVENT, changeKey, group.lastSeq);
@@ -155,7 +169,9 @@ async function tellChanges(
       reply.message,
     );
   }
+  let last: SlackMessageRef | null = null;
   for (const message of posts) {
-    await post(slack, { channel: subscription.channel, metadata }, message);
+    last = await post(slack, { channel: subscription.channel, metadata }, message);
   }
+  return last;
 }

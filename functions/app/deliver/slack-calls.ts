@@ -96,5 +96,9 @@ export function countingSlack(slack: SlackPort, counter: { calls: number }): Sla
       counter.calls++;
       return slack.findByMetadata(query);
     },
+    getPermalink: (ref) => {
+      counter.calls++;
+      return slack.getPermalink(ref);
+    },
   };
 }

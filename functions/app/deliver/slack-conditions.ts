@@ -9,7 +9,7 @@ import { type FleetGates, type Logger, SlackDeliveryError, type SlackPort } from
 const SLACK_GATE = 'slack:';
 
 /** A Slack limit: posting in one channel, or editing / looking up across the workspace. */
-export type SlackLimit = `post:${string}` | 'update' | 'lookup';
+export type SlackLimit = `post:${string}` | 'update' | 'lookup' | 'permalink';
 
 const postLimit = (channel: string): SlackLimit => `post:${channel}`;
 
@@ -104,6 +104,8 @@ export class SlackConditions {
       post: (target, message) => guarded(postLimit(target.channel), () => slack.post(target, message)),
       update: (ref, message) => guarded('update', () => slack.update(ref, message)),
       findByMetadata: (query) => guarded('lookup', () => slack.findByMetadata(query)),
+      // chat.getPermalink is Tier 4, per workspace: a limit of its own.
+      getPermalink: (ref) => guarded('permalink', () => slack.getPermalink(ref)),
     };
   }
 

@@ -1,6 +1,9 @@
 // app → a task's pending change batches told to one subscription (design §6, §7): each run's changes in order
 // (deliverRunGroup), then notices about the watch itself. Returns what was achieved; whatever Slack refused stays
 // pending for a later attempt.
+
+import { toldInQuietHours } from '../../core/insight/decide-insight.js';
+import { isQuietAt } from '../../core/insight/quiet-hours.js';
 import {
   isTerminal,
   type OutboxBatch,
@@ -19,6 +22,7 @@ import { type DeliveryOutcome, latestRunState, pendingBatches } from '../../core
 import { SlackDeliveryError, type SlackPort } from '../../ports.js';
 import { actionContextFor } from './action-context.js';
 import { deliverActionNotes } from './action-notes.js';
+import { deliverReport, fixedRunOf, fixFor, markFixed, permalinkOf, renderInsightFor } from './insight.js';
 import { deliverRunGroup, type RunGroup } from './run-group.js';
 import { CHANGE_MESSAGE_EVENT, countingSlack, meta, post, slackTs } from './slack-calls.js';
 
@@ -33,6 +37,8 @@ export interface DeliveryContext {
   reconcileUpToSeq: number;
   /** Re-render this run's living message even with nothing pending for it (stale notice set or cleared). */
   refreshRecordId: string | null;
+  /** The Slack user of each executor someone linked (for mentions). */
+  people?: ReadonlyMap<string, string>;
 }
 
 export interface SubscriptionDelivery extends DeliveryOutcome {
@@ -61,19 +67,50 @@ export async function deliverToSubscription(
   try {
     // First what buttons pressed here did: the run's own changes (it was stopped, a new one started) follow it.
     await deliverActionNotes(record, subscription, batches, slack, context);
-    for (const group of runGroups(record, batches, context)) {
+    for (const group of runGroups(record, subscription, batches, context)) {
       const run = latestRunState(record, group.recordId);
+      // A success that fixed failures links the failed run's message, and that message gets a line about the fix.
+      const fix = fixFor(subscription, group.items);
+      const render = renderContextFor(record, subscription, run, context);
+      if (fix !== null && render.insight) {
+        render.insight = {
+          ...render.insight,
+          // The failed run may have been told in this very delivery (both ended between two polls).
+          fixedLink: await permalinkOf(slack, messages[fix.recordId] ?? subscription.messages[fix.recordId]),
+        };
+      }
       const { linked, error } = await deliverRunGroup(record, subscription, group, slack, {
         reconcileUpToSeq: context.reconcileUpToSeq,
-        render: renderContextFor(record, subscription, run, context),
-        previousRunFailed: lastOutcomeBefore(record, group.recordId) === 'failed',
+        render,
+        previousRunFailed: fix !== null,
       });
       if (linked) messages[group.recordId] = linked;
       if (error) throw error;
+      const failedRun = fix === null ? null : fixedRunOf(batches, fix.recordId);
+      const failedRef =
+        fix === null ? undefined : (messages[fix.recordId] ?? subscription.messages[fix.recordId]);
+      if (fix !== null && failedRun !== null && failedRef !== undefined) {
+        await markFixed(
+          slack,
+          subscription,
+          { run: failedRun, ref: failedRef, ctx: renderContextFor(record, subscription, failedRun, context) },
+          {
+            recordId: group.recordId,
+            endedAt: run?.endedAt ?? null,
+            ref: messages[group.recordId] ?? subscription.messages[group.recordId],
+          },
+        );
+      }
     }
     // After the runs: a deleted task's last run is ended before the notice that it is gone.
     for (const batch of batches.filter((b) => b.notice)) {
       await deliverNotice(record, subscription, batch, slack, context);
+    }
+    for (const batch of batches.filter((b) => b.report?.channel === subscription.channel)) {
+      await deliverReport(record, subscription, batch, slack, {
+        reconcileUpToSeq: context.reconcileUpToSeq,
+        consoleUrlOf: (recordId) => consoleUrlOf(record, recordId, context),
+      });
     }
     return done({ deliveredSeq: Math.max(subscription.deliveredSeq, batches.at(-1)?.seq ?? 0) });
   } catch (error) {
@@ -84,11 +121,27 @@ export async function deliverToSubscription(
   }
 }
 
-/** The pending batches grouped by run, in order; plus an empty group for a living message that must be redrawn. */
-function runGroups(record: TaskRecord, batches: OutboxBatch[], context: DeliveryContext): RunGroup[] {
+/**
+ * The pending batches grouped by run, in order; plus an empty group for a living message that must be redrawn.
+ * Inside the channel's quiet hours only what they let through is told; a run whose changes were all held back still
+ * has its living message (if it has one here) redrawn, which notifies nobody.
+ */
+function runGroups(
+  record: TaskRecord,
+  subscription: Subscription,
+  batches: OutboxBatch[],
+  context: DeliveryContext,
+): RunGroup[] {
   const groups = new Map<string, RunGroup>();
+  const held = new Set<string>();
+  const quiet = subscription.quietHours;
   for (const batch of batches) {
+    const hushed = quiet ? isQuietAt(quiet, Date.parse(batch.at)) : false;
     for (const event of batch.events) {
+      if (hushed && !toldInQuietHours(event)) {
+        held.add(event.recordId);
+        continue;
+      }
       const group = groups.get(event.recordId);
       const item = { seq: batch.seq, event };
       groups.set(
@@ -105,11 +158,15 @@ function runGroups(record: TaskRecord, batches: OutboxBatch[], context: Delivery
       );
     }
   }
-  const refresh = context.refreshRecordId;
-  if (refresh && !groups.has(refresh)) {
+  const redraw = [
+    ...(context.refreshRecordId ? [context.refreshRecordId] : []),
+    ...[...held].filter((recordId) => subscription.messages[recordId] !== undefined),
+  ];
+  for (const recordId of redraw) {
+    if (groups.has(recordId)) continue;
     const at = new Date(context.nowMs).toISOString();
-    groups.set(refresh, {
-      recordId: refresh,
+    groups.set(recordId, {
+      recordId,
       items: [],
       firstSeq: record.lastSeq + 1,
       lastSeq: record.lastSeq,
@@ -118,6 +175,13 @@ function runGroups(record: TaskRecord, batches: OutboxBatch[], context: Delivery
   }
   return [...groups.values()];
 }
+
+const consoleUrlOf = (record: TaskRecord, recordId: string, context: DeliveryContext): string | null =>
+  expandConsoleUrl(context.consoleUrlTemplate ?? DEFAULT_CONSOLE_URL_TEMPLATE, {
+    region: record.region,
+    taskId: record.taskId,
+    recordId,
+  });
 
 async function deliverNotice(
   record: TaskRecord,
@@ -154,6 +218,7 @@ function renderContextFor(
   context: DeliveryContext,
 ): RenderContext {
   const recordId = run?.recordId ?? '';
+  const insight = renderInsightFor(record, run, context.people ?? new Map(), context.nowMs);
   return {
     taskName: record.taskName || run?.taskName || record.taskId,
     region: record.region,
@@ -168,20 +233,13 @@ function renderContextFor(
       run !== null && record.run?.recordId === recordId && !isTerminal(run.status)
         ? record.health.staleSince
         : null,
-    mentions: subscription.mentions,
+    // Whoever ran it is pinged beside the watch's mentions on a failure or a stuck step.
+    mentions:
+      insight.executorUser === null
+        ? subscription.mentions
+        : [...subscription.mentions, insight.executorUser],
     now: new Date(context.nowMs).toISOString(),
     actions: actionContextFor(record, subscription),
+    insight,
   };
-}
-
-/** How the last run before `recordId` ended, from the recorded change history. */
-function lastOutcomeBefore(record: TaskRecord, recordId: string): 'failed' | 'succeeded' | null {
-  let last: 'failed' | 'succeeded' | null = null;
-  for (const batch of [...(record.recent ?? []), ...record.outbox]) {
-    for (const event of batch.events) {
-      if (event.recordId === recordId) return last;
-      if (event.type === 'run.finished') last = event.status === 'succeeded' ? 'succeeded' : 'failed';
-    }
-  }
-  return last;
 }

@@ -1,8 +1,8 @@
 // app → everything pending of one task told to Slack, subscription by subscription, under the invocation's Slack
 // conditions. Returns what each delivery achieved; recording it is the caller's (one conditional write).
 import type { Subscription, TaskRecord } from '../../core/model.js';
-import { subscriptionsWithPending } from '../../core/task-record.js';
-import type { Logger, SlackPort } from '../../ports.js';
+import { latestRunState, subscriptionsWithPending } from '../../core/task-record.js';
+import type { Logger, PeopleDirectory, SlackPort } from '../../ports.js';
 import type { SlackConditions } from './slack-conditions.js';
 import { deliverToSubscription, type SubscriptionDelivery } from './subscription.js';
 
@@ -12,6 +12,8 @@ export interface TaskDeliveryDeps {
   consoleUrlTemplate: string | undefined;
   conditions: SlackConditions;
   nowMs: () => number;
+  /** Who the executors are in Slack (for mentions); without it, runs show their CodeArts names. */
+  people?: PeopleDirectory;
 }
 
 export interface TaskDeliveryRequest {
@@ -37,7 +39,9 @@ export async function deliverTask(
   const targets = Object.values(record.subscriptions).filter(
     (s) => s.broken === null && (due.has(s.channel) || (refresh !== null && s.mode === 'thread')),
   );
+  if (targets.length === 0) return { deliveries: [], retryAt: null };
   const slack = deps.conditions.guard(deps.slack, deps.nowMs);
+  const people = await slackUsers(deps, record, refresh);
   const deliveries: SubscriptionDelivery[] = [];
   let retryAt: number | null = null;
   const later = (at: number) => {
@@ -53,7 +57,7 @@ export async function deliverTask(
       later(pausedUntil);
       continue;
     }
-    const delivery = await deliverOne({ ...deps, slack }, record, subscription, request);
+    const delivery = await deliverOne({ ...deps, slack }, record, subscription, { ...request, people });
     deliveries.push(delivery);
     // The guarded port has paused the limit (or broken the token) already; the task comes back after the pause.
     if (delivery.error?.kind === 'rate-limited') {
@@ -63,11 +67,40 @@ export async function deliverTask(
   return { deliveries, retryAt };
 }
 
+/**
+ * The Slack users of the executors of every run about to be told (one look-up for all channels). A directory that
+ * cannot be read costs the mentions, not the delivery.
+ */
+async function slackUsers(
+  deps: TaskDeliveryDeps,
+  record: TaskRecord,
+  refreshRecordId: string | null,
+): Promise<ReadonlyMap<string, string>> {
+  if (deps.people === undefined) return new Map();
+  const recordIds = new Set([
+    ...record.outbox.flatMap((batch) => batch.events.map((event) => event.recordId)),
+    ...(refreshRecordId === null ? [] : [refreshRecordId]),
+  ]);
+  const executors = [...recordIds].flatMap((recordId) => latestRunState(record, recordId)?.executor ?? []);
+  const fixed = record.outbox.flatMap((batch) => (batch.fixedRuns ?? []).map((run) => run.executor));
+  const wanted = [...new Set([...executors, ...fixed].filter((name) => name !== ''))];
+  if (wanted.length === 0) return new Map();
+  try {
+    return await deps.people.slackUsersOf(wanted);
+  } catch (error) {
+    deps.logger.warn('Who the executors are in Slack could not be read; naming them as CodeArts does', {
+      taskId: record.taskId,
+      error: String(error),
+    });
+    return new Map();
+  }
+}
+
 async function deliverOne(
   deps: TaskDeliveryDeps,
   record: TaskRecord,
   subscription: Subscription,
-  request: TaskDeliveryRequest,
+  request: TaskDeliveryRequest & { people: ReadonlyMap<string, string> },
 ): Promise<SubscriptionDelivery> {
   const delivery = await deliverToSubscription(record, subscription, {
     slack: deps.slack,
@@ -76,6 +109,7 @@ async function deliverOne(
     reconcileUpToSeq: request.reconcileUpToSeq,
     // Also where changes are pending: they may be about another run than the one showing the notice.
     refreshRecordId: request.refreshRecordId,
+    people: request.people,
   });
   if (delivery.error) {
     deps.logger.warn('Slack delivery failed', {

@@ -103,6 +103,7 @@ const DEFAULT_PROGRESS_EVERY = 500;
 const noReasons = (): Record<PollReason, number> => ({
   active: 0,
   pending: 0,
+  insight: 0,
   direct: 0,
   feed: 0,
   sweep: 0,

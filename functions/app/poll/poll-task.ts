@@ -2,8 +2,8 @@
 // also claims the delivery) → deliver (Slack) → record what was delivered. Each stage hands the next a value.
 // Concurrent polls of the same task are safe: the version-conditional write lets one writer win at a time, and
 // only the holder of the delivery claim tells Slack.
-import { type Decision, decide } from '../../core/decide.js';
 import type { FeedView } from '../../core/feed.js';
+import { decidePoll, type PollDecision, reportsDue } from '../../core/insight/decide-insight.js';
 import type { TaskRecord } from '../../core/model.js';
 import type { Observation } from '../../core/observation.js';
 import {
@@ -17,6 +17,8 @@ import {
   CodeArtsError,
   type CodeArtsPort,
   type Logger,
+  type PeopleDirectory,
+  type RunArchive,
   type SlackPort,
   type TaskRepository,
 } from '../../ports.js';
@@ -38,6 +40,10 @@ export interface PollTaskDeps {
   now: () => number;
   /** Acting on buttons pressed in Slack (app/poll/act.ts); without it, presses wait for a worker that has it. */
   acting?: ActingDeps;
+  /** Summaries of finished runs, for digests and quiet-hours summaries; without it there are none. */
+  runs?: RunArchive;
+  /** Who executors are in Slack; without it runs show their CodeArts names. */
+  people?: PeopleDirectory;
 }
 
 /** What the task's poll shares with the other polls of its worker invocation. */
@@ -88,7 +94,13 @@ const emptyResult = (taskId: string, status: TaskPollResult['status']): TaskPoll
   retryAt: null,
 });
 
-const NOTHING_DECIDED: Decision = { next: null, events: [], detectionLagsMs: [], refreshRecordId: null };
+const NOTHING_DECIDED: PollDecision = {
+  next: null,
+  events: [],
+  detectionLagsMs: [],
+  refreshRecordId: null,
+  archive: [],
+};
 
 /** Polls one task (`observe`: ask CodeArts; otherwise only deliver what is pending). Store failures propagate. */
 export async function pollTask(
@@ -139,15 +151,29 @@ export async function pollTask(
 
   const polledAt = deps.now();
   const claim: ClaimRequest = { by: invocation.id, nowMs: polledAt, untilMs: invocation.claimUntilMs };
+  const { runs } = deps;
+  // A quiet-hours summary or digest falling due is made from the stored run summaries, read once here.
+  const summaries =
+    runs !== undefined && reportsDue(record, polledAt) ? await runs.listRunSummaries(taskId) : undefined;
   const recorded = await updateTask(
     deps.repository,
     taskId,
     (current) => {
       if (current === null) return { next: null, result: { decision: NOTHING_DECIDED, claimed: false } };
-      const decision =
-        observation === null ? NOTHING_DECIDED : decide(current, observation, polledAt, options.feed);
+      const decision = decidePoll(current, observation, polledAt, {
+        ...(summaries === undefined ? {} : { summaries }),
+        ...(options.feed === undefined ? {} : { feed: options.feed }),
+      });
       const { next, claimed } = claimForDelivery(current, decision.next, decision.refreshRecordId, claim);
-      return { next, result: { decision, claimed } };
+      // The summaries of the runs this change ends are stored first, so a crash in between loses none of them.
+      const archive = decision.archive;
+      const before =
+        runs === undefined || archive.length === 0 || next === null
+          ? undefined
+          : async () => {
+              for (const { slot, summary } of archive) await runs.putRunSummary(taskId, slot, summary);
+            };
+      return { next, result: { decision, claimed }, ...(before === undefined ? {} : { before }) };
     },
     record,
   );

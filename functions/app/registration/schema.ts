@@ -2,6 +2,9 @@
 // Shared by the HTTP API (JSON bodies), the slash command (typed text) and the CLI's help text.
 // zod/mini: the same validation as classic zod, tree-shaken to a few KB in the Lambda bundle.
 import * as z from 'zod/mini';
+import type { DigestOptions } from '../../core/insight/periods.js';
+import { clockMinutes, type QuietHours } from '../../core/insight/quiet-hours.js';
+import { isTimeZone } from '../../core/insight/zoned-time.js';
 import type { DeliveryMode, NotifyLevel, SubscriptionOptions } from '../../core/model.js';
 
 /** A CodeArts deployment task ID: 32 hex characters (upper case accepted, stored lower case). */
@@ -21,6 +24,7 @@ export const OPERATOR_ID_PATTERN = /^([UW]|S)[A-Z0-9]{8,20}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,3}$/;
 
 export const NOTIFY_LEVELS = ['all', 'failures', 'status'] as const satisfies readonly NotifyLevel[];
+export const DIGEST_EVERY = ['daily', 'weekly'] as const;
 export const DELIVERY_MODES = ['thread', 'messages'] as const satisfies readonly DeliveryMode[];
 export const MAX_MENTIONS = 20;
 export const MAX_OPERATORS = 20;
@@ -58,6 +62,10 @@ const FIELD_RULES = {
   mode: `must be one of ${DELIVERY_MODES.join(', ')}`,
   mentions: `must be a list of at most ${MAX_MENTIONS} Slack user IDs (U… or W…)`,
   operators: `must be a list of at most ${MAX_OPERATORS} Slack user IDs (U… or W…) or user-group IDs (S…)`,
+  quiet_hours:
+    'must be null or {"from":"HH:MM","to":"HH:MM","time_zone":"<IANA zone>"} with two different 24-hour times and a zone such as Europe/Berlin',
+  digest:
+    'must be null, "daily", "weekly" or {"every":"daily"|"weekly","time_zone":"<IANA zone>"} (periods end at midnight in that zone; default the quiet hours\' zone, else UTC)',
 } as const;
 
 export type WatchField = keyof typeof FIELD_RULES;
@@ -89,6 +97,31 @@ const watchBodySchema = z.strictObject({
     z.array(z.string().check(z.regex(OPERATOR_ID_PATTERN))).check(z.maxLength(MAX_OPERATORS)),
     [],
   ),
+  quiet_hours: z.optional(
+    z.nullable(
+      z
+        .strictObject({ from: z.string(), to: z.string(), time_zone: z.string() })
+        .check(
+          z.refine(
+            (q) =>
+              clockMinutes(q.from) !== null &&
+              clockMinutes(q.to) !== null &&
+              q.from !== q.to &&
+              isTimeZone(q.time_zone),
+          ),
+        ),
+    ),
+  ),
+  digest: z.optional(
+    z.nullable(
+      z.union([
+        z.enum(DIGEST_EVERY),
+        z
+          .strictObject({ every: z.enum(DIGEST_EVERY), time_zone: z.optional(z.string()) })
+          .check(z.refine((d) => d.time_zone === undefined || isTimeZone(d.time_zone))),
+      ]),
+    ),
+  ),
 });
 
 export interface WatchInput {
@@ -100,13 +133,20 @@ export interface WatchInput {
 }
 
 const describeType = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  value === null
+    ? 'null'
+    : value === undefined
+      ? 'nothing'
+      : Array.isArray(value)
+        ? 'an array'
+        : `a ${typeof value}`;
 
 /** Turns the first (most useful) zod issue into an {@link InputError} naming the field. */
 const toInputError = (issues: readonly z.core.$ZodIssue[], body: Record<string, unknown>): InputError => {
   // Unknown fields first: they are usually typos, and the rest of the message would mislead.
   const unknown = issues.find((issue) => issue.code === 'unrecognized_keys');
-  if (unknown !== undefined && unknown.code === 'unrecognized_keys') {
+  // Only unknown top-level fields; one inside an object field says what that field must be (below).
+  if (unknown !== undefined && unknown.code === 'unrecognized_keys' && unknown.path.length === 0) {
     const names = unknown.keys.map((key) => `"${key}"`).join(', ');
     return new InputError(
       'unknown_field',
@@ -144,6 +184,14 @@ export const parseWatchBody = (body: unknown): WatchInput => {
   const result = watchBodySchema.safeParse(body);
   if (!result.success) throw toInputError(result.error.issues, body as Record<string, unknown>);
   const { task_id, channel, region, notify, mode, mentions, operators } = result.data;
+  const quietHours: QuietHours | null = result.data.quiet_hours
+    ? {
+        from: result.data.quiet_hours.from,
+        to: result.data.quiet_hours.to,
+        timeZone: result.data.quiet_hours.time_zone,
+      }
+    : null;
+  const digest = digestOptions(result.data.digest ?? null, quietHours);
   return {
     taskId: task_id,
     channel,
@@ -154,9 +202,26 @@ export const parseWatchBody = (body: unknown): WatchInput => {
       mode,
       mentions: [...new Set(mentions)],
       ...(operators.length === 0 ? {} : { operators: [...new Set(operators)] }),
+      ...(quietHours === null ? {} : { quietHours }),
+      ...(digest === null ? {} : { digest }),
     },
   };
 };
+
+/** A digest's periods end at midnight in its own zone, else the quiet hours' zone, else UTC. */
+function digestOptions(
+  raw:
+    | (typeof DIGEST_EVERY)[number]
+    | { every: (typeof DIGEST_EVERY)[number]; time_zone?: string | undefined }
+    | null,
+  quietHours: QuietHours | null,
+): DigestOptions | null {
+  if (raw === null) return null;
+  const fallback = quietHours?.timeZone ?? 'UTC';
+  return typeof raw === 'string'
+    ? { every: raw, timeZone: fallback }
+    : { every: raw.every, timeZone: raw.time_zone ?? fallback };
+}
 
 /** Projects one channel may be restricted to. */
 export const MAX_CHANNEL_PROJECTS = 100;

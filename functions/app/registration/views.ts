@@ -152,6 +152,8 @@ export interface WatchView {
   mentions: string[];
   /** Who may stop, re-run and roll back from Slack (empty: no buttons). */
   operators: string[];
+  quiet_hours: { from: string; to: string; time_zone: string } | null;
+  digest: { every: 'daily' | 'weekly'; time_zone: string } | null;
   created_at: string;
   broken: Subscription['broken'];
 }
@@ -162,6 +164,10 @@ export const watchView = (sub: Subscription): WatchView => ({
   mode: sub.mode,
   mentions: [...sub.mentions],
   operators: [...(sub.operators ?? [])],
+  quiet_hours: sub.quietHours
+    ? { from: sub.quietHours.from, to: sub.quietHours.to, time_zone: sub.quietHours.timeZone }
+    : null,
+  digest: sub.digest ? { every: sub.digest.every, time_zone: sub.digest.timeZone } : null,
   created_at: sub.createdAt,
   broken: sub.broken,
 });
@@ -236,6 +242,7 @@ const eventView = (event: TaskEvent) => {
         step: event.step,
         name: event.name,
         elapsed: event.elapsed,
+        ...(event.wasStuck ? { was_stuck: { usual_seconds: event.wasStuck.usualSeconds } } : {}),
       };
     case 'step.failed':
       return {
@@ -244,6 +251,16 @@ const eventView = (event: TaskEvent) => {
         step: event.step,
         name: event.name,
         faq_url: event.faqUrl,
+        ...(event.wasStuck ? { was_stuck: { usual_seconds: event.wasStuck.usualSeconds } } : {}),
+      };
+    case 'step.stuck':
+      return {
+        type: event.type,
+        record_id: event.recordId,
+        step: event.step,
+        name: event.name,
+        running_seconds: event.runningSeconds,
+        usual_seconds: event.usualSeconds,
       };
     case 'run.finished':
       return {
@@ -251,6 +268,15 @@ const eventView = (event: TaskEvent) => {
         record_id: event.recordId,
         status: event.status,
         duration_seconds: event.durationSeconds,
+        ...(event.fixes
+          ? {
+              fixes: {
+                record_id: event.fixes.recordId,
+                broken_since: event.fixes.brokenSince,
+                failed_runs: event.fixes.failedRuns,
+              },
+            }
+          : {}),
       };
   }
 };
@@ -262,6 +288,16 @@ const batchView = (batch: OutboxBatch, subs: Subscription[]) => ({
   delivered_to: subs.filter((sub) => sub.deliveredSeq >= batch.seq).map((sub) => sub.channel),
   waiting_for: subs.filter((sub) => sub.deliveredSeq < batch.seq).map((sub) => sub.channel),
   ...(batch.notice === undefined ? {} : { notice: batch.notice }),
+  ...(batch.report === undefined
+    ? {}
+    : {
+        report: {
+          kind: batch.report.kind,
+          channel: batch.report.channel,
+          from: batch.report.from,
+          to: batch.report.to,
+        },
+      }),
 });
 
 /** `GET /tasks/{id}`: everything an operator needs to see why a channel did (not) hear about a run. */

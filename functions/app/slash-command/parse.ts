@@ -8,12 +8,14 @@ export type SlashCommand =
   | { kind: 'watch'; taskId: string; notify: NotifyLevel | undefined }
   | { kind: 'unwatch'; taskId: string }
   | { kind: 'status'; taskId: string }
+  /** The digest's figures now, for one task or every task watched here. */
+  | { kind: 'report'; taskId: string | undefined }
   | { kind: 'list' }
   | { kind: 'help' }
   /** Not a command we understand; `problem` says why, in a sentence for the user. */
   | { kind: 'usage'; problem: string };
 
-const SUB_COMMANDS = ['watch', 'unwatch', 'list', 'status', 'help'] as const;
+const SUB_COMMANDS = ['watch', 'unwatch', 'list', 'status', 'report', 'help'] as const;
 
 /** People paste IDs from consoles and chat with quotes or backticks around them. */
 const unwrap = (token: string): string => token.replace(/^[`'"“‘]+|[`'"”’]+$/g, '');
@@ -61,6 +63,13 @@ export const parseSlashCommand = (text: string): SlashCommand => {
         };
       }
       return { kind: 'watch', taskId: parsed.taskId, notify: level as NotifyLevel | undefined };
+    }
+    case 'report': {
+      if (args.length === 0) return { kind: 'report', taskId: undefined };
+      if (args.length > 1) return { kind: 'usage', problem: '`report` takes at most a task ID.' };
+      const parsed = taskIdArgument(name, args, '');
+      if ('problem' in parsed) return { kind: 'usage', problem: parsed.problem };
+      return { kind: 'report', taskId: parsed.taskId };
     }
     case 'unwatch':
     case 'status': {

@@ -6,6 +6,7 @@
 // it does not watch, nor about any other channel (no names, runs, counts or IDs), whatever it asks.
 import type { Actor, TaskRecord } from '../../core/model.js';
 import { isAllowedWorkspace } from '../../core/trust.js';
+import type { RunArchive } from '../../ports.js';
 import { CHANNEL_ID_PATTERN, USER_ID_PATTERN } from '../registration/schema.js';
 import { lastPolledAt } from '../registration/views.js';
 import {
@@ -18,6 +19,7 @@ import {
 } from '../registration/watches.js';
 import { parseSlashCommand } from './parse.js';
 import { clip, runLine, safeText, slackDate, stepLines } from './render.js';
+import { channelReport } from './report.js';
 
 export interface SlashCommandDeps extends RegistrationDeps {
   /** How long `watch` waits for CodeArts before storing the watch unverified (Slack allows 3 s in all). */
@@ -26,6 +28,8 @@ export interface SlashCommandDeps extends RegistrationDeps {
   lastCycleAt?: () => Promise<string | null>;
   /** Workspaces served (SLACK_TEAM_ID); empty: any workspace whose request is signed. */
   allowedTeams: readonly string[];
+  /** Finished runs, for `report`; without it the figures are empty. */
+  runs?: RunArchive;
 }
 
 export interface SlashCommandRequest {
@@ -63,6 +67,7 @@ const usageLines = (command: string): string[] => [
   `\`${command} unwatch <task_id>\` — stop posting them here`,
   `\`${command} list\` — what is watched in this channel`,
   `\`${command} status <task_id>\` — the task's last known run`,
+  `\`${command} report [task_id]\` — deployments, success rate, durations and recoveries of the tasks watched here`,
   `\`${command} help\` — this help`,
 ];
 
@@ -103,13 +108,16 @@ const watch = async (
   notify: 'all' | 'failures' | 'status' | undefined,
   signal: AbortSignal | undefined,
 ): Promise<EphemeralMessage> => {
-  // A watch set up through the API keeps its mode, mentions and operators; the command only changes the level.
+  // A watch set up through the API keeps its mode, mentions, operators, quiet hours and digest; the command only
+  // changes the level.
   const current = (await deps.store.getTask(taskId))?.subscriptions[request.channelId];
   const options = {
     notify: notify ?? current?.notify ?? 'all',
     mode: current?.mode ?? 'thread',
     mentions: current?.mentions ?? [],
     ...(current?.operators === undefined ? {} : { operators: current.operators }),
+    ...(current?.quietHours ? { quietHours: current.quietHours } : {}),
+    ...(current?.digest ? { digest: current.digest } : {}),
   };
   const deadline = AbortSignal.timeout(deps.verifyTimeoutMs);
   try {
@@ -222,6 +230,30 @@ const status = async (
   return ephemeral(`${taskLabel(record)} (${record.region}), watched here — notify ${level}`, lines);
 };
 
+const report = async (
+  deps: SlashCommandDeps,
+  request: SlashCommandRequest,
+  taskId: string | undefined,
+): Promise<EphemeralMessage> => {
+  // Only this channel's own watches: a task watched elsewhere gets the same answer as an unknown one.
+  const here =
+    taskId === undefined
+      ? (await listWatches(deps.store)).filter((record) =>
+          Object.hasOwn(record.subscriptions, request.channelId),
+        )
+      : [await deps.store.getTask(taskId)].filter(
+          (record): record is TaskRecord =>
+            record !== null && Object.hasOwn(record.subscriptions, request.channelId),
+        );
+  if (here.length === 0) {
+    return taskId === undefined
+      ? ephemeral(`Nothing is watched in this channel yet. Try \`${request.command} watch <task_id>\`.`)
+      : notWatchedHere(taskId, request.command);
+  }
+  const answer = await channelReport(deps.runs, here, request.channelId, deps.now());
+  return { response_type: 'ephemeral', text: answer.text, blocks: answer.blocks };
+};
+
 /** Runs the command typed in `request.channelId`; every outcome, even a typo, is a friendly answer. */
 export const runSlashCommand = async (
   deps: SlashCommandDeps,
@@ -255,5 +287,7 @@ export const runSlashCommand = async (
       return list(deps, req);
     case 'status':
       return status(deps, req, parsed.taskId);
+    case 'report':
+      return report(deps, req, parsed.taskId);
   }
 };

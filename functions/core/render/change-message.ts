@@ -19,6 +19,7 @@ import {
   slackDate,
   statusLook,
 } from './format.js';
+import { afterStuckNote, fixNote, NO_INSIGHT, ranLongNote, runBy, stuckText } from './insight.js';
 import { SLACK_LIMITS } from './limits.js';
 import { type RenderContext, stepNameOf, taskNameOf } from './living-message.js';
 import { joinWithin, link, mrkdwn, plain } from './text.js';
@@ -57,6 +58,13 @@ export interface ChangeMessageInput {
 /** A change that needs the configured people: a failed step or a run that ended unsuccessfully. */
 export const isFailureEvent = (e: TaskEvent): boolean =>
   e.type === 'step.failed' || (e.type === 'run.finished' && isUnsuccessful(e.status));
+
+/** A step running far longer than usual: the configured people hear of it too. */
+export const isStuckEvent = (e: TaskEvent): boolean => e.type === 'step.stuck';
+
+/** The end of a step that had been called stuck: told wherever the alarm was. */
+export const isAfterStuckEvent = (e: TaskEvent): boolean =>
+  (e.type === 'step.finished' || e.type === 'step.failed') && e.wasStuck !== undefined;
 
 interface Failure {
   status: RunStatus;
@@ -110,19 +118,27 @@ function eventLine(
       return `🔄 ${stepRef(run, e.step, e.name, d.stepNameMax)} started`;
     case 'step.finished': {
       const took = formatSeconds(e.elapsed);
-      return `✅ ${stepRef(run, e.step, e.name, d.stepNameMax)} finished${took ? ` in ${took}` : ''}`;
+      return `✅ ${stepRef(run, e.step, e.name, d.stepNameMax)} finished${took ? ` in ${took}` : ''}${afterStuckNote(e.wasStuck)}`;
     }
     case 'step.failed': {
       const fix = withFix
         ? link(e.faqUrl ?? run.steps?.[e.step]?.faqUrl, HOW_TO_FIX, SLACK_LIMITS.url)
         : null;
-      return `❌ ${stepRef(run, e.step, e.name, d.stepNameMax)} failed${fix ? ` — ${fix}` : ''}`;
+      const tail = [ranLongNote(e.wasStuck), fix].filter(Boolean).join(' · ');
+      return `❌ ${stepRef(run, e.step, e.name, d.stepNameMax)} failed${tail ? ` — ${tail}` : ''}`;
     }
+    case 'step.stuck':
+      return stuckText(e, stepRef(run, e.step, e.name, d.stepNameMax));
     case 'run.finished': {
       const look = statusLook(e.status);
       const took = formatSeconds(e.durationSeconds ?? runDurationSeconds(run, ctx.now));
       const span = took ? `${e.status === 'succeeded' ? ' in' : ' after'} ${took}` : '';
-      const back = recovered && e.status === 'succeeded' ? ' — recovered after the previous failure' : '';
+      const back =
+        recovered && e.status === 'succeeded'
+          ? e.fixes === undefined
+            ? ' — recovered after the previous failure'
+            : fixNote(e.fixes, run.endedAt, ctx.insight ?? NO_INSIGHT)
+          : '';
       return `${look.emoji} Deployment ${look.verb}${span}${back}`;
     }
   }
@@ -183,6 +199,11 @@ function renderAt(input: ChangeMessageInput, d: Detail): SlackMessage {
     textParts.push(`🚨 ${who}${mrkdwn(task, d.taskMax)}: deployment ${statusLook(f.status).verb}${where}`);
     const plainFix = link(f.faqUrl, HOW_TO_FIX, SLACK_LIMITS.url);
     if (plainFix) textParts.push(plainFix);
+  } else if (input.events.some(isStuckEvent)) {
+    const mentions = mentionTokens(ctx.mentions).join(' ');
+    const who = mentions ? `${mentions} ` : '';
+    blocks.push(sectionBlock(`⚠️ ${who}${mrkdwn(task, d.taskMax)}: *a step is taking far longer than usual*`));
+    textParts.push(`⚠️ ${who}${mrkdwn(task, d.taskMax)}: a step is taking far longer than usual`);
   } else {
     textParts.push(`${mrkdwn(task, d.taskMax)}:`);
   }
@@ -227,7 +248,7 @@ export function renderFailureAnnouncement(
       headerBlock(`${look.emoji} ${plain(task, SLACK_LIMITS.headerText - 4)}`),
       sectionBlock(`🚨 ${who}Deployment ${look.verb}${where}${fix ? `\n${fix}` : ''}`),
       fieldsBlock([
-        `*Run by*\n${run.executor ? mrkdwn(run.executor, d.fieldMax) : '—'}`,
+        `*Run by*\n${runBy(run, ctx.insight ?? NO_INSIGHT, d.fieldMax)}`,
         `*Started*\n${slackDate(run.startedAt) ?? '—'}`,
         `*Duration*\n${took ?? '—'}`,
       ]),
@@ -262,10 +283,16 @@ export function renderRecoveryAnnouncement(
         ? finished.durationSeconds
         : runDurationSeconds(run, ctx.now),
     );
-    const line = `Deployment succeeded${took ? ` in ${took}` : ''} — recovered after the previous failure`;
+    const fixes = finished?.type === 'run.finished' ? finished.fixes : undefined;
+    const note =
+      fixes === undefined
+        ? ' — recovered after the previous failure'
+        : fixNote(fixes, run.endedAt, ctx.insight ?? NO_INSIGHT);
+    const line = `Deployment succeeded${took ? ` in ${took}` : ''}${note}`;
+    const by = runBy(run, ctx.insight ?? NO_INSIGHT, d.fieldMax);
     const blocks: Block[] = [
       headerBlock(`✅ ${plain(task, SLACK_LIMITS.headerText - 4)}`),
-      sectionBlock(`${line}${run.executor ? ` (run by ${mrkdwn(run.executor, d.fieldMax)})` : ''}`),
+      sectionBlock(`${line}${by === '—' ? '' : ` (run by ${by})`}`),
     ];
     const foot = footer(run, ctx);
     if (foot) blocks.push(contextBlock([foot]));

@@ -21,6 +21,15 @@ import {
   slackDate,
   statusLook,
 } from './format.js';
+import {
+  expectedEndField,
+  fixedByLine,
+  fixedByText,
+  NO_INSIGHT,
+  type RenderInsight,
+  runBy,
+  usualNote,
+} from './insight.js';
 import { SLACK_LIMITS } from './limits.js';
 import { joinWithin, link, mrkdwn, orDefault, plain } from './text.js';
 
@@ -37,6 +46,8 @@ export interface RenderContext {
   now: string;
   /** Buttons for the watch's operators (stop, re-run, roll back); absent: none. */
   actions?: ActionContext;
+  /** Usual times, the expected end, the executor's Slack user, fixes (design §10); none when absent. */
+  insight?: RenderInsight;
 }
 
 /** How much detail to show; renderers step down these until the message fits. */
@@ -68,18 +79,23 @@ export const stepNameOf = (step: { name: string; index: number }): string =>
 export const stepLabel = (step: { index: number; name: string }, total: number, nameMax: number): string =>
   `step ${step.index + 1}/${Math.max(total, step.index + 1)} · ${mrkdwn(stepNameOf(step), nameMax)}`;
 
-function checklistLine(step: StepState, nameMax: number): string {
+function checklistLine(step: StepState, nameMax: number, insight: RenderInsight): string {
   const name = mrkdwn(stepNameOf(step), nameMax);
   if (step.progress === 'skipped') return `${STEP_MARKERS.skipped} ${step.index + 1}. ${name} _(skipped)_`;
   const elapsed = step.progress === 'pending' ? null : formatSeconds(step.elapsed);
-  return `${STEP_MARKERS[step.progress]} ${step.index + 1}. ${name}${elapsed ? ` — ${elapsed}` : ''}`;
+  const usual = usualNote(step, insight);
+  return `${STEP_MARKERS[step.progress]} ${step.index + 1}. ${name}${elapsed ? ` — ${elapsed}` : ''}${usual}`;
 }
 
 /**
  * The checklist as lines. When all steps do not fit, a window around the step that matters (failed, else
  * running, else the last finished) is shown, with one line summing up the steps before and one for those after.
  */
-export function checklistLines(steps: readonly StepState[], detail: Detail): string[] {
+export function checklistLines(
+  steps: readonly StepState[],
+  detail: Detail,
+  insight: RenderInsight = NO_INSIGHT,
+): string[] {
   const n = steps.length;
   if (n === 0) return ['_This task has no steps._'];
   const focusStep =
@@ -88,7 +104,7 @@ export function checklistLines(steps: readonly StepState[], detail: Detail): str
     [...steps].reverse().find((s) => s.progress === 'done') ??
     steps[0]!;
   const focus = steps.indexOf(focusStep);
-  const line = (i: number): string => checklistLine(steps[i]!, detail.stepNameMax);
+  const line = (i: number): string => checklistLine(steps[i]!, detail.stepNameMax, insight);
 
   // Room kept for the two summary lines.
   const budget = detail.checklistChars - 120;
@@ -168,13 +184,16 @@ function renderAt(run: RunState, ctx: RenderContext, detail: Detail): SlackMessa
     );
   }
 
+  const insight = ctx.insight ?? NO_INSIGHT;
   const duration = formatSeconds(runDurationSeconds(run, ctx.now));
+  const expectedEnd = expectedEndField(run, insight);
   blocks.push(
     fieldsBlock([
       statusField(run, detail),
-      `*Run by*\n${run.executor ? mrkdwn(orDefault(run.executor, '—'), detail.fieldMax) : '—'}`,
+      `*Run by*\n${runBy({ ...run, executor: orDefault(run.executor, '') }, insight, detail.fieldMax)}`,
       `*Started*\n${slackDate(run.startedAt) ?? '—'}`,
       `*Duration*\n${duration ? (run.status === 'running' ? `${duration} so far` : duration) : '—'}`,
+      ...(expectedEnd === null ? [] : [expectedEnd]),
     ]),
   );
 
@@ -187,12 +206,14 @@ function renderAt(run: RunState, ctx: RenderContext, detail: Detail): SlackMessa
       : '';
     blocks.push(sectionBlock(`*Steps*\n${done}/${steps.length} done${where}`));
   } else {
-    const lines = ['*Steps*', ...checklistLines(steps, detail)];
+    const lines = ['*Steps*', ...checklistLines(steps, detail, insight)];
     for (const text of packLines(lines, SLACK_LIMITS.sectionText)) blocks.push(sectionBlock(text));
   }
 
   const mentions = isUnsuccessful(run.status) ? mentionTokens(ctx.mentions) : [];
   if (mentions.length > 0) blocks.push(contextBlock([`cc ${mentions.join(' ')}`]));
+  const fixedBy = fixedByLine(insight);
+  if (fixedBy !== null) blocks.push(contextBlock([fixedBy]));
 
   const footer = [
     link(ctx.consoleUrl, '*Open in CodeArts*', SLACK_LIMITS.url),
@@ -211,6 +232,7 @@ function renderAt(run: RunState, ctx: RenderContext, detail: Detail): SlackMessa
   const extras = [
     duration ? `duration ${duration}` : '',
     staleDate ? `monitoring stale since ${staleDate}` : '',
+    fixedByText(insight) ?? '',
   ].filter(Boolean);
   const text = joinWithin([headline, ...extras], ' · ', SLACK_LIMITS.text, () => '…');
 

@@ -5,7 +5,9 @@ import type { RunState, SubscriptionOptions, TaskEvent, TaskEventType } from '..
 import { eventKey } from '../model.js';
 import { withActionButtons } from './action-message.js';
 import {
+  isAfterStuckEvent,
   isFailureEvent,
+  isStuckEvent,
   renderChangeMessage,
   renderFailureAnnouncement,
   renderRecoveryAnnouncement,
@@ -33,16 +35,27 @@ export interface PlanInput {
 }
 
 /** Changes that earn a thread reply; run.started and step.started only move the living message. */
-const REPLY_EVENTS: ReadonlySet<TaskEventType> = new Set(['step.finished', 'step.failed', 'run.finished']);
+const REPLY_EVENTS: ReadonlySet<TaskEventType> = new Set([
+  'step.finished',
+  'step.failed',
+  'step.stuck',
+  'run.finished',
+]);
 /** Without a living message, the start of a run is news too. */
 const POST_EVENTS: ReadonlySet<TaskEventType> = new Set([
   'run.started',
   'step.finished',
   'step.failed',
+  'step.stuck',
   'run.finished',
 ]);
-const STATUS_REPLY_EVENTS: ReadonlySet<TaskEventType> = new Set(['run.finished']);
-const STATUS_POST_EVENTS: ReadonlySet<TaskEventType> = new Set(['run.started', 'run.finished']);
+/** `notify: status` skips step detail, but not a stuck step (nor, then, its end). */
+const STATUS_REPLY_EVENTS: ReadonlySet<TaskEventType> = new Set(['step.stuck', 'run.finished']);
+const STATUS_POST_EVENTS: ReadonlySet<TaskEventType> = new Set(['run.started', 'step.stuck', 'run.finished']);
+
+/** The changes of `batch` a subscription at this level hears. */
+const heard = (batch: readonly TaskEvent[], kinds: ReadonlySet<TaskEventType>): TaskEvent[] =>
+  batch.filter((e) => kinds.has(e.type) || isAfterStuckEvent(e));
 
 /** Keeps this run's events, each transition once (a batch re-read after a crash may repeat one). */
 function ownEvents(run: RunState, events: readonly TaskEvent[]): TaskEvent[] {
@@ -66,6 +79,13 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
 
   if (options.notify === 'failures') {
     const posts: SlackMessage[] = [];
+    // A stuck step may be the failure to come: it is told, and so is its end.
+    const alarms = batch.filter((e) => isStuckEvent(e) || isAfterStuckEvent(e));
+    if (alarms.length > 0) {
+      posts.push(
+        renderChangeMessage({ run, events: alarms, batch, ctx, audience: 'channel', recovered: false }),
+      );
+    }
     if (finished?.type === 'run.finished' && isUnsuccessful(finished.status)) {
       posts.push(renderFailureAnnouncement(run, batch, ctx));
     } else if (recovered) {
@@ -76,8 +96,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
 
   const status = options.notify === 'status';
   if (options.mode === 'messages') {
-    const kinds = status ? STATUS_POST_EVENTS : POST_EVENTS;
-    const events = batch.filter((e) => kinds.has(e.type));
+    const events = heard(batch, status ? STATUS_POST_EVENTS : POST_EVENTS);
     const posts =
       events.length > 0
         ? [renderChangeMessage({ run, events, batch, ctx, audience: 'channel', recovered })]
@@ -86,13 +105,13 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
     return { living: null, reply: null, posts: withActionButtons(posts, run, ctx) };
   }
 
-  const kinds = status ? STATUS_REPLY_EVENTS : REPLY_EVENTS;
-  const events = batch.filter((e) => kinds.has(e.type));
+  const events = heard(batch, status ? STATUS_REPLY_EVENTS : REPLY_EVENTS);
   const reply =
     events.length > 0
       ? {
           message: renderChangeMessage({ run, events, batch, ctx, audience: 'thread', recovered }),
-          broadcast: events.some(isFailureEvent),
+          // The channel saw the failure broadcast, so it sees the fix too.
+          broadcast: events.some(isFailureEvent) || recovered,
         }
       : null;
   return { living: renderLivingMessage(run, ctx), reply, posts: [] };

@@ -397,3 +397,17 @@ describe('createSlackWebClient', () => {
     ]);
   });
 });
+
+describe('chat.getPermalink', () => {
+  it('gives the link Slack gives for a message, and message-gone for one that is not there', async () => {
+    const slackPort = adapter();
+    const ref = await slackPort.post({ channel: C }, message('hello'));
+    expect(await slackPort.getPermalink(ref)).toBe(FakeSlack.permalinkOf(C, ref.ts));
+    expect(slack.calls.at(-1)).toMatchObject({
+      method: 'chat.getPermalink',
+      args: { channel: C, message_ts: ref.ts },
+    });
+    const gone = await failure(slackPort.getPermalink({ channel: C, ts: '1.000001' }));
+    expect(gone.kind).toBe('message-gone');
+  });
+});

@@ -13,11 +13,23 @@
 // - In thread mode a run's start is the living message itself (run.started has no reply line), so it counts once
 //   per living message posted for the run (one that replaces a living message someone deleted is not news); its
 //   final text must show how the run ended, with no stale-monitoring notice left on it.
+// - Insight adds two transitions: the fix (`run.recovered`, the "✅ fixed" on the end of the first success after a
+//   run that did not succeed), expected once like any other, and a stuck step (`step.stuck`, "⚠️ Step n/m · …
+//   has run …"), which may be told at most once per run and step, and only of a step that truly ran past the
+//   rule's floor. A failed run that a later run fixed must end up saying so on its living message.
 
+import { STUCK_RULE } from '../../../functions/core/insight/stuck.js';
 import type { RunTruth } from '../../../local/codearts-simulator/index.js';
 import type { FakeSlackMessage } from '../../../local/fake-slack/index.js';
 
-export type TransitionKind = 'run.started' | 'step.finished' | 'step.failed' | 'run.finished' | 'task.gone';
+export type TransitionKind =
+  | 'run.started'
+  | 'step.finished'
+  | 'step.failed'
+  | 'step.stuck'
+  | 'run.finished'
+  | 'run.recovered'
+  | 'task.gone';
 
 /** A transition that truly happened (per the simulator) and that a subscription must hear about once. */
 export interface Transition {
@@ -32,6 +44,8 @@ export interface Transition {
   rank: number;
   /** May be reported at most once but need not be (a step of a run whose record vanished mid-way). */
   optional: boolean;
+  /** For `run.recovered`: the run before it, which did not succeed (its living message must say it was fixed). */
+  fixes?: string;
 }
 
 export interface SubscriptionSpec {
@@ -110,6 +124,9 @@ const RUN_END_LINE = new RegExp(`^\\S+ Deployment (${VERB_PATTERN})(?: |$)`, 'u'
 const STEP_DONE_LINE = /^✅ Step (\d+)\/\d+ · .* finished(?: in .*)?$/u;
 const STEP_FAILED_LINE = /^❌ Step (\d+)\/\d+ · .* failed(?: — .*)?$/u;
 const LIVING_STATUS = new RegExp(`: deployment (${VERB_PATTERN})(?: |$)`, 'u');
+const STEP_STUCK_LINE = /^⚠️ Step (\d+)\/\d+ · .* has run .*, usually .*$/u;
+const FIXED = '— ✅ fixed';
+const FIXED_BY = 'fixed by run';
 
 const RANK_END = 10_000;
 
@@ -121,12 +138,14 @@ export function expectedTransitions(
 ): Transition[] {
   const out: Transition[] = [];
   const deletedAt = input.deletedTasks?.get(taskId);
-  for (const run of truth) {
+  let previous: { id: string; status: string } | null = null;
+  for (const run of [...truth].sort((a, b) => a.createdAt - b.createdAt)) {
     if (deletedAt !== undefined && run.createdAt > deletedAt) continue;
     const id = run.recordId;
     const cutAt =
       input.vanishedRecords?.get(id) ??
       (deletedAt !== undefined && run.endsAt > deletedAt ? deletedAt : undefined);
+    const status = cutAt !== undefined ? 'unknown' : run.outcome;
     out.push({
       key: `${id}/run.started`,
       kind: 'run.started',
@@ -136,6 +155,22 @@ export function expectedTransitions(
       optional: false,
     });
     for (const step of run.steps) {
+      if (
+        step.enabled &&
+        step.startsAt !== null &&
+        (step.endsAt ?? Number.POSITIVE_INFINITY) - step.startsAt >= STUCK_RULE.floorSeconds * 1000
+      ) {
+        // The rule never calls a step stuck before its floor: one that ran that long may be, once.
+        out.push({
+          key: `${id}/step.stuck/${step.index}`,
+          kind: 'step.stuck',
+          recordId: id,
+          step: step.index,
+          at: step.startsAt + STUCK_RULE.floorSeconds * 1000,
+          rank: 0.5 + step.index,
+          optional: true,
+        });
+      }
       if (!step.enabled || step.endsAt === null) continue;
       const failed = step.finalOutcome === 'failed' || step.finalOutcome === 'aborted';
       if (!failed && step.finalOutcome !== 'done') continue;
@@ -156,11 +191,24 @@ export function expectedTransitions(
       key: `${id}/run.finished`,
       kind: 'run.finished',
       recordId: id,
-      status: cutAt !== undefined ? 'unknown' : run.outcome,
+      status,
       at: cutAt ?? run.endsAt,
       rank: RANK_END,
       optional: false,
     });
+    // The first success after a run that did not succeed says it fixed the task.
+    if (status === 'succeeded' && previous !== null && previous.status !== 'succeeded') {
+      out.push({
+        key: `${id}/run.recovered`,
+        kind: 'run.recovered',
+        recordId: id,
+        at: run.endsAt,
+        rank: RANK_END + 1,
+        optional: false,
+        fixes: previous.id,
+      });
+    }
+    previous = { id, status };
   }
   if (deletedAt !== undefined) {
     out.push({
@@ -203,7 +251,11 @@ function parseChangeLines(m: FakeSlackMessage, recordId: string, problems: strin
     const done = STEP_DONE_LINE.exec(text);
     const failed = STEP_FAILED_LINE.exec(text);
     const ended = RUN_END_LINE.exec(text);
-    if (text.startsWith('▶️ Deployment started')) {
+    const stuck = STEP_STUCK_LINE.exec(text);
+    if (stuck) {
+      const step = Number(stuck[1]) - 1;
+      push({ key: `${recordId}/step.stuck/${step}`, kind: 'step.stuck', step });
+    } else if (text.startsWith('▶️ Deployment started')) {
       push({ key: `${recordId}/run.started`, kind: 'run.started' });
     } else if (done) {
       const step = Number(done[1]) - 1;
@@ -213,6 +265,7 @@ function parseChangeLines(m: FakeSlackMessage, recordId: string, problems: strin
       push({ key: `${recordId}/step.failed/${step}`, kind: 'step.failed', step });
     } else if (ended) {
       push({ key: `${recordId}/run.finished`, kind: 'run.finished', status: VERBS[ended[1]!] ?? '?' });
+      if (text.includes(FIXED)) push({ key: `${recordId}/run.recovered`, kind: 'run.recovered' });
     } else if (/^…\d+ (earlier change|more)/u.test(text)) {
       problems.push(`message ${m.channel}/${m.ts} was truncated: ${text}`);
     }
@@ -224,6 +277,8 @@ interface Reconstruction {
   delivered: Delivered[];
   /** Final status shown by each run's living message(s) (thread mode). */
   livingStatus: Map<string, string[]>;
+  /** Whether each of a run's living messages says which run fixed it. */
+  livingFixed: Map<string, boolean[]>;
 }
 
 /** What one subscription was told about one task, in Slack order. */
@@ -237,6 +292,7 @@ export function reconstruct(
   const prefix = `${sub.taskId}/`;
   const delivered: Delivered[] = [];
   const livingStatus = new Map<string, string[]>();
+  const livingFixed = new Map<string, boolean[]>();
   const livingByTs = new Map<string, string>();
   const replaced = new Set<string>();
 
@@ -267,6 +323,7 @@ export function reconstruct(
       ...(livingStatus.get(recordId) ?? []),
       m.text.includes('stale since') ? `${shown} (stale)` : shown,
     ]);
+    livingFixed.set(recordId, [...(livingFixed.get(recordId) ?? []), m.text.includes(FIXED_BY)]);
   }
   // Only changes count as transitions: notes about buttons pressed in Slack (`codearts_action`) are no run's
   // transition, and are left out here.
@@ -298,7 +355,7 @@ export function reconstruct(
     delivered.push(...parseChangeLines(m, recordId, problems));
   }
   delivered.sort((a, b) => a.ts - b.ts || a.line - b.line);
-  return { delivered, livingStatus };
+  return { delivered, livingStatus, livingFixed };
 }
 
 /** Compares every subscription's Slack record with the truth. */
@@ -327,7 +384,12 @@ export function check(input: CheckInput): CheckResult {
   for (const sub of input.subscriptions) {
     const problems: string[] = [];
     const truth = truthByTask.get(sub.taskId) ?? [];
-    const { delivered, livingStatus } = reconstruct(input.slack, sub, problems, input.deletedMessages);
+    const { delivered, livingStatus, livingFixed } = reconstruct(
+      input.slack,
+      sub,
+      problems,
+      input.deletedMessages,
+    );
     const where = `${sub.channel} (${sub.mode}) task ${sub.taskId.slice(0, 8)}`;
     for (const p of problems) wrong(p);
     if (sub.broken) {
@@ -372,6 +434,12 @@ export function check(input: CheckInput): CheckResult {
             wrong(`${where}: living message of ${t.recordId} shows ${shown}, not ${t.status}`);
         }
       }
+      for (const t of due) {
+        if (t.kind !== 'run.recovered' || t.fixes === undefined) continue;
+        if ((livingFixed.get(t.fixes) ?? []).some((fixed) => !fixed)) {
+          wrong(`${where}: living message of ${t.fixes} does not say ${t.recordId} fixed it`);
+        }
+      }
     }
   }
   // Every post of ours carries metadata; one without it could not be reconciled after a lost answer.
@@ -390,6 +458,8 @@ function isOver(t: Transition, truth: RunTruth[]): boolean {
   if (!run) return false;
   if (t.kind === 'run.started') return true;
   if (t.kind === 'run.finished') return run.finished || t.status === 'unknown';
+  if (t.kind === 'run.recovered') return run.finished;
+  if (t.kind === 'step.stuck') return run.steps[t.step ?? -1]?.startsAt !== null;
   const step = run.steps[t.step ?? -1];
   return step !== undefined && step.outcome === step.finalOutcome;
 }

@@ -10,6 +10,7 @@ import {
 import { CodeArtsClient } from '../../../functions/adapters/codearts/client.js';
 import { DynamoFeedStatus } from '../../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../../../functions/adapters/dynamodb/fleet-gates.js';
+import { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClient, SlackAdapter } from '../../../functions/adapters/slack/index.js';
@@ -176,6 +177,11 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     }),
   ]);
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
+  const insight = new DynamoInsightStore({
+    client: dynamo.documentClient,
+    tableName: dynamo.tableName,
+    now: () => clock.now(),
+  });
   const password = options.auth === 'password';
   if (password) sim.addUser(IAM_USER);
   const codearts = new CodeArtsClient({
@@ -342,6 +348,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         logged(target.channel, `post:${target.channel}`, () => slackPort.post(target, message)),
       update: (ref, message) => logged(ref.channel, 'update', () => slackPort.update(ref, message)),
       findByMetadata: (query) => logged(query.channel, 'lookup', () => slackPort.findByMetadata(query)),
+      getPermalink: (ref) => logged(ref.channel, 'permalink', () => slackPort.getPermalink(ref)),
     };
   };
 
@@ -390,6 +397,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
             slack: proc.slack(loggedSlack(++invocations)),
             queue: proc.queue(queue),
             gates: proc.gates(gates),
+            runs: proc.runs(insight),
+            people: proc.people(insight),
             logger: workerLogger,
             metrics: metricsPort,
             timeZone: TIME_ZONE,
@@ -500,6 +509,10 @@ function withDeletions(
       const found = await port.findByMetadata(query);
       // The newest match is what Slack answers; a deleted one would not be there (an older one never is newer).
       return found && gone(found.channel, found.ts) ? null : found;
+    },
+    getPermalink: async (ref) => {
+      if (gone(ref.channel, ref.ts)) throw refused('message_not_found');
+      return port.getPermalink(ref);
     },
   };
 }

@@ -2,6 +2,8 @@
 // surrogates and markup included), every message we render fits Slack's limits and has a text fallback.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { DigestFigures, RunSummary } from '../../../functions/core/insight/digest.js';
+import type { InsightReport } from '../../../functions/core/insight/model.js';
 import type {
   RunState,
   RunStatus,
@@ -16,6 +18,8 @@ import {
   renderLivingMessage,
   slackLimitViolations,
 } from '../../../functions/core/render/index.js';
+import type { RenderInsight } from '../../../functions/core/render/insight.js';
+import { renderReport } from '../../../functions/core/render/reports.js';
 import type { SlackMessage } from '../../../functions/ports.js';
 
 const STATUSES: RunStatus[] = [
@@ -111,6 +115,25 @@ const runArb: fc.Arbitrary<RunState> = fc.record({
   steps: stepsArb,
 });
 
+/** What insight adds: usual times (sometimes absurd), an expected end, a stuck step, the executor, fix links. */
+const insightArb: fc.Arbitrary<RenderInsight> = fc.record({
+  usualSeconds: fc.array(fc.option(fc.oneof(fc.nat(100_000), fc.double()), { nil: null }), {
+    maxLength: 500,
+  }),
+  expectedEndAt: isoDate,
+  stuckStep: fc.option(fc.nat(500), { nil: null }),
+  executorUser: fc.option(fc.oneof(fc.stringMatching(/^[UW][A-Z0-9]{8,11}$/), text(50)), { nil: null }),
+  fixedLink: fc.option(fc.oneof(fc.webUrl({ withQueryParameters: true }), text(4000)), { nil: null }),
+  fixedBy: fc.option(
+    fc.record({
+      recordId: text(200),
+      endedAt: isoDate,
+      link: fc.option(fc.oneof(fc.webUrl(), text(4000)), { nil: null }),
+    }),
+    { nil: null },
+  ),
+});
+
 const ctxArb: fc.Arbitrary<RenderContext> = fc.record({
   taskName: text(5000),
   region: text(300),
@@ -120,21 +143,53 @@ const ctxArb: fc.Arbitrary<RenderContext> = fc.record({
   staleSince: isoDate,
   mentions: fc.array(fc.oneof(fc.stringMatching(/^[UW][A-Z0-9]{8,11}$/), text(50)), { maxLength: 30 }),
   now: fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms).toISOString()),
+  insight: insightArb,
 });
 
 /** Events consistent enough with the run: its steps' transitions, plus a start and an end. */
 function eventsFor(run: RunState, finalStatus: RunStatus, duration: number | null): TaskEvent[] {
   const recordId = run.recordId;
   const events: TaskEvent[] = [{ type: 'run.started', recordId }];
+  // Insight's additions ride along: every third step was stuck, and the run fixed earlier failures.
+  const wasStuck = (i: number) => (i % 3 === 0 ? { wasStuck: { usualSeconds: i * 11 } } : {});
   for (const s of run.steps ?? []) {
     if (s.progress === 'done')
-      events.push({ type: 'step.finished', recordId, step: s.index, name: s.name, elapsed: s.elapsed });
+      events.push({
+        type: 'step.finished',
+        recordId,
+        step: s.index,
+        name: s.name,
+        elapsed: s.elapsed,
+        ...wasStuck(s.index),
+      });
     if (s.progress === 'failed')
-      events.push({ type: 'step.failed', recordId, step: s.index, name: s.name, faqUrl: s.faqUrl });
-    if (s.progress === 'running')
+      events.push({
+        type: 'step.failed',
+        recordId,
+        step: s.index,
+        name: s.name,
+        faqUrl: s.faqUrl,
+        ...wasStuck(s.index),
+      });
+    if (s.progress === 'running') {
       events.push({ type: 'step.started', recordId, step: s.index, name: s.name });
+      events.push({
+        type: 'step.stuck',
+        recordId,
+        step: s.index,
+        name: s.name,
+        runningSeconds: 99_999_999,
+        usualSeconds: s.index,
+      });
+    }
   }
-  events.push({ type: 'run.finished', recordId, status: finalStatus, durationSeconds: duration });
+  events.push({
+    type: 'run.finished',
+    recordId,
+    status: finalStatus,
+    durationSeconds: duration,
+    fixes: { recordId: run.recordId.repeat(3), brokenSince: '2000-01-01T00:00:00.000Z', failedRuns: 123_456 },
+  });
   return events;
 }
 
@@ -197,6 +252,75 @@ describe('rendering stays within Slack limits (property)', () => {
           for (const message of [plan.living, plan.reply?.message, ...plan.posts]) {
             if (message) expectSafe(message);
           }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+const count = fc.oneof(fc.nat(5), fc.nat(1_000_000_000));
+const seconds = fc.option(fc.oneof(fc.nat(100_000), fc.double()), { nil: null });
+
+const summaryArb: fc.Arbitrary<RunSummary> = fc.record({
+  recordId: text(200),
+  status: fc.constantFrom(...STATUSES),
+  startedAt: isoDate,
+  endedAt: isoDate,
+  at: fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms).toISOString()),
+  durationSeconds: seconds,
+  executor: text(5000),
+  slowestStep: fc.option(fc.record({ name: text(5000), seconds: fc.nat(1_000_000) }), { nil: null }),
+});
+
+const figuresArb: fc.Arbitrary<DigestFigures> = fc.record({
+  deployments: count,
+  succeeded: count,
+  unsuccessful: count,
+  successRate: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
+  medianSeconds: seconds,
+  slowestSeconds: seconds,
+  slowestStep: fc.option(fc.record({ name: text(5000), seconds: fc.nat(1_000_000), recordId: text(100) }), {
+    nil: null,
+  }),
+  recoveries: count,
+  medianRecoverySeconds: seconds,
+  longestRecoverySeconds: seconds,
+  failingSince: isoDate,
+  previousDeployments: count,
+});
+
+const reportArb: fc.Arbitrary<InsightReport> = fc.oneof(
+  fc.record({
+    kind: fc.constant('quiet' as const),
+    channel: fc.constant('C0123456789'),
+    quietHours: fc.record({ from: text(10), to: text(10), timeZone: text(300) }),
+    from: fc.constant('2026-01-10T21:00:00.000Z'),
+    to: fc.constant('2026-01-11T06:00:00.000Z'),
+    runs: fc.array(summaryArb, { maxLength: 20 }),
+    total: count,
+    succeeded: count,
+  }),
+  fc.record({
+    kind: fc.constant('digest' as const),
+    channel: fc.constant('C0123456789'),
+    every: fc.constantFrom('daily' as const, 'weekly' as const),
+    timeZone: text(300),
+    from: fc.constant('2026-01-10T00:00:00.000Z'),
+    to: fc.constant('2026-01-11T00:00:00.000Z'),
+    figures: figuresArb,
+  }),
+);
+
+describe('insight reports stay within Slack limits (property)', () => {
+  it('quiet-hours summaries and digests', () => {
+    fc.assert(
+      fc.property(
+        reportArb,
+        text(5000),
+        fc.option(fc.oneof(fc.webUrl({ withQueryParameters: true }), text(4000)), { nil: null }),
+        (report, taskName, url) => {
+          expectSafe(renderReport(report, { taskName, consoleUrlOf: () => url }));
         },
       ),
       { numRuns: 150 },

@@ -105,7 +105,8 @@ describe('planDelivery — thread mode, notify all', () => {
     expect(blockText(p.reply!.message)).toContain(
       'Deployment succeeded in 2m 10s — recovered after the previous failure',
     );
-    expect(p.reply?.broadcast).toBe(false);
+    // The failure was broadcast to the channel, so the fix is too.
+    expect(p.reply?.broadcast).toBe(true);
   });
 
   it('ignores events of other runs and repeated transitions', () => {
