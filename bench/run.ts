@@ -20,19 +20,34 @@ const ACTIVE_POLL_SECONDS = 10;
 const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
 
 /**
- * The runs: N = 100 with one deployment (the smallest install), then N = 1,000 and 10,000 with 2 % deploying.
- * At 100 ms a call, 10,000 polls a minute need at least 17 calls in flight, so N = 10,000 runs with
- * CODEARTS_CONCURRENCY 32 (4 workers × 8); the others with the default 8 (2 workers × 4).
+ * The runs: N = 100 with one deployment (the smallest install); then N = 1,000, 10,000 and 50,000 with 2 %
+ * deploying, in projects of 200 watched tasks, with the change feed on, and at 1,000 and 10,000 with it off too
+ * (off at 50,000 would need ~84 calls in flight, more than two cores can simulate). At 100 ms a call, the polls of
+ * N ≥ 10,000 need more than 8 calls in flight: those run with CODEARTS_CONCURRENCY 32 (4 workers × 8), the others
+ * with the default 8 (2 workers × 4). At 50,000 the simulator and dynalite share the two cores with everything
+ * else: only a few ticks are measured.
  */
-const RUNS: Array<
-  Pick<ScaleOptions, 'n' | 'codeartsConcurrency' | 'activeShare' | 'ticks'> & { deploying?: number }
-> = quick
-  ? [{ n: 100, codeartsConcurrency: 8, activeShare: 0.01, deploying: 1, ticks: 3 }]
+type Run = Pick<ScaleOptions, 'n' | 'codeartsConcurrency' | 'activeShare' | 'ticks' | 'changeFeed'> & {
+  deploying?: number;
+};
+const RUNS: Run[] = quick
+  ? [
+      { n: 100, codeartsConcurrency: 8, activeShare: 0.01, deploying: 1, ticks: 3, changeFeed: true },
+      { n: 1000, codeartsConcurrency: 8, activeShare: 0.02, ticks: 3, changeFeed: true },
+    ]
   : [
-      { n: 100, codeartsConcurrency: 8, activeShare: 0.01, deploying: 1, ticks: 5 },
-      { n: 1000, codeartsConcurrency: 8, activeShare: 0.02, ticks: 6 },
-      { n: 10_000, codeartsConcurrency: 32, activeShare: 0.02, ticks: 4 },
+      { n: 100, codeartsConcurrency: 8, activeShare: 0.01, deploying: 1, ticks: 5, changeFeed: true },
+      { n: 1000, codeartsConcurrency: 8, activeShare: 0.02, ticks: 10, changeFeed: true },
+      { n: 1000, codeartsConcurrency: 8, activeShare: 0.02, ticks: 6, changeFeed: false },
+      { n: 10_000, codeartsConcurrency: 32, activeShare: 0.02, ticks: 5, changeFeed: true },
+      { n: 10_000, codeartsConcurrency: 32, activeShare: 0.02, ticks: 4, changeFeed: false },
+      { n: 50_000, codeartsConcurrency: 32, activeShare: 0.02, ticks: 3, changeFeed: true },
+      // No deployment at all, over one whole sweep: what watching alone costs.
+      { n: 10_000, codeartsConcurrency: 32, activeShare: 0, ticks: 10, changeFeed: true },
     ];
+/** SWEEP_MINUTES and the project size as deployed (lib/README.md defaults) and as the issue measures them. */
+const SWEEP_MINUTES = 10;
+const TASKS_PER_PROJECT = 200;
 
 const git = (...args: string[]): string => {
   try {
@@ -72,26 +87,35 @@ for (const run of RUNS) {
       ...run,
       activePollSeconds: ACTIVE_POLL_SECONDS,
       latency: { codeartsMs: CODEARTS_LATENCY_MS, slackMs: SLACK_LATENCY_MS },
-      changeFeed: false,
-      sweepMinutes: 10,
+      sweepMinutes: SWEEP_MINUTES,
+      tasksPerProject: TASKS_PER_PROJECT,
       progress,
     }),
   );
 }
 
-// Cost from the per-task figures of the largest run (fixed costs apart), at each size asked about.
-const largest = scale.reduce((a, b) => (b.n > a.n ? b : a));
-const perTick = {
-  n: largest.n,
-  lambdaBilledSeconds: largest.lambdaBilledSecondsPerTick,
-  lambdaRequests: largest.lambdaRequestsPerTick,
-  sqsRequests: largest.sqsRequestsPerTick,
-  readUnits: largest.ddbReadUnitsPerTick,
-  writeUnits: largest.ddbWriteUnitsPerTick,
+// Cost from the per-task figures of the largest run of each mode (fixed costs apart), at each size asked about.
+const costFrom = (runs: ScaleResult[]) => {
+  if (runs.length === 0) return {};
+  const largest = runs.reduce((a, b) => (b.n > a.n ? b : a));
+  const perTick = {
+    n: largest.n,
+    lambdaBilledSeconds: largest.lambdaBilledSecondsPerTick,
+    lambdaRequests: largest.lambdaRequestsPerTick,
+    sqsRequests: largest.sqsRequestsPerTick,
+    readUnits: largest.ddbReadUnitsPerTick,
+    writeUnits: largest.ddbWriteUnitsPerTick,
+  };
+  return Object.fromEntries(
+    [1000, 10_000, 100_000].map((n) => [n.toLocaleString('en'), monthlyCost(scaledTick(perTick, n))]),
+  );
 };
-const cost = Object.fromEntries(
-  [1000, 10_000, 100_000].map((n) => [n.toLocaleString('en'), monthlyCost(scaledTick(perTick, n))]),
-);
+const deploying = (r: ScaleResult) => r.deploying > 1;
+const cost = {
+  feedOn: costFrom(scale.filter((r) => r.changeFeed && deploying(r))),
+  feedOff: costFrom(scale.filter((r) => !r.changeFeed && deploying(r))),
+  idleFeedOn: costFrom(scale.filter((r) => r.changeFeed && r.deploying === 0)),
+};
 
 const results: Results = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`,
@@ -105,7 +129,7 @@ const results: Results = {
   scale,
   cost,
   bundles,
-  targets: evaluateTargets(scale, ACTIVE_POLL_SECONDS),
+  targets: evaluateTargets(scale, ACTIVE_POLL_SECONDS, cost),
   totalSeconds: Math.round((performance.now() - benchStart) / 1000),
 };
 if (!quick) writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);

@@ -31,11 +31,16 @@ export interface ScaleOptions {
   /** CHANGE_FEED of the planner, and SWEEP_MINUTES with it on. */
   changeFeed: boolean;
   sweepMinutes: number;
+  /** Watched tasks per CodeArts project (the last project takes the rest). */
+  tasksPerProject: number;
   progress: (message: string) => void;
 }
 
 export interface ScaleResult {
   n: number;
+  changeFeed: boolean;
+  sweepMinutes: number | null;
+  projects: number;
   workers: number;
   callsPerWorker: number;
   codeartsConcurrency: number;
@@ -43,7 +48,14 @@ export interface ScaleResult {
   deploying: number;
   ticks: number;
   codeartsCallsPerTick: number;
-  /** CodeArts calls per idle task per tick (the calls of tasks with nothing running, over their number). */
+  /** ListAllApp calls per tick (part of codeartsCallsPerTick). */
+  feedCallsPerTick: number;
+  /** Polls the planner queued per tick, by why (follow-ups of running tasks not counted). */
+  plannedPollsPerTick: Record<string, number>;
+  /**
+   * CodeArts calls per idle task per tick: the /state polls of tasks with nothing running, plus every ListAllApp
+   * call (the feed is for them), over their number.
+   */
   idleCallsPerTaskPerTick: number;
   ddbReadUnitsPerTick: number;
   ddbWriteUnitsPerTick: number;
@@ -52,6 +64,12 @@ export interface ScaleResult {
   lambdaBilledSecondsPerTick: number;
   /** CodeArts calls × latency ÷ calls in flight per invocation: the least the workers can be billed. */
   billedFloorSecondsPerTick: number;
+  /**
+   * The least the tick's batches as they came can be billed: each worker invocation's polls in rounds of its calls
+   * in flight (a batch of one poll takes a whole call's latency). Above billedFloorSecondsPerTick when polls are
+   * sparse (the feed on, few deployments).
+   */
+  billedBatchFloorSecondsPerTick: number;
   tasksNotPolled: number[];
   stepLagP95Seconds: number | null;
   stepLagP50Seconds: number | null;
@@ -76,6 +94,7 @@ const STEPS = [
 const STEP_MS = 60_000;
 /** A deploying task starts its next run this long after its last one began (runs overlap nothing). */
 const REDEPLOY_EVERY_MS = STEPS.length * STEP_MS + 30_000;
+const LIST_ALL_APP = 'POST /v1/applications/list';
 
 export async function measureScale(serversFile: string, o: ScaleOptions): Promise<ScaleResult> {
   const budget = callBudget(o.codeartsConcurrency);
@@ -88,30 +107,51 @@ export async function measureScale(serversFile: string, o: ScaleOptions): Promis
   });
   try {
     const deploying = o.deploying ?? Math.ceil(o.n * o.activeShare);
-    o.progress(`N=${o.n}: creating ${o.n} tasks (${deploying} deploying), watching them`);
+    const projectCount = Math.ceil(o.n / o.tasksPerProject);
+    o.progress(
+      `N=${o.n}: creating ${o.n} tasks in ${projectCount} projects (${deploying} deploying), watching them`,
+    );
+    const projects: string[] = [];
+    for (let p = 0; p < projectCount; p++) projects.push(await world.createProject());
     const ids: string[] = [];
+    const projectOfTask = new Map<string, string>();
     for (let i = 0; i < o.n; i += 1000) {
       const specs = Array.from({ length: Math.min(1000, o.n - i) }, (_, k) => ({
         name: `svc-${i + k}`,
+        projectId: projects[Math.floor((i + k) / o.tasksPerProject)]!,
         steps: STEPS.map((name) => ({ name, durationMs: STEP_MS })),
       }));
-      ids.push(...(await world.createTasks(specs)));
+      const created = await world.createTasks(specs);
+      created.forEach((taskId, k) => {
+        ids.push(taskId);
+        projectOfTask.set(taskId, specs[k]!.projectId);
+      });
     }
-    const active = ids.slice(0, deploying);
+    // The deploying tasks spread over the projects (every k-th task), as deployments are in a real tenant.
+    const stride = Math.max(1, Math.floor(o.n / Math.max(1, deploying)));
+    const active = ids.filter((_, i) => i % stride === 0).slice(0, deploying);
     // Spread the deploying tasks' schedules over one redeploy period (the clock moves on between them), so runs
     // start and steps end all the time rather than all at once.
     for (const taskId of active) {
       world.clock.advance(REDEPLOY_EVERY_MS / Math.max(1, active.length));
       await world.autoDeploy(taskId, { everyMs: REDEPLOY_EVERY_MS });
     }
-    await world.watch(ids);
+    await world.watch(ids, (taskId) => projectOfTask.get(taskId));
 
     const tickMs = TICK_SECONDS * 1000;
     let tickAt = Math.ceil(world.clock.now() / tickMs) * tickMs;
-    o.progress(`N=${o.n}: warm-up tick`);
-    await runTick(world, tickAt, tickAt + tickMs);
+    // With the feed on, the warm-up tick polls every task once, for what the feed says of it (as switching the feed
+    // on does); from then on idle tasks are polled only when the feed moves or their sweep falls due.
+    // Polling every task may take longer than a tick at large N: the warm-up gets as many ticks' time as it needs,
+    // and the measured ticks start at the next tick after it.
+    const warmUpTicks = Math.max(
+      1,
+      Math.ceil((o.n * o.latency.codeartsMs) / (budget.workers * budget.callsPerWorker) / tickMs) + 1,
+    );
+    o.progress(`N=${o.n}: warm-up tick (${warmUpTicks} ticks' time)`);
+    await runTick(world, tickAt, tickAt + warmUpTicks * tickMs);
     const started = performance.now();
-    tickAt += tickMs;
+    tickAt = Math.max(tickAt + warmUpTicks * tickMs, Math.ceil(world.clock.now() / tickMs) * tickMs);
     const windowStart = tickAt;
     const perTick: TickFigures[] = [];
     for (let t = 0; t < o.ticks; t++) {
@@ -131,8 +171,17 @@ export async function measureScale(serversFile: string, o: ScaleOptions): Promis
     const mean = (pick: (f: TickFigures) => number) =>
       perTick.reduce((sum, f) => sum + pick(f), 0) / perTick.length;
     const idleTasks = o.n - deploying;
+    const reasonsPerTick: Record<string, number> = {};
+    for (const f of perTick) {
+      for (const [reason, count] of Object.entries(f.reasons)) {
+        reasonsPerTick[reason] = (reasonsPerTick[reason] ?? 0) + count / perTick.length;
+      }
+    }
     return {
       n: o.n,
+      changeFeed: o.changeFeed,
+      sweepMinutes: o.changeFeed ? o.sweepMinutes : null,
+      projects: projectCount,
       workers: budget.workers,
       callsPerWorker: budget.callsPerWorker,
       codeartsConcurrency: o.codeartsConcurrency,
@@ -140,6 +189,12 @@ export async function measureScale(serversFile: string, o: ScaleOptions): Promis
       deploying,
       ticks: o.ticks,
       codeartsCallsPerTick: round(mean((f) => f.codeartsCalls)),
+      feedCallsPerTick: round(mean((f) => f.feedCalls)),
+      plannedPollsPerTick: Object.fromEntries(
+        Object.entries(reasonsPerTick)
+          .filter(([, count]) => count > 0)
+          .map(([reason, count]) => [reason, round(count)]),
+      ),
       idleCallsPerTaskPerTick: idleTasks === 0 ? 0 : round(mean((f) => f.idleCalls) / idleTasks, 4),
       ddbReadUnitsPerTick: round(mean((f) => f.ddb.readUnits)),
       ddbWriteUnitsPerTick: round(mean((f) => f.ddb.writeUnits)),
@@ -151,6 +206,10 @@ export async function measureScale(serversFile: string, o: ScaleOptions): Promis
       ),
       billedFloorSecondsPerTick: round(
         mean((f) => (f.codeartsCalls * o.latency.codeartsMs) / 1000 / budget.callsPerWorker),
+        2,
+      ),
+      billedBatchFloorSecondsPerTick: round(
+        mean((f) => (f.callRounds * o.latency.codeartsMs) / 1000),
         2,
       ),
       tasksNotPolled: perTick.map((f) => f.notPolled),
@@ -235,11 +294,15 @@ async function snapshot(world: ScaleWorld): Promise<Snapshot> {
 
 interface TickFigures {
   codeartsCalls: number;
+  feedCalls: number;
+  reasons: Record<string, number>;
   idleCalls: number;
   ddb: DdbCounts;
   sqsRequests: number;
   invocations: number;
   billedSeconds: number;
+  /** Rounds of calls in flight the tick's worker batches needed at least (Σ ⌈polls ÷ calls per worker⌉). */
+  callRounds: number;
   notPolled: number;
   slackCalls: number;
 }
@@ -258,10 +321,13 @@ function tickFigures(
   const polls = world.polls.slice(before.polls);
   const invocations = world.invocations.slice(before.invocations);
   const polledInTick = new Set(polls.filter((p) => p.at >= from && p.at < to).map((p) => p.taskId));
-  // Idle tasks' share of the calls: their /state polls (an idle task makes no other call).
-  const idleCalls = polls.filter((p) => !active.has(p.taskId)).length;
+  const feedCalls = (after.calls.get(LIST_ALL_APP) ?? 0) - (before.calls.get(LIST_ALL_APP) ?? 0);
+  // Idle tasks' share of the calls: their /state polls (an idle task makes no other call), and the feed's.
+  const idleCalls = polls.filter((p) => !active.has(p.taskId)).length + feedCalls;
   return {
     codeartsCalls,
+    feedCalls,
+    reasons: { ...plan.reasons },
     idleCalls,
     ddb: world.ddb.since(before.ddb),
     sqsRequests:
@@ -271,6 +337,9 @@ function tickFigures(
       (after.sqs.delete - before.sqs.delete),
     invocations: invocations.length,
     billedSeconds: invocations.reduce((sum, i) => sum + i.ms, 0) / 1000,
+    callRounds: invocations
+      .filter((i) => i.fn === 'worker')
+      .reduce((sum, i) => sum + Math.ceil(i.records / world.budget.callsPerWorker), 0),
     notPolled: Math.max(0, plan.queued - polledInTick.size),
     slackCalls: after.slackCalls - before.slackCalls,
   };
