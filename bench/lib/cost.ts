@@ -14,13 +14,13 @@ export const PRICES = {
 } as const;
 
 /**
- * What does not grow with the number of tasks (lib/README.md "Fixed costs"): 4 secrets × $0.40, 9 alarms ×
+ * What does not grow with the number of tasks (lib/README.md "Fixed costs"): 4 secrets × $0.40, 10 alarms ×
  * $0.10, the custom metrics the alarms read (4 × $0.30), the functions' secret reads (≈ $0.25 at the default
  * budget), the schedule (43,800 invocations a month: inside Scheduler's free 14 million), and the event source
  * mapping's polls of an idle queue (an estimate: a few pollers long-polling 20 s each ≈ 0.5–1 million requests a
  * month, ≈ $0.3; AWS publishes no figure).
  */
-export const FIXED_USD = 1.6 + 0.9 + 1.2 + 0.25 + 0.3;
+export const FIXED_USD = 1.6 + 1.0 + 1.2 + 0.25 + 0.3;
 
 /** The stack's function memory (lib/constructs/function-defaults.ts FUNCTION_MEMORY_MB), arm64. */
 export const MEMORY_GB = 256 / 1024;

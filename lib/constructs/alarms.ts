@@ -159,6 +159,12 @@ export class NotifierAlarms extends Construct {
         anyAbove(600),
       ),
       alarm(
+        'ChangeFeedFallback',
+        "CodeArts' change feed (ListAllApp) has failed for some project for 30 minutes: every task of it is polled every tick, which costs CodeArts calls (and may meet its throttling). GET /tasks shows which project (health.change_feed) and the error; set CHANGE_FEED=off if the API is not served in your region.",
+        custom(SERVICE_NAMES.planner, PLANNER_METRICS.feedFallbacks, 'Maximum', fiveMinutes),
+        { ...anyAbove(0), evaluationPeriods: 6 },
+      ),
+      alarm(
         'SlackTokenBroken',
         'Slack rejected the bot token (invalid_auth, token_revoked, account_inactive): nothing can be posted. Put a valid SLACK_BOT_TOKEN in the Slack secret.',
         custom(SERVICE_NAMES.worker, WORKER_METRICS.slackTokenBroken, 'Maximum', fiveMinutes),

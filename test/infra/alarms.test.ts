@@ -14,14 +14,27 @@ const has = (props: Record<string, unknown>) =>
 const queueName = (id: string) => [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }];
 
 describe('alarms', () => {
-  it('nine alarms, all notifying the alarm topic on alarm and on recovery', () => {
+  it('ten alarms, all notifying the alarm topic on alarm and on recovery', () => {
     const topicRef = { Ref: idOf(built.stack.alarms.topic) };
     const alarms = Object.values(built.template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);
     }
+  });
+
+  it('a change feed failing for half an hour raises an alarm', () => {
+    has({
+      Namespace: 'CodeArtsNotifier',
+      MetricName: 'FeedFallbacks',
+      Dimensions: [{ Name: 'service', Value: 'planner' }],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 6,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it('the heartbeat treats a silent planner as breaching', () => {
