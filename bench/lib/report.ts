@@ -42,7 +42,9 @@ export function evaluateTargets(
 ): Results['targets'] {
   const targets: Results['targets'] = [];
   for (const r of scale) {
-    const label = `N=${r.n}${r.deploying === 1 ? ' (one deployment)' : ''}, feed ${r.changeFeed ? 'on' : 'off'}`;
+    const deployments = r.deploying === 1 ? ' (one deployment)' : r.deploying === 0 ? ' (no deployment)' : '';
+    const feed = r.changeFeed ? `feed on, sweep ${r.sweepMinutes} min` : 'feed off';
+    const label = `N=${r.n}${deployments}, ${feed}`;
     targets.push({
       target: `${label}: every due task polled in its tick`,
       met: r.tasksNotPolled.every((n) => n === 0),
