@@ -177,6 +177,7 @@ export async function startScaleWorld(
       intervalSeconds: TICK_SECONDS,
       changeFeed: options.changeFeed,
       sweepMinutes: options.sweepMinutes,
+      codeartsConcurrency: options.budget.workers * options.budget.callsPerWorker,
     },
   }));
   const worker = createWorkerHandler(

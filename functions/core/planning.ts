@@ -162,6 +162,33 @@ const planned = (message: PollMessage, reason: PollReason, plan: TickPlan): Plan
   reason,
 });
 
+/** Polls that may wait for their slot of the tick: nothing says their task moved, they only check. */
+const SPREADABLE: ReadonlySet<PollReason> = new Set<PollReason>(['sweep', 'direct']);
+
+/**
+ * The same polls with those that only check (sweeps, direct polls) spread over the first `seconds` of the tick,
+ * each task always at the same offset, so it is still polled once a period; the rest go at once. A burst of
+ * thousands of checks at the start of a tick would otherwise hold up, behind it on the queue, the re-polls of
+ * running deployments and the polls of tasks the feed says moved.
+ */
+export function spreadPolls(polls: readonly PlannedPoll[], seconds: number): PlannedPoll[] {
+  if (seconds <= 0) return [...polls];
+  return polls.map((poll) =>
+    SPREADABLE.has(poll.reason)
+      ? {
+          ...poll,
+          delaySeconds: Math.min(
+            MAX_DELAY_SECONDS,
+            poll.delaySeconds + (slotHash(poll.message.taskId) % seconds),
+          ),
+        }
+      : poll,
+  );
+}
+
+/** SQS delays a message by at most 15 minutes. */
+const MAX_DELAY_SECONDS = 900;
+
 /** The tick a scheduled time (or, without one, a clock reading) belongs to: the start of its period. */
 export function tickOf(
   scheduledTime: string | undefined,

@@ -39,6 +39,7 @@ const runtime = async (): Promise<PlannerRuntime> => {
       intervalSeconds: current.poll.intervalSeconds,
       changeFeed: current.poll.changeFeed,
       sweepMinutes: current.poll.sweepMinutes,
+      codeartsConcurrency: current.codearts.concurrency,
     },
   };
 };

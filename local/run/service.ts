@@ -259,6 +259,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         intervalSeconds: settings.pollIntervalSeconds,
         changeFeed: config.poll.changeFeed,
         sweepMinutes: config.poll.sweepMinutes,
+        codeartsConcurrency: config.codearts.concurrency,
       },
     };
     const planner = createPlannerHandler(() => plannerRuntime);

@@ -3,7 +3,13 @@
 // that a duplicate or retried invocation of the same tick neither plans it twice nor leaves it half done. It
 // finishes in seconds: it reads small index items and a page or so per project, and sends messages; the workers
 // do the polling.
-import { duePolls, type PlannedPoll, type PollReason, type TickPlan } from '../../core/planning.js';
+import {
+  duePolls,
+  type PlannedPoll,
+  type PollReason,
+  spreadPolls,
+  type TickPlan,
+} from '../../core/planning.js';
 import type {
   CodeArtsFeedPort,
   FeedStatusStore,
@@ -40,6 +46,8 @@ export interface PlannerSettings {
   sweepMinutes: number;
   /** Polls sent between two progress marks: a retried tick sends at most this many again. Default 500. */
   progressEvery?: number;
+  /** CODEARTS_CONCURRENCY: how many polls the workers make at once, which says when a tick's checks are spread. */
+  codeartsConcurrency?: number;
 }
 
 export interface TickRequest {
@@ -73,6 +81,14 @@ const CLAIM_GRACE_MS = 10_000;
 /** SQS delays a message by at most 15 minutes. */
 const MAX_DELAY_SECONDS = 900;
 const DEFAULT_PROGRESS_EVERY = 500;
+const DEFAULT_CODEARTS_CONCURRENCY = 8;
+/**
+ * A tick's checks (sweeps, direct polls) are spread over the first three quarters of the tick once there are more
+ * than the workers make in about 5 s (at 100 ms a call): fewer go at once and are done in seconds anyway.
+ */
+const SPREAD_ABOVE_SECONDS_OF_CALLS = 5;
+const CALL_SECONDS = 0.1;
+const SPREAD_SHARE_OF_TICK = 0.75;
 
 const noReasons = (): Record<PollReason, number> => ({
   active: 0,
@@ -123,7 +139,10 @@ export async function planTick(
     sweepMinutes: settings.changeFeed && deps.feed !== null ? settings.sweepMinutes : null,
   };
   const looked = await lookAtFeeds(deps, plan, entries, claim.previousCompletedAt);
-  const polls = duePolls(entries, { ...plan, delaySeconds: await codeartsDelaySeconds(deps) }, looked.feeds);
+  const polls = spreadChecks(
+    duePolls(entries, { ...plan, delaySeconds: await codeartsDelaySeconds(deps) }, looked.feeds),
+    settings,
+  );
   const resumeAfter = claim.resumeAfter;
   const toSend = resumeAfter === null ? polls : polls.filter((poll) => poll.message.taskId > resumeAfter);
   await sendInChunks(deps, tick, toSend, Math.max(1, settings.progressEvery ?? DEFAULT_PROGRESS_EVERY));
@@ -176,6 +195,13 @@ async function sendInChunks(
       await deps.ticks.progress(tick.id, tick.owner, last.message.taskId);
     }
   }
+}
+
+function spreadChecks(polls: PlannedPoll[], settings: PlannerSettings): PlannedPoll[] {
+  const concurrency = settings.codeartsConcurrency ?? DEFAULT_CODEARTS_CONCURRENCY;
+  const checks = polls.filter((poll) => poll.reason === 'sweep' || poll.reason === 'direct').length;
+  if (checks <= (concurrency * SPREAD_ABOVE_SECONDS_OF_CALLS) / CALL_SECONDS) return polls;
+  return spreadPolls(polls, Math.floor(settings.intervalSeconds * SPREAD_SHARE_OF_TICK));
 }
 
 const countReasons = (polls: readonly PlannedPoll[]): Record<PollReason, number> => {

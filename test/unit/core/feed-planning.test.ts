@@ -10,7 +10,13 @@ import {
   projectKey,
   sameFeedStatus,
 } from '../../../functions/core/feed.js';
-import { duePolls, projectsToRead, sweepDue, type TickPlan } from '../../../functions/core/planning.js';
+import {
+  duePolls,
+  projectsToRead,
+  spreadPolls,
+  sweepDue,
+  type TickPlan,
+} from '../../../functions/core/planning.js';
 import type { WatchIndexEntry } from '../../../functions/ports.js';
 
 const AT = Date.parse('2027-01-15T08:00:00.000Z');
@@ -121,6 +127,44 @@ describe('duePolls with the change feed', () => {
   it('sends in task ID order', () => {
     const polls = duePolls([entry(3), entry(1), entry(2)], plan({ sweepMinutes: null }), new Map());
     expect(polls.map((p) => p.message.taskId)).toEqual([id(1), id(2), id(3)]);
+  });
+});
+
+describe('spreadPolls', () => {
+  const polls = duePolls(
+    [
+      ...Array.from({ length: 400 }, (_, n) => entry(n, { projectId: null })),
+      entry(1000, { active: true }),
+      entry(1001, { pending: true, pendingSince: 'x' }),
+    ],
+    plan({ delaySeconds: 5 }),
+    new Map(),
+  );
+
+  it('spreads the checks over the window, each task at the same offset every tick, the rest at once', () => {
+    const spread = spreadPolls(polls, 45);
+    const byTask = new Map(spread.map((p) => [p.message.taskId, p]));
+    expect(byTask.get(id(1000))?.delaySeconds).toBe(5);
+    expect(byTask.get(id(1001))?.delaySeconds).toBe(5);
+    const checks = spread.filter((p) => p.reason === 'direct').map((p) => p.delaySeconds);
+    expect(Math.min(...checks)).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...checks)).toBeLessThan(50);
+    // Spread out: every 5-second slot of the window holds some, none holds most.
+    for (let from = 5; from < 50; from += 5) {
+      const inSlot = checks.filter((d) => d >= from && d < from + 5).length;
+      expect(inSlot).toBeGreaterThan(15);
+      expect(inSlot).toBeLessThan(80);
+    }
+    expect(spreadPolls(polls, 45)).toEqual(spread);
+  });
+
+  it('changes nothing with no window, and never delays beyond what SQS allows', () => {
+    expect(spreadPolls(polls, 0)).toEqual(polls);
+    const late = spreadPolls(
+      polls.map((p) => ({ ...p, delaySeconds: 890 })),
+      45,
+    );
+    for (const p of late) expect(p.delaySeconds).toBeLessThanOrEqual(900);
   });
 });
 
