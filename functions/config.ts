@@ -2,6 +2,8 @@
 // Every problem is reported at once, each naming its variable and the fix.
 import { createHash } from 'node:crypto';
 import { MAX_CODEARTS_CONCURRENCY } from './shared/call-budget.js';
+import { DEFAULTS, RANGES } from './shared/defaults.js';
+import { REGION_PATTERN } from './shared/region.js';
 
 export type CodeArtsAuthConfig =
   | { type: 'password'; domainName: string; userName: string; password: string; projectName?: string }
@@ -64,8 +66,6 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /**
  * Hosts that never leave this machine. The local run and the tests talk plain http to simulators there; anything
  * else carries the bot token, Huawei credentials or IAM tokens, so it must be https.
@@ -84,7 +84,7 @@ export function parseConfig(env: Env): NotifierConfig {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
+  const integer = (name: string, fallback: number, { min, max }: { min: number; max: number }): number => {
     const raw = text(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
@@ -121,10 +121,10 @@ export function parseConfig(env: Env): NotifierConfig {
     return raw;
   };
 
-  const region = text('CODEARTS_REGION') ?? 'cn-north-4';
-  if (!REGION.test(region))
+  const region = text('CODEARTS_REGION') ?? DEFAULTS.codeartsRegion;
+  if (!REGION_PATTERN.test(region))
     problems.push(`CODEARTS_REGION must be a region ID such as cn-north-4 (got "${region}")`);
-  const timeZone = text('CODEARTS_TIME_ZONE') ?? '+08:00';
+  const timeZone = text('CODEARTS_TIME_ZONE') ?? DEFAULTS.codeartsTimeZone;
   if (!ZONE.test(timeZone))
     problems.push(`CODEARTS_TIME_ZONE must be an offset such as +08:00 (got "${timeZone}")`);
 
@@ -137,8 +137,8 @@ export function parseConfig(env: Env): NotifierConfig {
     }
   }
 
-  const apiUrl = url('SLACK_API_URL', { secure: true }) ?? 'https://slack.com/api/';
-  const hooksUrl = url('SLACK_HOOKS_URL', { secure: true }) ?? 'https://hooks.slack.com/';
+  const apiUrl = url('SLACK_API_URL', { secure: true }) ?? DEFAULTS.slackApiUrl;
+  const hooksUrl = url('SLACK_HOOKS_URL', { secure: true }) ?? DEFAULTS.slackHooksUrl;
   const botToken = text('SLACK_BOT_TOKEN');
   if (botToken !== undefined && !/^xox[a-z]-/.test(botToken)) {
     problems.push('SLACK_BOT_TOKEN must be a Slack bot token (xoxb-…)');
@@ -163,24 +163,38 @@ export function parseConfig(env: Env): NotifierConfig {
       iamEndpoint: url('HUAWEI_IAM_ENDPOINT', { secure: true }),
       timeZone,
       consoleUrlTemplate,
-      concurrency: integer('CODEARTS_CONCURRENCY', 8, 1, MAX_CODEARTS_CONCURRENCY),
+      concurrency: integer('CODEARTS_CONCURRENCY', DEFAULTS.codeartsConcurrency, {
+        min: 1,
+        max: MAX_CODEARTS_CONCURRENCY,
+      }),
       auth: parseAuth(text, problems, region),
     },
     slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET'), teamIds, hooksUrl },
     apiKeys,
     channels: {
-      maxWatches: integer('MAX_WATCHES_PER_CHANNEL', 100, 1, 1000),
-      maxUnverified: integer('MAX_UNVERIFIED_PER_CHANNEL', 5, 0, 100),
+      maxWatches: integer(
+        'MAX_WATCHES_PER_CHANNEL',
+        DEFAULTS.maxWatchesPerChannel,
+        RANGES.maxWatchesPerChannel,
+      ),
+      maxUnverified: integer(
+        'MAX_UNVERIFIED_PER_CHANNEL',
+        DEFAULTS.maxUnverifiedPerChannel,
+        RANGES.maxUnverifiedPerChannel,
+      ),
     },
     poll: {
-      intervalSeconds: integer('POLL_INTERVAL_SECONDS', 60, 5, 3600),
-      activePollSeconds: integer('ACTIVE_POLL_SECONDS', 10, 0, 300),
-      changeFeed: onOff('CHANGE_FEED', true),
-      sweepMinutes: integer('SWEEP_MINUTES', 10, 1, 1440),
+      intervalSeconds: integer('POLL_INTERVAL_SECONDS', DEFAULTS.pollIntervalSeconds, { min: 5, max: 3600 }),
+      activePollSeconds: integer('ACTIVE_POLL_SECONDS', DEFAULTS.activePollSeconds, { min: 0, max: 300 }),
+      changeFeed: onOff('CHANGE_FEED', DEFAULTS.changeFeed),
+      sweepMinutes: integer('SWEEP_MINUTES', DEFAULTS.sweepMinutes, RANGES.sweepMinutes),
     },
     table: { name: text('TABLE_NAME'), endpoint: url('DYNAMODB_ENDPOINT') },
     queue: { url: url('POLL_QUEUE_URL'), endpoint: url('SQS_ENDPOINT') },
-    local: { port: integer('PORT', 3000, 0, 65535), dataDir: text('NOTIFIER_DATA_DIR') ?? '.notifier' },
+    local: {
+      port: integer('PORT', 3000, { min: 0, max: 65535 }),
+      dataDir: text('NOTIFIER_DATA_DIR') ?? '.notifier',
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,6 +7,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { SERVICE_NAMES } from '../../functions/shared/metrics.js';
 import { ENTRY } from '../paths.js';
 import { NotifierFunction } from './function-defaults.js';
 import type { PollQueue } from './poll-queue.js';
@@ -77,7 +78,7 @@ export class NotifierApi extends Construct {
     const api = new NotifierFunction(this, 'Api', {
       entry: ENTRY.api,
       description: 'CodeArts notifier HTTP API: /tasks registration, the Slack slash command and buttons',
-      serviceName: 'api',
+      serviceName: SERVICE_NAMES.api,
       timeout: API_TIMEOUT,
       logRetention: props.logRetention,
       environment: {

@@ -29,6 +29,7 @@ import {
   type ListTaskHistoryOptions,
   type StartTaskOptions,
 } from '../../ports.js';
+import { REGION_PATTERN } from '../../shared/region.js';
 import { type HttpFailure, httpError, parseErrorFields } from './errors.js';
 import { type Exchange, exchange } from './http.js';
 import { IamTokenProvider, type PasswordAuth } from './iam-token.js';
@@ -67,7 +68,6 @@ export const defaultIamEndpoint = (region: string): string =>
     ? 'https://iam.eu-west-101.myhuaweicloud.eu'
     : `https://iam.${region}.myhuaweicloud.com`;
 
-const REGION_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const USER_AGENT = 'codearts-slack-notifier';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -366,7 +366,7 @@ export class CodeArtsClient implements CodeArtsPort, CodeArtsFeedPort, CodeArtsA
 }
 
 const checkRegion = (region: string): void => {
-  // The region becomes part of a host name: refuse anything that could change which host it is.
+  // The region becomes part of a host name: only a region ID, which cannot change which host it is, gets there.
   if (!REGION_PATTERN.test(region)) {
     throw new CodeArtsError('bad-request', `invalid CodeArts region ${JSON.stringify(region)}`);
   }

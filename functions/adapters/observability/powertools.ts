@@ -2,8 +2,7 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Logger, Metrics, MetricUnit } from '../../ports.js';
-
-export const METRICS_NAMESPACE = 'CodeArtsNotifier';
+import { METRICS_NAMESPACE } from '../../shared/metrics.js';
 
 export function createPowertools(serviceName: string): {
   logger: PowertoolsLogger;

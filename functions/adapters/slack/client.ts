@@ -2,9 +2,8 @@
 // per-request timeout, 429 rejected at once (the next cycle retries), small concurrency, no absolute URLs.
 import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { Logger } from '../../ports.js';
+import { DEFAULTS } from '../../shared/defaults.js';
 import { cappedFetch } from '../capped-body.js';
-
-export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 export interface SlackWebClientOptions {
   /** Bot token (xoxb-…). */
@@ -34,7 +33,7 @@ const settingsOf = new WeakMap<WebClient, Settings>();
 
 function resolve(options: SlackWebClientOptions): Settings {
   if (!options.token) throw new Error('createSlackWebClient: a bot token is required');
-  const apiUrl = options.apiUrl || DEFAULT_SLACK_API_URL;
+  const apiUrl = options.apiUrl || DEFAULTS.slackApiUrl;
   let parsed: URL;
   try {
     parsed = new URL(apiUrl);
