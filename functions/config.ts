@@ -2,13 +2,9 @@
 // Every problem is reported at once, each naming its variable and the fix.
 import { createHash } from 'node:crypto';
 import { MAX_CODEARTS_CONCURRENCY } from './shared/call-budget.js';
+import type { CodeArtsAuth } from './shared/codearts-auth.js';
 import { DEFAULTS, RANGES } from './shared/defaults.js';
 import { REGION_PATTERN } from './shared/region.js';
-
-export type CodeArtsAuthConfig =
-  | { type: 'password'; domainName: string; userName: string; password: string; projectName?: string }
-  | { type: 'aksk'; accessKey: string; secretKey: string }
-  | { type: 'token'; token: string };
 
 /** `read`: the GET routes (dashboards); `write`: every route. */
 export type ApiKeyScope = 'read' | 'write';
@@ -30,7 +26,7 @@ export interface NotifierConfig {
     timeZone: string;
     consoleUrlTemplate: string | undefined;
     concurrency: number;
-    auth: CodeArtsAuthConfig | undefined;
+    auth: CodeArtsAuth | undefined;
   };
   slack: {
     botToken: string | undefined;
@@ -262,7 +258,7 @@ function parseAuth(
   text: (name: string) => string | undefined,
   problems: string[],
   region: string,
-): CodeArtsAuthConfig | undefined {
+): CodeArtsAuth | undefined {
   const token = text('HUAWEI_AUTH_TOKEN');
   if (token) return { type: 'token', token };
   const accessKey = text('HUAWEI_ACCESS_KEY');

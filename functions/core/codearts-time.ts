@@ -78,3 +78,10 @@ export function formatCodeArtsTime(epochMs: number, timeZone: string): string {
   const iso = new Date(epochMs + offset * 60_000).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
+
+/** The epoch ms of an ISO-8601 time as the notifier stores them; null when it is absent or not a time. */
+export function epochMsOf(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}

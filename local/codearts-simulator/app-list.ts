@@ -7,6 +7,12 @@ import { field, isInt } from './request-body.js';
 import { statusAt } from './timeline.js';
 import { latestRunAt, type SimProject, type SimTask } from './world.js';
 
+/**
+ * The execution states ListAllApp lists and filters by. The notifier knows the same list
+ * (APPLICATION_STATES in functions/core/applications.ts); the simulator keeps its own copy on purpose: it stands
+ * in for CodeArts, so it imports nothing from the client it tests, and a state the client got wrong shows up as a
+ * disagreement instead of being shared by both.
+ */
 export const EXECUTION_STATES: ReadonlySet<string> = new Set([
   'abort',
   'failed',

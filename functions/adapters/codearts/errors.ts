@@ -1,4 +1,5 @@
 // adapters/codearts → CodeArts/APIG/IAM answers translated into CodeArtsError kinds (codearts-api.md §5).
+import { isObject } from '../../core/codearts-json.js';
 import { CodeArtsError, type CodeArtsErrorKind } from '../../ports.js';
 
 /** Huawei suggests waiting 2–5 s after a 429; used when no Retry-After header says otherwise. */
@@ -11,9 +12,6 @@ export interface ErrorFields {
 
 const asText = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reads an error body whatever its content type claims (the live service sends JSON as text/html).
@@ -29,8 +27,8 @@ export const parseErrorFields = (body: unknown): ErrorFields => {
       return { code: undefined, message: undefined };
     }
   }
-  if (!isRecord(value)) return { code: undefined, message: undefined };
-  const nested = isRecord(value.error) ? value.error : undefined;
+  if (!isObject(value)) return { code: undefined, message: undefined };
+  const nested = isObject(value.error) ? value.error : undefined;
   const flatCode = asText(value.error_code);
   if (flatCode !== undefined) {
     return {

@@ -3,6 +3,7 @@
 // caller's terms.
 import type { RunState } from '../../core/model.js';
 import { CodeArtsError, type CodeArtsPort } from '../../ports.js';
+import { untilAborted } from '../../shared/abort.js';
 
 export interface VerifyDeps {
   codearts: CodeArtsPort;
@@ -56,29 +57,6 @@ export interface VerifiedTask {
   /** The task's CodeArts project, when its detail was read (a task that never ran, or `needProject`). */
   projectId: string | null;
 }
-
-/** Rejects when the signal aborts, even if the port does not honour the signal itself. */
-const untilAborted = <T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-};
 
 const fromCodeArts = (error: unknown, taskId: string, signal: AbortSignal | undefined): VerificationError => {
   if (error instanceof CodeArtsError) {
