@@ -146,6 +146,14 @@ export type CodeArtsErrorKind =
   | 'timeout'
   | 'bad-response';
 
+/** CodeArts' own codes for the two failures that have a kind of their own. */
+export const CODEARTS_CODES = {
+  /** `task-gone`: the task no longer exists. */
+  taskGone: 'Deploy.00011020',
+  /** `record-gone`: no such execution record (on `/state`, also: the task never ran). */
+  recordGone: 'Deploy.00011303',
+} as const;
+
 export class CodeArtsError extends Error {
   override readonly name = 'CodeArtsError';
   readonly kind: CodeArtsErrorKind;

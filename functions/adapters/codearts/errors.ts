@@ -1,6 +1,6 @@
 // adapters/codearts → CodeArts/APIG/IAM answers translated into CodeArtsError kinds (codearts-api.md §5).
 import { isObject } from '../../core/codearts-json.js';
-import { CodeArtsError, type CodeArtsErrorKind } from '../../ports.js';
+import { CODEARTS_CODES, CodeArtsError, type CodeArtsErrorKind } from '../../ports.js';
 
 /** Huawei suggests waiting 2–5 s after a 429; used when no Retry-After header says otherwise. */
 export const DEFAULT_RETRY_AFTER_MS = 3000;
@@ -44,8 +44,8 @@ export const parseErrorFields = (body: unknown): ErrorFields => {
 
 /** Which kind an HTTP answer is, from its code first (CodeArts is not consistent about statuses), then its status. */
 export const classify = (status: number, code: string | undefined): CodeArtsErrorKind => {
-  if (code === 'Deploy.00011020') return 'task-gone';
-  if (code === 'Deploy.00011303') return 'record-gone';
+  if (code === CODEARTS_CODES.taskGone) return 'task-gone';
+  if (code === CODEARTS_CODES.recordGone) return 'record-gone';
   if (status === 401 || code === 'APIG.0301' || code === 'APIGW.0301') return 'auth';
   if (status === 429 || code === 'APIG.0308' || code === 'APIGW.0308') return 'throttled';
   if (status >= 500) return 'server';
