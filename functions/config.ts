@@ -62,6 +62,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Not a problem parseConfig reports (the CLI and the tests run without a table), but every Lambda needs one. */
+export const TABLE_NAME_MISSING = 'TABLE_NAME is missing: set it to the notifier table name';
+
 /**
  * Hosts that never leave this machine. The local run and the tests talk plain http to simulators there; anything
  * else carries the bot token, Huawei credentials or IAM tokens, so it must be https.

@@ -10,7 +10,7 @@
 // answered from memory, after it Secrets Manager is asked again. `rebuiltOnChange` keeps a client (and its IAM
 // token cache, its connections) until a value it is built from changes.
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ConfigError, type NotifierConfig, parseConfig, withSecrets } from '../config.js';
+import { ConfigError, type NotifierConfig, parseConfig, TABLE_NAME_MISSING, withSecrets } from '../config.js';
 
 /** How stale a secret may be: the documented rotation time (lib/README.md). */
 export const SECRET_MAX_AGE_SECONDS = 300;
@@ -38,9 +38,7 @@ const powertoolsSecret = async (arn: string, maxAgeSeconds: number): Promise<str
   return typeof value === 'string' ? value : undefined;
 };
 
-const REQUIRED_FIX: Record<'TABLE_NAME', string> = {
-  TABLE_NAME: 'TABLE_NAME is missing: set it to the notifier table name',
-};
+const REQUIRED_FIX: Record<'TABLE_NAME', string> = { TABLE_NAME: TABLE_NAME_MISSING };
 
 export const liveConfig = (options: LiveConfigOptions = {}): LiveConfig => {
   const env = options.env ?? (() => process.env);

@@ -5,14 +5,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
 import {
-  createSlackWebClient,
+  createSlackWebClients,
   SlackAdapter,
   SlackResponseUrl,
 } from '../../functions/adapters/slack/index.js';
 import type { ActingDeps } from '../../functions/app/poll/act.js';
 import type { ActionKind } from '../../functions/core/actions.js';
 import { ACTION_IDS } from '../../functions/core/actions.js';
-import { type ApiHandler, createApiHandler } from '../../functions/handlers/api-handler.js';
+import { type ApiHandler, createApiHandler } from '../../functions/handlers/api-pipeline.js';
 import { slackSignature } from '../../functions/handlers/http/slack-signature.js';
 import { silentLogger } from '../../functions/ports.js';
 import type { FakeSlackMessage } from '../../local/fake-slack/index.js';
@@ -79,7 +79,7 @@ export function startActing(h: Harness): Acting {
   });
   const responder = new SlackResponseUrl({ hooksUrl: h.slack.hooksUrl });
   const groups = new SlackAdapter(
-    createSlackWebClient({ token: h.slack.token, apiUrl: h.slack.url, timeoutMs: 2000, retries: 0 }),
+    createSlackWebClients({ token: h.slack.token, apiUrl: h.slack.url, timeoutMs: 2000, retries: 0 }),
     { now },
   );
   const acting: ActingDeps = { actions: codearts, groups, responder };
@@ -90,7 +90,6 @@ export function startActing(h: Harness): Acting {
     slackSigningSecret: () => SIGNING_SECRET,
     slackTeamIds: () => [TEAM],
     defaultRegion: 'cn-north-4',
-    timeZone: TIME_ZONE,
     now,
     logger: silentLogger,
     interactions: { tasks: h.store, queue: h.queue, responder, followMs: TICK_SECONDS * 1000 },

@@ -7,7 +7,7 @@ import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.
 import { DynamoInsightStore } from '../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
-import { createSlackWebClient, SlackAdapter } from '../../functions/adapters/slack/index.js';
+import { createSlackWebClients, SlackAdapter } from '../../functions/adapters/slack/index.js';
 import type { PlanReport } from '../../functions/app/planner/plan-tick.js';
 import type { WorkerDeps } from '../../functions/app/worker/run-batch.js';
 import type { WatchRequest } from '../../functions/core/model.js';
@@ -105,7 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     now,
   });
   const slackPort = new SlackAdapter(
-    createSlackWebClient({ token: slack.token, apiUrl: slack.url, timeoutMs: 2000, retries: 1 }),
+    createSlackWebClients({ token: slack.token, apiUrl: slack.url, timeoutMs: 2000, retries: 1 }),
   );
   const queue = new SimulatedQueue({ now });
   const metrics: Harness['metrics'] = [];

@@ -28,8 +28,6 @@ export interface RegistrationDeps {
   store: WatchStore & ChannelStore;
   codearts: CodeArtsPort;
   defaultRegion: string;
-  /** Zone of CodeArts' zone-less timestamps (`+08:00`). */
-  timeZone: string;
   now: () => number;
   /** What a channel may hold; default {@link DEFAULT_WATCH_LIMITS}. */
   limits?: WatchLimits;

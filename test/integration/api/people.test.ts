@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
-import type { ApiHandler } from '../../../functions/handlers/api-handler.js';
-import { createApiHandler } from '../../../functions/handlers/api-handler.js';
+import type { ApiHandler } from '../../../functions/handlers/api-pipeline.js';
+import { createApiHandler } from '../../../functions/handlers/api-pipeline.js';
 import { silentLogger } from '../../../functions/ports.js';
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
 import {
@@ -39,7 +39,6 @@ beforeEach(async () => {
     apiKeys: () => API_KEYS,
     slackSigningSecret: () => SIGNING_SECRET,
     defaultRegion: 'cn-north-4',
-    timeZone: '+08:00',
     now: () => NOW,
     logger: silentLogger,
   });

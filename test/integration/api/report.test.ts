@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import type { RunSummary } from '../../../functions/core/insight/digest.js';
-import { type ApiHandler, createApiHandler } from '../../../functions/handlers/api-handler.js';
+import { type ApiHandler, createApiHandler } from '../../../functions/handlers/api-pipeline.js';
 import { silentLogger } from '../../../functions/ports.js';
 import { aWatch } from '../../support/builders.js';
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
@@ -45,7 +45,6 @@ beforeEach(async () => {
     apiKeys: () => API_KEYS,
     slackSigningSecret: () => SIGNING_SECRET,
     defaultRegion: 'cn-north-4',
-    timeZone: '+08:00',
     now: () => NOW,
     logger: silentLogger,
   });

@@ -5,7 +5,7 @@ import { DynamoFeedStatus } from '../../../functions/adapters/dynamodb/feed-stat
 import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import type { TaskRecord } from '../../../functions/core/model.js';
-import { createApiHandler } from '../../../functions/handlers/api-handler.js';
+import { createApiHandler } from '../../../functions/handlers/api-pipeline.js';
 import { silentLogger } from '../../../functions/ports.js';
 import { CodeArtsSimulator, ManualClock } from '../../../local/codearts-simulator/index.js';
 import { createLocalApiServer } from '../../../local/http-adapter.js';
@@ -58,7 +58,6 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
     apiKeys: () => API_KEYS,
     slackSigningSecret: () => SIGNING_SECRET,
     defaultRegion: 'cn-north-4',
-    timeZone: '+08:00',
     now: () => clock.now(),
     logger: silentLogger,
     slashVerifyTimeoutMs: options.slashVerifyTimeoutMs ?? 500,

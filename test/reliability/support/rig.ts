@@ -13,7 +13,7 @@ import { DynamoFleetGates } from '../../../functions/adapters/dynamodb/fleet-gat
 import { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
-import { createSlackWebClient, SlackAdapter } from '../../../functions/adapters/slack/index.js';
+import { createSlackWebClients, SlackAdapter } from '../../../functions/adapters/slack/index.js';
 import type { PlanReport } from '../../../functions/app/planner/plan-tick.js';
 import type { WorkerDeps } from '../../../functions/app/worker/run-batch.js';
 import type { WatchRequest } from '../../../functions/core/model.js';
@@ -203,7 +203,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const deleted = new Set<string>();
   const onRefused = new Map<string, () => void>();
   const slackAdapter = new SlackAdapter(
-    createSlackWebClient({
+    createSlackWebClients({
       token: slack.token,
       apiUrl: slack.url,
       timeoutMs: options.slackTimeoutMs ?? 400,

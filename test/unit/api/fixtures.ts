@@ -10,7 +10,7 @@ import {
   type ApiHandler,
   type ApiHandlerDeps,
   createApiHandler,
-} from '../../../functions/handlers/api-handler.js';
+} from '../../../functions/handlers/api-pipeline.js';
 import {
   CodeArtsError,
   type CodeArtsPort,
@@ -203,7 +203,6 @@ export const makeHarness = (overrides: Partial<ApiHandlerDeps> = {}): Harness =>
     apiKeys: () => API_KEYS,
     slackSigningSecret: () => SIGNING_SECRET,
     defaultRegion: 'cn-north-4',
-    timeZone: '+08:00',
     now: () => clock.now,
     logger: silentLogger,
     slashVerifyTimeoutMs: 200,
