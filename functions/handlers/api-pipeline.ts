@@ -34,8 +34,6 @@ import { INTERNAL_ERROR_BODY, json } from './http/responses.js';
 import { routeNotFound, stripStage } from './http/routing.js';
 import { requireSlackSignature } from './http/slack-signature.js';
 
-export { MAX_JSON_BODY_BYTES } from './http/registration-routes.js';
-
 export interface ApiHandlerDeps {
   store: WatchStore & ChannelStore;
   /** Who CodeArts users are in Slack (`/people`); without it those routes are not served. */

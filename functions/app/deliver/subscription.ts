@@ -12,11 +12,11 @@ import {
   type Subscription,
   type TaskRecord,
 } from '../../core/model.js';
-import { renderTaskGoneNotice } from '../../core/notices.js';
 import {
   DEFAULT_CONSOLE_URL_TEMPLATE,
   expandConsoleUrl,
   type RenderContext,
+  renderTaskGoneNotice,
 } from '../../core/render/index.js';
 import { type DeliveryOutcome, latestRunState, pendingBatches } from '../../core/task-record.js';
 import { SlackDeliveryError, type SlackPort } from '../../ports.js';
