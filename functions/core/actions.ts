@@ -27,7 +27,6 @@ export const MAX_PENDING_ACTIONS = 10;
 /** Finished requests kept per task, so a late double click or retry is answered with what happened. */
 export const DONE_ACTIONS_KEPT = 10;
 
-export const USER_PATTERN = /^[UW][A-Z0-9]{2,30}$/;
 export const GROUP_PATTERN = /^S[A-Z0-9]{2,30}$/;
 
 /** What a worker did with a press (or why it did nothing). */

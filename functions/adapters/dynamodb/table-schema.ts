@@ -30,4 +30,3 @@ export const TABLE_SCHEMA = {
   ttlAttribute: 'expiresAt',
 } as const;
 
-export type TableSchema = typeof TABLE_SCHEMA;
