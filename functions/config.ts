@@ -1,4 +1,5 @@
-// Configuration: the environment contract of design §4, parsed and validated once at start.
+// Configuration: every environment variable the functions read (on Lambda the stack sets them:
+// lib/notifier-stack.ts), parsed and validated once at start.
 // Every problem is reported at once, each naming its variable and the fix.
 import { createHash } from 'node:crypto';
 import { MAX_CODEARTS_CONCURRENCY } from './shared/call-budget.js';
@@ -297,7 +298,7 @@ function parseAuth(
 }
 
 /**
- * The Secrets Manager references a Lambda receives instead of secret values (design §4), each with the only
+ * The Secrets Manager references a Lambda receives instead of secret values, each with the only
  * variables its secret may set. A function is given only the ARNs it needs, and a key put in the wrong secret is
  * ignored, so (for example) a signing secret left in the bot token's secret never reaches the poller.
  */

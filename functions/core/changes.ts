@@ -1,5 +1,5 @@
 // core → what changed between the stored snapshot of a task's run and a new observation, as events
-// (design §6). Merging is monotone, so a later, noisier observation can never take back a report:
+// Merging is monotone, so a later, noisier observation can never take back a report:
 // each step only moves forward and a finished run stays finished.
 
 import { epochMsOf } from './codearts-time.js';

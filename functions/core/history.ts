@@ -1,4 +1,4 @@
-// core → a task's run history (`GET /v2/{project_id}/task/{id}/history`, codearts-api.md §4.5) and which runs
+// core → a task's run history (`GET /v2/{project_id}/task/{id}/history`) and which runs
 // in it the poller missed. `/state` only shows the latest run: a run that was never the latest at a successful
 // poll (several deployments during an outage, runs shorter than the poll interval) is only found here.
 

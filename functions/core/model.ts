@@ -30,7 +30,7 @@ export const isTerminal = (status: RunStatus): boolean => TERMINAL_RUN_STATUSES.
 
 /**
  * Inferred progress of one step. CodeArts reports no per-step status, so this is derived from the
- * run status and the steps' progress counters (see design §6), and only ever moves forward:
+ * run status and the steps' progress counters (core/step-inference.ts), and only ever moves forward:
  * pending → running → done | failed. Disabled steps are 'skipped' and never reported.
  */
 export type StepProgress = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
@@ -126,7 +126,7 @@ export type TaskEventType = TaskEvent['type'];
 export const eventKey = (event: TaskEvent): string =>
   'step' in event ? `${event.recordId}/${event.type}/${event.step}` : `${event.recordId}/${event.type}`;
 
-/** Who hears about a task, and how (design §5). */
+/** Who hears about a task, and how (a watch's `notify` and `mode`, docs/api.md `POST /tasks`). */
 export type NotifyLevel = 'all' | 'failures' | 'status';
 export type DeliveryMode = 'thread' | 'messages';
 

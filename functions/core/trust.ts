@@ -1,4 +1,4 @@
-// core → who may do what (design §7): which Slack workspaces are served, which projects a channel may watch,
+// core → who may do what: which Slack workspaces are served, which projects a channel may watch,
 // how many watches (and unconfirmed ones) a channel may hold, and the audit trail every change leaves.
 // Pure: records in, records out.
 import { DEFAULTS } from '../shared/defaults.js';

@@ -1,6 +1,6 @@
 // handlers → the configuration of a warm Lambda container, kept current, so a rotated secret (API key, Slack
 // signing secret or bot token, Huawei credential) reaches running functions within SECRET_MAX_AGE_SECONDS and
-// the old value stops working then (design §7 "Secrets rotate").
+// the old value stops working then.
 //
 //   const config = liveConfig({ required: ['TABLE_NAME'] });
 //   const codearts = rebuiltOnChange((c) => c.codearts, buildCodeArts);

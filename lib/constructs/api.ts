@@ -17,7 +17,7 @@ import type { NotifierTable } from './table.js';
 /** Slack wants a slash-command answer within 3 s; 10 s bounds a CodeArts check on POST /tasks. */
 export const API_TIMEOUT = Duration.seconds(10);
 
-/** Every route of design §5, all served by the one api function (middy's router dispatches). */
+/** Every route of docs/api.md, all served by the one api function (middy's router dispatches). */
 export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
   { method: HttpMethod.POST, path: '/tasks' },
   { method: HttpMethod.GET, path: '/tasks' },

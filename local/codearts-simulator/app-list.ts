@@ -1,4 +1,4 @@
-// local/codearts-simulator → ListAllApp (`POST /v1/applications/list`, codearts-api.md §4.1): the body's
+// local/codearts-simulator → ListAllApp (`POST /v1/applications/list`): the body's
 // validation, the `states` and `group_id` filters, `sort_name`/`sort_by` ordering and paging, over one
 // project's applications as they were at a given moment. Only the page's applications are rendered, so a
 // page costs O(applications in the project), whatever the size of the tenant.

@@ -1,7 +1,7 @@
-// local/codearts-simulator → a local stand-in for Huawei Cloud CodeArts Deploy and its IAM, over
-// real HTTP (codearts-api.md §8). One server answers IAM, the Deploy API and a small `/_sim/`
-// control API. Run state is a pure function of the simulator clock; faults break chosen calls.
-// README.md beside this file lists the routes, the faults and the controls.
+// local/codearts-simulator → a local stand-in for Huawei Cloud CodeArts Deploy and its IAM, over real HTTP,
+// so the client under test runs unchanged. One server answers IAM, the Deploy API and a small `/_sim/`
+// control API. Run state is a pure function of the simulator clock; faults break chosen calls. README.md
+// beside this file lists the routes, the faults and the controls.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { streamFlood } from '../flood.js';

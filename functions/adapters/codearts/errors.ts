@@ -1,4 +1,5 @@
-// adapters/codearts → CodeArts/APIG/IAM answers translated into CodeArtsError kinds (codearts-api.md §5).
+// adapters/codearts → CodeArts/APIG/IAM answers translated into CodeArtsError kinds, by error code first:
+// CodeArts is not consistent about statuses, and the live service sends JSON error bodies as text/html.
 import { isObject } from '../../core/codearts-json.js';
 import { CODEARTS_CODES, CodeArtsError, type CodeArtsErrorKind } from '../../ports.js';
 

@@ -1,4 +1,4 @@
-// adapters/codearts → IAM password → project-scoped token (codearts-api.md §2.1), cached per region
+// adapters/codearts → IAM password → project-scoped token (`POST /v3/auth/tokens`), cached per region
 // until shortly before it expires. Concurrent callers share one IAM request; that request runs on
 // its own timeout so one impatient caller cannot fail it for the others.
 import { CodeArtsError } from '../../ports.js';

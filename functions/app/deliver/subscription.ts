@@ -1,6 +1,6 @@
-// app → a task's pending change batches told to one subscription (design §6, §7): each run's changes in order
-// (deliverRunGroup), then notices about the watch itself. Returns what was achieved; whatever Slack refused stays
-// pending for a later attempt.
+// app → a task's pending change batches told to one subscription, in its channel only: each run's changes in
+// order (deliverRunGroup), then notices about the watch itself. Returns what was achieved; whatever Slack
+// refused stays pending for a later attempt.
 
 import { toldInQuietHours } from '../../core/insight/decide-insight.js';
 import { isQuietAt } from '../../core/insight/quiet-hours.js';

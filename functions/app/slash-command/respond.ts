@@ -2,7 +2,7 @@
 // Slack gives us 3 s; CodeArts verification gets a shorter deadline, and a slow CodeArts does not block
 // the watch (the first poll confirms the task).
 //
-// Who may do what (design §7): only workspaces in SLACK_TEAM_ID are served; a channel learns nothing about tasks
+// Who may do what: only workspaces in SLACK_TEAM_ID are served; a channel learns nothing about tasks
 // it does not watch, nor about any other channel (no names, runs, counts or IDs), whatever it asks.
 import type { Actor, TaskRecord } from '../../core/model.js';
 import { isAllowedWorkspace, type WatchRefusal } from '../../core/trust.js';

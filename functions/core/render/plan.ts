@@ -1,4 +1,4 @@
-// core/render → what to send to one subscription for one run's pending changes (design §6): the living
+// core/render → what to send to one subscription for one run's pending changes: the living
 // message, one coalesced thread reply, and channel posts, according to the subscription's mode and notify level.
 import type { SlackMessage } from '../../ports.js';
 import type { RunState, SubscriptionOptions, TaskEvent, TaskEventType } from '../model.js';

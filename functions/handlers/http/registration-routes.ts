@@ -1,4 +1,4 @@
-// handlers → the bearer-key routes of design §5: /tasks (watches) and /channels (what a channel may watch).
+// handlers → the bearer-key routes of docs/api.md: /tasks (watches) and /channels (what a channel may watch).
 // Each route names the scope it needs; the key's name is who the audit trail and the log say made the change.
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';

@@ -1,4 +1,4 @@
-// Who may do what (design §7): workspaces, channel isolation, key scopes, project restrictions, caps and the
+// Who may do what: workspaces, channel isolation, key scopes, project restrictions, caps and the
 // audit trail, through the api handler with the in-memory store and a scripted CodeArts.
 import { describe, expect, it } from 'vitest';
 import { CodeArtsError } from '../../../functions/ports.js';

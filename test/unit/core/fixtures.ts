@@ -10,7 +10,7 @@ import type {
 export const TIME_ZONE = '+08:00';
 export const TASK_ID = 'e700f15965694253940502911220d76b';
 
-/** codearts-api.md §3.4: the documented 200 for a finished run, without steps. */
+/** The `/state` 200 CodeArts documents for a finished run, without steps. */
 export const DOC_FINISHED_BODY = {
   status: 'success',
   result: {
@@ -26,7 +26,7 @@ export const DOC_FINISHED_BODY = {
   },
 } as const;
 
-/** codearts-api.md §3.4: a running deployment with `step_state=true`, SDK field types. */
+/** The `/state` 200 CodeArts documents for a running deployment with `step_state=true`, SDK field types. */
 export const DOC_RUNNING_BODY = {
   status: 'success',
   result: {

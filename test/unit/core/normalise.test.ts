@@ -14,7 +14,7 @@ const normalise = (body: unknown): RunState => normaliseStateResponse(body, { ti
 const RUNNING_STEPS = DOC_RUNNING_BODY.result.step_state;
 const withSteps = (stepState: unknown) => withResult(DOC_RUNNING_BODY, { step_state: stepState });
 
-describe('normaliseStateResponse: documented shapes (codearts-api.md §3.4)', () => {
+describe('normaliseStateResponse: documented shapes', () => {
   it('reads the documented finished run without steps', () => {
     expect(normalise(DOC_FINISHED_BODY)).toEqual({
       recordId: '2c82ffe8d00d4968a4e5f7a36d87ae17',
