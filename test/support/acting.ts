@@ -3,7 +3,7 @@
 // secret and handed to the real api handler, whose answers go to the fake Slack's response URLs; the workers get
 // what they need to act (the CodeArts client's acting calls, the Slack adapter's user groups, the responder).
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
+import type { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
 import {
   createSlackWebClients,
   SlackAdapter,
@@ -18,6 +18,7 @@ import { silentLogger } from '../../functions/ports.js';
 import type { FakeSlackMessage } from '../../local/fake-slack/index.js';
 import { type Answer, apiEvent, call } from '../unit/api/fixtures.js';
 import { CHANNEL, type CycleOptions, type Harness, TICK_SECONDS, TIME_ZONE } from './harness.js';
+import { simulatorClient } from './sim-codearts.js';
 
 export const SIGNING_SECRET = 'acting-signing-secret-0123456789';
 export const TEAM = 'T0DEPLOYS1';
@@ -68,15 +69,7 @@ const blocksOf = (message: FakeSlackMessage | undefined): Obj[] => [
 
 export function startActing(h: Harness): Acting {
   const now = () => h.clock.now();
-  const codearts = new CodeArtsClient({
-    region: 'cn-north-4',
-    endpoint: h.sim.url,
-    iamEndpoint: h.sim.url,
-    auth: { type: 'token', token: h.sim.issueToken() },
-    timeoutMs: 2000,
-    timeZone: TIME_ZONE,
-    now,
-  });
+  const codearts = simulatorClient(h.sim, { timeZone: TIME_ZONE, now });
   const responder = new SlackResponseUrl({ hooksUrl: h.slack.hooksUrl });
   const groups = new SlackAdapter(
     createSlackWebClients({ token: h.slack.token, apiUrl: h.slack.url, timeoutMs: 2000, retries: 0 }),
