@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { MAX_CODEARTS_CONCURRENCY } from './shared/call-budget.js';
 import type { CodeArtsAuth } from './shared/codearts-auth.js';
-import { DEFAULTS, RANGES } from './shared/defaults.js';
+import { DEFAULTS, RANGES, TIME_ZONE_OFFSET_PATTERN } from './shared/defaults.js';
+import { isLoopback } from './shared/loopback.js';
 import { REGION_PATTERN } from './shared/region.js';
 
 /** `read`: the GET routes (dashboards); `write`: every route. */
@@ -66,17 +67,6 @@ type Env = Record<string, string | undefined>;
 /** Not a problem parseConfig reports (the CLI and the tests run without a table), but every Lambda needs one. */
 export const TABLE_NAME_MISSING = 'TABLE_NAME is missing: set it to the notifier table name';
 
-/**
- * Hosts that never leave this machine. The local run and the tests talk plain http to simulators there; anything
- * else carries the bot token, Huawei credentials or IAM tokens, so it must be https.
- */
-export const isLoopback = (hostname: string): boolean =>
-  hostname === 'localhost' ||
-  hostname === '[::1]' ||
-  hostname === '::1' ||
-  /^127(\.\d{1,3}){3}$/.test(hostname);
-const ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
-
 /** Parses the environment (already merged with any Secrets Manager values). Throws ConfigError. */
 export function parseConfig(env: Env): NotifierConfig {
   const problems: string[] = [];
@@ -125,7 +115,7 @@ export function parseConfig(env: Env): NotifierConfig {
   if (!REGION_PATTERN.test(region))
     problems.push(`CODEARTS_REGION must be a region ID such as cn-north-4 (got "${region}")`);
   const timeZone = text('CODEARTS_TIME_ZONE') ?? DEFAULTS.codeartsTimeZone;
-  if (!ZONE.test(timeZone))
+  if (!TIME_ZONE_OFFSET_PATTERN.test(timeZone))
     problems.push(`CODEARTS_TIME_ZONE must be an offset such as +08:00 (got "${timeZone}")`);
 
   const consoleUrlTemplate = text('CODEARTS_CONSOLE_URL');

@@ -1,7 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 // Pure data shared with the functions (which is why lib/ may import them): the same defaults, ranges and region rule.
 import { MAX_CODEARTS_CONCURRENCY } from '../functions/shared/call-budget.js';
-import { DEFAULTS, RANGES } from '../functions/shared/defaults.js';
+import { DEFAULTS, RANGES, TIME_ZONE_OFFSET_PATTERN } from '../functions/shared/defaults.js';
 import { REGION_PATTERN } from '../functions/shared/region.js';
 
 /**
@@ -111,7 +111,6 @@ export class SettingsError extends Error {
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-const TIME_ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\([^()]+\)$/;
 const RATE_UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
@@ -218,7 +217,7 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
       integer('sweepMinutes', RANGES.sweepMinutes.min, RANGES.sweepMinutes.max) ??
       DEFAULT_SETTINGS.sweepMinutes,
     codeartsRegion: text('codeartsRegion', REGION_PATTERN) ?? DEFAULT_SETTINGS.codeartsRegion,
-    codeartsTimeZone: text('codeartsTimeZone', TIME_ZONE) ?? DEFAULT_SETTINGS.codeartsTimeZone,
+    codeartsTimeZone: text('codeartsTimeZone', TIME_ZONE_OFFSET_PATTERN) ?? DEFAULT_SETTINGS.codeartsTimeZone,
     codeartsEndpoint: url('codeartsEndpoint', true),
     huaweiIamEndpoint: url('huaweiIamEndpoint', true),
     codeartsConsoleUrl: url('codeartsConsoleUrl'),

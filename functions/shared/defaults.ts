@@ -1,4 +1,4 @@
-// The defaults (and the ranges) of the settings that both the functions and the CDK stack read: the functions
+// The defaults (and the ranges and forms) of the settings that both the functions and the CDK stack read: the functions
 // from the environment (functions/config.ts), the stack from CDK context (lib/config.ts), which passes them on
 // as that environment. Pure data, so lib/ may import it: a default changed here changes on both sides.
 
@@ -26,6 +26,9 @@ export const DEFAULTS = {
   /** SLACK_HOOKS_URL: where Slack's `response_url`s live. */
   slackHooksUrl: 'https://hooks.slack.com/',
 } as const;
+
+/** CODEARTS_TIME_ZONE / codeartsTimeZone: a UTC offset `±HH:MM`, the hours at most 14 (e.g. `+08:00`). */
+export const TIME_ZONE_OFFSET_PATTERN = /^[+-](0\d|1[0-4]):[0-5]\d$/;
 
 /** The inclusive ranges both sides accept for the same setting. */
 export const RANGES = {

@@ -3,9 +3,10 @@
 // body, so anything else would let whoever can get a request signed make the notifier call where they like.
 //
 // Written with fetch rather than @slack/webhook: an answer is one small JSON POST, and that package brings axios.
-import { isLoopback } from '../../config.js';
+
 import type { SlackResponder } from '../../ports.js';
 import { DEFAULTS } from '../../shared/defaults.js';
+import { isLoopback } from '../../shared/loopback.js';
 import { readCappedText } from '../capped-body.js';
 
 export interface SlackResponseUrlOptions {
