@@ -106,6 +106,12 @@ const refusalText = (refusal: WatchRefusal): string =>
 const codeNote = (code: string | undefined): string =>
   code === undefined ? '' : ` (\`${safeText(code, 40)}\`)`;
 
+/** CodeArts refused the lookup itself (a `/state` record-gone only means the task never ran). */
+const LOOKUP_REFUSED = {
+  refused: (taskId: string, code: string | undefined) =>
+    `:x: CodeArts refused to look up task \`${taskId}\`${codeNote(code)}; nothing changed.`,
+};
+
 const UNASKED = 'CodeArts could not be asked right now; watching anyway — the first poll confirms the task.';
 
 /**
@@ -121,14 +127,8 @@ const CODEARTS_TEXT: Record<
     refused: (taskId, code) =>
       `:x: CodeArts does not know task \`${taskId}\`${codeNote(code ?? CODEARTS_CODES.taskGone)}. Check the ID; nothing changed.`,
   },
-  'bad-request': {
-    refused: (taskId, code) =>
-      `:x: CodeArts refused to look up task \`${taskId}\`${codeNote(code)}; nothing changed.`,
-  },
-  'record-gone': {
-    refused: (taskId, code) =>
-      `:x: CodeArts refused to look up task \`${taskId}\`${codeNote(code)}; nothing changed.`,
-  },
+  'bad-request': LOOKUP_REFUSED,
+  'record-gone': LOOKUP_REFUSED,
   auth: {
     refused: () =>
       ':x: The notifier cannot sign in to CodeArts right now; ask whoever runs it to check its credentials. Nothing changed.',

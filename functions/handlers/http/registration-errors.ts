@@ -16,6 +16,14 @@ interface Answer {
   retryAfter?: true;
 }
 
+/** CodeArts refused the lookup itself. */
+const LOOKUP_REFUSED: Answer = {
+  status: 422,
+  code: 'task_rejected',
+  codeArts: true,
+  message: (taskId) => `CodeArts refused to look up task ${taskId}; nothing was stored`,
+};
+
 /** What the API says when CodeArts could not confirm the task, by what CodeArts answered. */
 const CODEARTS_ANSWERS: Record<CodeArtsErrorKind, Answer> = {
   'task-gone': {
@@ -24,19 +32,9 @@ const CODEARTS_ANSWERS: Record<CodeArtsErrorKind, Answer> = {
     codeArts: true,
     message: (taskId) => `CodeArts does not know task ${taskId}; nothing was stored`,
   },
-  'bad-request': {
-    status: 422,
-    code: 'task_rejected',
-    codeArts: true,
-    message: (taskId) => `CodeArts refused to look up task ${taskId}; nothing was stored`,
-  },
+  'bad-request': LOOKUP_REFUSED,
   // Only the task detail can say this (a `/state` record-gone means the task never ran): a lookup refused.
-  'record-gone': {
-    status: 422,
-    code: 'task_rejected',
-    codeArts: true,
-    message: (taskId) => `CodeArts refused to look up task ${taskId}; nothing was stored`,
-  },
+  'record-gone': LOOKUP_REFUSED,
   auth: {
     status: 502,
     code: 'codearts_auth_failed',
