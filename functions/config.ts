@@ -1,12 +1,12 @@
-// Configuration: the environment contract of design §4, parsed and validated once at start.
+// Configuration: every environment variable the functions read (on Lambda the stack sets them:
+// lib/notifier-stack.ts), parsed and validated once at start.
 // Every problem is reported at once, each naming its variable and the fix.
 import { createHash } from 'node:crypto';
 import { MAX_CODEARTS_CONCURRENCY } from './shared/call-budget.js';
-
-export type CodeArtsAuthConfig =
-  | { type: 'password'; domainName: string; userName: string; password: string; projectName?: string }
-  | { type: 'aksk'; accessKey: string; secretKey: string }
-  | { type: 'token'; token: string };
+import type { CodeArtsAuth } from './shared/codearts-auth.js';
+import { DEFAULTS, RANGES, TIME_ZONE_OFFSET_PATTERN } from './shared/defaults.js';
+import { isLoopback } from './shared/loopback.js';
+import { REGION_PATTERN } from './shared/region.js';
 
 /** `read`: the GET routes (dashboards); `write`: every route. */
 export type ApiKeyScope = 'read' | 'write';
@@ -28,7 +28,7 @@ export interface NotifierConfig {
     timeZone: string;
     consoleUrlTemplate: string | undefined;
     concurrency: number;
-    auth: CodeArtsAuthConfig | undefined;
+    auth: CodeArtsAuth | undefined;
   };
   slack: {
     botToken: string | undefined;
@@ -64,18 +64,8 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-/**
- * Hosts that never leave this machine. The local run and the tests talk plain http to simulators there; anything
- * else carries the bot token, Huawei credentials or IAM tokens, so it must be https.
- */
-export const isLoopback = (hostname: string): boolean =>
-  hostname === 'localhost' ||
-  hostname === '[::1]' ||
-  hostname === '::1' ||
-  /^127(\.\d{1,3}){3}$/.test(hostname);
-const ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
+/** Not a problem parseConfig reports (the CLI and the tests run without a table), but every Lambda needs one. */
+export const TABLE_NAME_MISSING = 'TABLE_NAME is missing: set it to the notifier table name';
 
 /** Parses the environment (already merged with any Secrets Manager values). Throws ConfigError. */
 export function parseConfig(env: Env): NotifierConfig {
@@ -84,7 +74,7 @@ export function parseConfig(env: Env): NotifierConfig {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
+  const integer = (name: string, fallback: number, { min, max }: { min: number; max: number }): number => {
     const raw = text(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
@@ -121,11 +111,11 @@ export function parseConfig(env: Env): NotifierConfig {
     return raw;
   };
 
-  const region = text('CODEARTS_REGION') ?? 'cn-north-4';
-  if (!REGION.test(region))
+  const region = text('CODEARTS_REGION') ?? DEFAULTS.codeartsRegion;
+  if (!REGION_PATTERN.test(region))
     problems.push(`CODEARTS_REGION must be a region ID such as cn-north-4 (got "${region}")`);
-  const timeZone = text('CODEARTS_TIME_ZONE') ?? '+08:00';
-  if (!ZONE.test(timeZone))
+  const timeZone = text('CODEARTS_TIME_ZONE') ?? DEFAULTS.codeartsTimeZone;
+  if (!TIME_ZONE_OFFSET_PATTERN.test(timeZone))
     problems.push(`CODEARTS_TIME_ZONE must be an offset such as +08:00 (got "${timeZone}")`);
 
   const consoleUrlTemplate = text('CODEARTS_CONSOLE_URL');
@@ -137,8 +127,8 @@ export function parseConfig(env: Env): NotifierConfig {
     }
   }
 
-  const apiUrl = url('SLACK_API_URL', { secure: true }) ?? 'https://slack.com/api/';
-  const hooksUrl = url('SLACK_HOOKS_URL', { secure: true }) ?? 'https://hooks.slack.com/';
+  const apiUrl = url('SLACK_API_URL', { secure: true }) ?? DEFAULTS.slackApiUrl;
+  const hooksUrl = url('SLACK_HOOKS_URL', { secure: true }) ?? DEFAULTS.slackHooksUrl;
   const botToken = text('SLACK_BOT_TOKEN');
   if (botToken !== undefined && !/^xox[a-z]-/.test(botToken)) {
     problems.push('SLACK_BOT_TOKEN must be a Slack bot token (xoxb-…)');
@@ -163,24 +153,38 @@ export function parseConfig(env: Env): NotifierConfig {
       iamEndpoint: url('HUAWEI_IAM_ENDPOINT', { secure: true }),
       timeZone,
       consoleUrlTemplate,
-      concurrency: integer('CODEARTS_CONCURRENCY', 8, 1, MAX_CODEARTS_CONCURRENCY),
+      concurrency: integer('CODEARTS_CONCURRENCY', DEFAULTS.codeartsConcurrency, {
+        min: 1,
+        max: MAX_CODEARTS_CONCURRENCY,
+      }),
       auth: parseAuth(text, problems, region),
     },
     slack: { botToken, apiUrl, signingSecret: text('SLACK_SIGNING_SECRET'), teamIds, hooksUrl },
     apiKeys,
     channels: {
-      maxWatches: integer('MAX_WATCHES_PER_CHANNEL', 100, 1, 1000),
-      maxUnverified: integer('MAX_UNVERIFIED_PER_CHANNEL', 5, 0, 100),
+      maxWatches: integer(
+        'MAX_WATCHES_PER_CHANNEL',
+        DEFAULTS.maxWatchesPerChannel,
+        RANGES.maxWatchesPerChannel,
+      ),
+      maxUnverified: integer(
+        'MAX_UNVERIFIED_PER_CHANNEL',
+        DEFAULTS.maxUnverifiedPerChannel,
+        RANGES.maxUnverifiedPerChannel,
+      ),
     },
     poll: {
-      intervalSeconds: integer('POLL_INTERVAL_SECONDS', 60, 5, 3600),
-      activePollSeconds: integer('ACTIVE_POLL_SECONDS', 10, 0, 300),
-      changeFeed: onOff('CHANGE_FEED', true),
-      sweepMinutes: integer('SWEEP_MINUTES', 10, 1, 1440),
+      intervalSeconds: integer('POLL_INTERVAL_SECONDS', DEFAULTS.pollIntervalSeconds, { min: 5, max: 3600 }),
+      activePollSeconds: integer('ACTIVE_POLL_SECONDS', DEFAULTS.activePollSeconds, { min: 0, max: 300 }),
+      changeFeed: onOff('CHANGE_FEED', DEFAULTS.changeFeed),
+      sweepMinutes: integer('SWEEP_MINUTES', DEFAULTS.sweepMinutes, RANGES.sweepMinutes),
     },
     table: { name: text('TABLE_NAME'), endpoint: url('DYNAMODB_ENDPOINT') },
     queue: { url: url('POLL_QUEUE_URL'), endpoint: url('SQS_ENDPOINT') },
-    local: { port: integer('PORT', 3000, 0, 65535), dataDir: text('NOTIFIER_DATA_DIR') ?? '.notifier' },
+    local: {
+      port: integer('PORT', 3000, { min: 0, max: 65535 }),
+      dataDir: text('NOTIFIER_DATA_DIR') ?? '.notifier',
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -248,7 +252,7 @@ function parseAuth(
   text: (name: string) => string | undefined,
   problems: string[],
   region: string,
-): CodeArtsAuthConfig | undefined {
+): CodeArtsAuth | undefined {
   const token = text('HUAWEI_AUTH_TOKEN');
   if (token) return { type: 'token', token };
   const accessKey = text('HUAWEI_ACCESS_KEY');
@@ -284,7 +288,7 @@ function parseAuth(
 }
 
 /**
- * The Secrets Manager references a Lambda receives instead of secret values (design §4), each with the only
+ * The Secrets Manager references a Lambda receives instead of secret values, each with the only
  * variables its secret may set. A function is given only the ARNs it needs, and a key put in the wrong secret is
  * ignored, so (for example) a signing secret left in the bot token's secret never reaches the poller.
  */

@@ -1,5 +1,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+// Pure data shared with the functions (which is why lib/ may import them): the same defaults, ranges and region rule.
 import { MAX_CODEARTS_CONCURRENCY } from '../functions/shared/call-budget.js';
+import { DEFAULTS, RANGES, TIME_ZONE_OFFSET_PATTERN } from '../functions/shared/defaults.js';
+import { REGION_PATTERN } from '../functions/shared/region.js';
 
 /**
  * Everything the stack can be told at synth time, read from `cdk.json` "context" or `-c key=value`.
@@ -61,7 +64,7 @@ export const CONTEXT_KEYS = {
   activePollSeconds: 'integer 1..300 (seconds a running task waits on the poll queue before its next poll)',
   codeartsConcurrency: `integer 1..${MAX_CODEARTS_CONCURRENCY} (CodeArts calls in flight across every worker)`,
   changeFeed: 'on or off',
-  sweepMinutes: 'integer 1..1440 (minutes between direct polls of every task)',
+  sweepMinutes: `integer ${RANGES.sweepMinutes.min}..${RANGES.sweepMinutes.max} (minutes between direct polls of every task)`,
   codeartsRegion: 'Huawei Cloud region such as cn-north-4',
   codeartsTimeZone: 'UTC offset such as +08:00',
   codeartsEndpoint: 'https URL (credentials travel to it)',
@@ -76,8 +79,8 @@ export const CONTEXT_KEYS = {
   slackSigningSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   apiKeysSecretArn: 'a complete Secrets Manager secret ARN (ending in -XXXXXX)',
   slackTeamIds: 'Slack workspace IDs (T… or E…), comma-separated',
-  maxWatchesPerChannel: 'integer 1..1000',
-  maxUnverifiedPerChannel: 'integer 0..100',
+  maxWatchesPerChannel: `integer ${RANGES.maxWatchesPerChannel.min}..${RANGES.maxWatchesPerChannel.max}`,
+  maxUnverifiedPerChannel: `integer ${RANGES.maxUnverifiedPerChannel.min}..${RANGES.maxUnverifiedPerChannel.max}`,
   apiThrottleRateLimit: 'integer 1..10000 requests per second',
   apiThrottleBurstLimit: 'integer 1..5000 requests',
 } as const;
@@ -87,12 +90,12 @@ export type ContextKey = keyof typeof CONTEXT_KEYS;
 export const DEFAULT_SETTINGS = {
   stackName: 'CodeArtsNotifier',
   schedule: 'rate(1 minute)',
-  activePollSeconds: 10,
-  codeartsConcurrency: 8,
-  changeFeed: true,
-  sweepMinutes: 10,
-  codeartsRegion: 'cn-north-4',
-  codeartsTimeZone: '+08:00',
+  activePollSeconds: DEFAULTS.activePollSeconds,
+  codeartsConcurrency: DEFAULTS.codeartsConcurrency,
+  changeFeed: DEFAULTS.changeFeed,
+  sweepMinutes: DEFAULTS.sweepMinutes,
+  codeartsRegion: DEFAULTS.codeartsRegion,
+  codeartsTimeZone: DEFAULTS.codeartsTimeZone,
   logRetention: RetentionDays.ONE_MONTH,
   apiThrottleRateLimit: 10,
   apiThrottleBurstLimit: 20,
@@ -108,9 +111,6 @@ export class SettingsError extends Error {
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const HUAWEI_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const TIME_ZONE = /^[+-](0\d|1[0-4]):[0-5]\d$/;
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\([^()]+\)$/;
 const RATE_UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
@@ -207,15 +207,17 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
 
   const settings: NotifierSettings = {
     stackName: text('stackName', STACK_NAME) ?? DEFAULT_SETTINGS.stackName,
-    region: text('region', AWS_REGION),
+    region: text('region', REGION_PATTERN),
     schedule: schedule() ?? DEFAULT_SETTINGS.schedule,
     activePollSeconds: integer('activePollSeconds', 1, 300) ?? DEFAULT_SETTINGS.activePollSeconds,
     codeartsConcurrency:
       integer('codeartsConcurrency', 1, MAX_CODEARTS_CONCURRENCY) ?? DEFAULT_SETTINGS.codeartsConcurrency,
     changeFeed: onOff('changeFeed') ?? DEFAULT_SETTINGS.changeFeed,
-    sweepMinutes: integer('sweepMinutes', 1, 1440) ?? DEFAULT_SETTINGS.sweepMinutes,
-    codeartsRegion: text('codeartsRegion', HUAWEI_REGION) ?? DEFAULT_SETTINGS.codeartsRegion,
-    codeartsTimeZone: text('codeartsTimeZone', TIME_ZONE) ?? DEFAULT_SETTINGS.codeartsTimeZone,
+    sweepMinutes:
+      integer('sweepMinutes', RANGES.sweepMinutes.min, RANGES.sweepMinutes.max) ??
+      DEFAULT_SETTINGS.sweepMinutes,
+    codeartsRegion: text('codeartsRegion', REGION_PATTERN) ?? DEFAULT_SETTINGS.codeartsRegion,
+    codeartsTimeZone: text('codeartsTimeZone', TIME_ZONE_OFFSET_PATTERN) ?? DEFAULT_SETTINGS.codeartsTimeZone,
     codeartsEndpoint: url('codeartsEndpoint', true),
     huaweiIamEndpoint: url('huaweiIamEndpoint', true),
     codeartsConsoleUrl: url('codeartsConsoleUrl'),
@@ -228,8 +230,16 @@ export function readSettings(get: (key: ContextKey) => unknown): NotifierSetting
     slackSigningSecretArn: text('slackSigningSecretArn', SECRET_ARN),
     apiKeysSecretArn: text('apiKeysSecretArn', SECRET_ARN),
     slackTeamIds: text('slackTeamIds', TEAM_IDS),
-    maxWatchesPerChannel: integer('maxWatchesPerChannel', 1, 1000),
-    maxUnverifiedPerChannel: integer('maxUnverifiedPerChannel', 0, 100),
+    maxWatchesPerChannel: integer(
+      'maxWatchesPerChannel',
+      RANGES.maxWatchesPerChannel.min,
+      RANGES.maxWatchesPerChannel.max,
+    ),
+    maxUnverifiedPerChannel: integer(
+      'maxUnverifiedPerChannel',
+      RANGES.maxUnverifiedPerChannel.min,
+      RANGES.maxUnverifiedPerChannel.max,
+    ),
     apiThrottleRateLimit: integer('apiThrottleRateLimit', 1, 10_000) ?? DEFAULT_SETTINGS.apiThrottleRateLimit,
     apiThrottleBurstLimit:
       integer('apiThrottleBurstLimit', 1, 5_000) ?? DEFAULT_SETTINGS.apiThrottleBurstLimit,

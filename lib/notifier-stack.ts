@@ -14,8 +14,9 @@ export interface NotifierStackProps extends StackProps {
 }
 
 /**
- * Environment variables of design §4 for talking to CodeArts, read the same way by every function. Optional
- * overrides are left out when unset, so the function's own defaults (derived from the region) apply.
+ * The environment variables for talking to CodeArts (functions/config.ts reads them), read the same way by
+ * every function. Optional overrides are left out when unset, so the function's own defaults (derived from
+ * the region) apply.
  */
 export function codeartsEnvironment(s: NotifierSettings): Record<string, string> {
   const env: Record<string, string> = {

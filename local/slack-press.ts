@@ -2,17 +2,14 @@
 // run from the terminal prompt or the `notifier slack press` CLI, where no Slack workspace is there to send one.
 // The request is the real thing: it goes through the same signature check and payload schema as Slack's.
 import { createHmac } from 'node:crypto';
-import { ACTION_IDS, type ActionKind } from '../functions/core/actions.js';
+import { ACTION_IDS, type Press } from '../functions/core/actions.js';
 
-export interface LocalPress {
-  kind: ActionKind;
-  taskId: string;
-  recordId: string;
-  /** The channel the watch is in (an ID, or a #name as the local demo has). */
-  channel: string;
-  user: string;
-  team: string;
-  /** Where the private answers go; the terminal Slack prints what is posted to a hooks.slack.com URL. */
+/**
+ * A press as the api will read it from the payload. `channel` is the channel the watch is in (an ID, or a #name as
+ * the local demo has); `responseUrl` is where the private answers go (the terminal Slack prints what is posted to a
+ * hooks.slack.com URL), always given here.
+ */
+export interface LocalPress extends Omit<Press, 'responseUrl'> {
   responseUrl: string;
 }
 

@@ -12,7 +12,7 @@ import { DynamoFeedStatus } from '../../functions/adapters/dynamodb/feed-status.
 import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
-import { createSlackWebClient, SlackAdapter } from '../../functions/adapters/slack/index.js';
+import { createSlackWebClients, SlackAdapter } from '../../functions/adapters/slack/index.js';
 import type { TaskEvent, TaskRecord } from '../../functions/core/model.js';
 import { createPlannerHandler, type PlannerHandler } from '../../functions/handlers/planner-pipeline.js';
 import { createWorkerHandler, type WorkerHandler } from '../../functions/handlers/worker-pipeline.js';
@@ -157,7 +157,7 @@ export async function startScaleWorld(
     timeZone: TIME_ZONE,
     now,
   });
-  const slack = new SlackAdapter(createSlackWebClient({ token: ready.slackToken, apiUrl: ready.slackUrl }));
+  const slack = new SlackAdapter(createSlackWebClients({ token: ready.slackToken, apiUrl: ready.slackUrl }));
   const queue = new SimulatedQueue({ now, visibilityTimeoutMs: WORKER_TIMEOUT_MS * 6 });
 
   const writes: ObservedWrite[] = [];

@@ -1,5 +1,6 @@
-// core → acting from Slack (design §5, §10): who may press the buttons of a watch, and a press kept as one request
-// in the task item however often it arrives. What a worker then does with it is in action-outcomes.ts. Pure.
+// core → acting from Slack (stop, re-run, roll back): who may press the buttons of a watch, and a press kept
+// as one request in the task item however often it arrives. What a worker then does with it is in
+// action-outcomes.ts. Pure.
 //
 // A press is keyed by what it asks for, not by who pressed or when: `stop:<record>` for stopping a run and
 // `start:<record>` for re-running or rolling back from it. A double click, Slack's retry of the same payload and
@@ -10,7 +11,7 @@ import type { OutboxBatch, RunStatus, TaskRecord } from './model.js';
 
 export type ActionKind = 'stop' | 'rerun' | 'rollback';
 
-/** The Block Kit `action_id` of each button (design §5). */
+/** The Block Kit `action_id` of each button: what the api reads a press by (docs/api.md "Buttons"). */
 export const ACTION_IDS: Readonly<Record<ActionKind, string>> = {
   stop: 'codearts.stop',
   rerun: 'codearts.rerun',
@@ -27,7 +28,6 @@ export const MAX_PENDING_ACTIONS = 10;
 /** Finished requests kept per task, so a late double click or retry is answered with what happened. */
 export const DONE_ACTIONS_KEPT = 10;
 
-export const USER_PATTERN = /^[UW][A-Z0-9]{2,30}$/;
 export const GROUP_PATTERN = /^S[A-Z0-9]{2,30}$/;
 
 /** What a worker did with a press (or why it did nothing). */

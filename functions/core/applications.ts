@@ -1,4 +1,4 @@
-// core → a ListAllApp answer (`POST /v1/applications/list`, codearts-api.md §4.1): one page of a CodeArts
+// core → a ListAllApp answer (`POST /v1/applications/list`): one page of a CodeArts
 // project's applications, each with its tasks and what its latest run looks like. The planner reads it as
 // a change feed: a task whose `releaseId` or `executionState` moved has something new to poll.
 //
@@ -11,7 +11,10 @@ import { parseCodeArtsTime, requireTimeZoneOffset } from './codearts-time.js';
 import type { RunStatus } from './model.js';
 import { MalformedStateError } from './normalise.js';
 
-/** The execution states ListAllApp lists and filters by (the service's enum, codearts-api.md §3.3). */
+/**
+ * The execution states ListAllApp lists and filters by: the service's own enum, the run statuses and
+ * `not_executed`.
+ */
 export const APPLICATION_STATES = [
   'abort',
   'failed',

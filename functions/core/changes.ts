@@ -1,7 +1,8 @@
 // core → what changed between the stored snapshot of a task's run and a new observation, as events
-// (design §6). Merging is monotone, so a later, noisier observation can never take back a report:
+// Merging is monotone, so a later, noisier observation can never take back a report:
 // each step only moves forward and a finished run stays finished.
 
+import { epochMsOf } from './codearts-time.js';
 import { isTerminal, type RunState, type RunStatus, type StepState, type TaskEvent } from './model.js';
 import { furthestProgress, hasBegun, inferStepProgress, showsProgress } from './step-inference.js';
 
@@ -39,16 +40,10 @@ export interface ChangeResult {
   missedRuns?: RunState[];
 }
 
-const instant = (iso: string | null): number | null => {
-  if (iso === null) return null;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? null : ms;
-};
-
 /** A different run that started before the stored one: an out-of-date answer, not a new run. */
 function isStale(stored: RunState, observed: RunState): boolean {
-  const storedStart = instant(stored.startedAt);
-  const observedStart = instant(observed.startedAt);
+  const storedStart = epochMsOf(stored.startedAt);
+  const observedStart = epochMsOf(observed.startedAt);
   return storedStart !== null && observedStart !== null && observedStart < storedStart;
 }
 
@@ -180,8 +175,8 @@ export function mergeRun(before: RunState, after: RunState): RunState {
 
 /** Whole seconds from start to end, when both are known and in order. */
 function durationSeconds(run: RunState): number | null {
-  const start = instant(run.startedAt);
-  const end = instant(run.endedAt);
+  const start = epochMsOf(run.startedAt);
+  const end = epochMsOf(run.endedAt);
   if (start === null || end === null || end < start) return null;
   return Math.round((end - start) / 1000);
 }

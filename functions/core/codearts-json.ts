@@ -1,5 +1,5 @@
 // core → small, strict readers for CodeArts JSON bodies, shared by every parser in core/.
-import type { RunStatus } from './model.js';
+import { RUN_STATUSES, type RunStatus } from './model.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -13,15 +13,8 @@ export const get = (object: JsonObject, key: string): unknown =>
 /** Task and record IDs: 32 characters [A-Za-z0-9] (lower-case hex in practice). */
 export const ID_PATTERN = /^[A-Za-z0-9]{32}$/;
 
-const KNOWN_STATUSES: ReadonlySet<string> = new Set<RunStatus>([
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'timeout',
-  'abort',
-  'not_started',
-]);
+/** The statuses CodeArts reports; 'unknown' is ours, for anything else. */
+const KNOWN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(RUN_STATUSES.filter((s) => s !== 'unknown'));
 
 /** A CodeArts execution state; anything unknown (including `not_executed`) is 'unknown', never an error. */
 export const toRunStatus = (raw: unknown): RunStatus => {

@@ -1,8 +1,10 @@
 // core → CodeArts' zone-less local timestamps (`yyyy-MM-dd HH:mm:ss`) to and from ISO-8601 UTC.
 // CodeArts never says which zone its times are in, so the zone is configuration (`CODEARTS_TIME_ZONE`).
 
+import { DEFAULTS } from '../shared/defaults.js';
+
 /** The zone the app assumes when none is configured: the CodeArts examples read as UTC+8. */
-export const DEFAULT_CODEARTS_TIME_ZONE = '+08:00';
+export const DEFAULT_CODEARTS_TIME_ZONE = DEFAULTS.codeartsTimeZone;
 
 const ZONE_PATTERN = /^([+-])(\d{2}):(\d{2})$/;
 // Real-world offsets span UTC−12:00 … UTC+14:00.
@@ -75,4 +77,11 @@ export function formatCodeArtsTime(epochMs: number, timeZone: string): string {
   const offset = requireTimeZoneOffset(timeZone);
   const iso = new Date(epochMs + offset * 60_000).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+/** The epoch ms of an ISO-8601 time as the notifier stores them; null when it is absent or not a time. */
+export function epochMsOf(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
 }

@@ -1,4 +1,4 @@
-// core → the answers of the calls that act on a task (codearts-api.md §4.6–§4.8): StartDeployTask (a new
+// core → the answers of the calls that act on a task: StartDeployTask (a new
 // run, or a rollback to an earlier record), StopDeployTask and ShowExecutionParams. Each answer has its own
 // shape (flat, wrapped, bare array), so each has its own parser; all throw MalformedStateError only.
 //

@@ -1,9 +1,9 @@
-// core → a task's run history (`GET /v2/{project_id}/task/{id}/history`, codearts-api.md §4.5) and which runs
+// core → a task's run history (`GET /v2/{project_id}/task/{id}/history`) and which runs
 // in it the poller missed. `/state` only shows the latest run: a run that was never the latest at a successful
 // poll (several deployments during an outage, runs shorter than the poll interval) is only found here.
 
 import { get, ID_PATTERN, isObject, toRunStatus } from './codearts-json.js';
-import { formatCodeArtsTime, parseCodeArtsTime } from './codearts-time.js';
+import { epochMsOf, formatCodeArtsTime, parseCodeArtsTime } from './codearts-time.js';
 import type { RunState, RunStatus } from './model.js';
 import { MalformedStateError } from './normalise.js';
 
@@ -90,12 +90,6 @@ export function historyDates(
   return { startDate: new Date(startDay).toISOString().slice(0, 10), endDate, clamped };
 }
 
-const instant = (iso: string | null): number | null => {
-  if (iso === null) return null;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? null : ms;
-};
-
 /**
  * Whether the pages read so far (newest first) reach back to the stored run, so no further page is needed:
  * every record has been read, the last page was short, or it holds the stored run or one started before it.
@@ -108,9 +102,9 @@ export function historyReachesBack(
   stored: HistoryAnchor,
 ): boolean {
   if (read.length >= total || lastPage.length < pageSize) return true;
-  const storedAt = instant(stored.startedAt);
+  const storedAt = epochMsOf(stored.startedAt);
   return lastPage.some((r) => {
-    const at = instant(r.startedAt);
+    const at = epochMsOf(r.startedAt);
     return r.recordId === stored.recordId || (storedAt !== null && at !== null && at < storedAt);
   });
 }
@@ -155,16 +149,16 @@ export function selectMissedRuns(
   const byId = new Map(history.map((r) => [r.recordId, r]));
   const lowRelease = byId.get(stored.recordId)?.releaseId ?? null;
   const highRelease = byId.get(observed.recordId)?.releaseId ?? null;
-  const lowAt = instant(stored.startedAt);
-  const highAt = instant(observed.startedAt);
+  const lowAt = epochMsOf(stored.startedAt);
+  const highAt = epochMsOf(observed.startedAt);
   const after = (r: HistoryRecord): boolean => {
     if (lowRelease !== null && r.releaseId !== null) return r.releaseId > lowRelease;
-    const at = instant(r.startedAt);
+    const at = epochMsOf(r.startedAt);
     return lowAt !== null && at !== null && at > lowAt;
   };
   const before = (r: HistoryRecord): boolean => {
     if (highRelease !== null && r.releaseId !== null) return r.releaseId < highRelease;
-    const at = instant(r.startedAt);
+    const at = epochMsOf(r.startedAt);
     return highAt !== null && at !== null && at < highAt;
   };
   const seen = new Set<string>([stored.recordId, observed.recordId]);
@@ -178,7 +172,7 @@ export function selectMissedRuns(
     if (a.releaseId !== null && b.releaseId !== null && a.releaseId !== b.releaseId) {
       return a.releaseId - b.releaseId;
     }
-    return (instant(a.startedAt) ?? 0) - (instant(b.startedAt) ?? 0);
+    return (epochMsOf(a.startedAt) ?? 0) - (epochMsOf(b.startedAt) ?? 0);
   });
   const kept = Math.max(0, limit);
   const dropped = Math.max(0, missed.length - kept);

@@ -7,16 +7,20 @@ import type { InsightReport, TaskInsight } from './insight/model.js';
 import type { DigestOptions } from './insight/periods.js';
 import type { QuietHours } from './insight/quiet-hours.js';
 
+/** Every execution status of a CodeArts run, as reported in `result.status`; anything else is 'unknown'. */
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'timeout',
+  'abort',
+  'not_started',
+  'unknown',
+] as const;
+
 /** Execution status of a CodeArts run, as reported in `result.status` (unknown values map to 'unknown'). */
-export type RunStatus =
-  | 'pending'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'timeout'
-  | 'abort'
-  | 'not_started'
-  | 'unknown';
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const TERMINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
   'succeeded',
@@ -28,12 +32,15 @@ export const TERMINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>(
 
 export const isTerminal = (status: RunStatus): boolean => TERMINAL_RUN_STATUSES.has(status);
 
+/** Every inferred progress a step can have. */
+export const STEP_PROGRESSES = ['pending', 'running', 'done', 'failed', 'skipped'] as const;
+
 /**
  * Inferred progress of one step. CodeArts reports no per-step status, so this is derived from the
- * run status and the steps' progress counters (see design §6), and only ever moves forward:
+ * run status and the steps' progress counters (core/step-inference.ts), and only ever moves forward:
  * pending → running → done | failed. Disabled steps are 'skipped' and never reported.
  */
-export type StepProgress = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+export type StepProgress = (typeof STEP_PROGRESSES)[number];
 
 export interface StepState {
   /** Position in `step_state[]` (0-based); the order steps run in. */
@@ -126,7 +133,7 @@ export type TaskEventType = TaskEvent['type'];
 export const eventKey = (event: TaskEvent): string =>
   'step' in event ? `${event.recordId}/${event.type}/${event.step}` : `${event.recordId}/${event.type}`;
 
-/** Who hears about a task, and how (design §5). */
+/** Who hears about a task, and how (a watch's `notify` and `mode`, docs/api.md `POST /tasks`). */
 export type NotifyLevel = 'all' | 'failures' | 'status';
 export type DeliveryMode = 'thread' | 'messages';
 

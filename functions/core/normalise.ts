@@ -1,4 +1,4 @@
-// core → a `/v2/tasks/{task_id}/state` body, as parsed JSON, to a RunState (codearts-api.md §3).
+// core → a `/v2/tasks/{task_id}/state` body, as parsed JSON, to a RunState.
 // Tolerant where CodeArts is loose (StepInfo types, missing fields, unknown statuses), strict where a
 // wrong guess would corrupt the stored snapshot (query status, IDs, the shape of step_state).
 

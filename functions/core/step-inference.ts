@@ -1,4 +1,4 @@
-// core → per-step progress, inferred (design §6). CodeArts reports no per-step status: only the run
+// core → per-step progress, inferred. CodeArts reports no per-step status: only the run
 // status and each step's counters, so a step's progress is read off its neighbours and the run.
 
 import { isTerminal, type RunStatus, type StepProgress } from './model.js';

@@ -1,4 +1,4 @@
-// core → a `GET /v2/tasks/{task_id}` body (flat, codearts-api.md §4.4) to what the notifier needs from it: the
+// core → a `GET /v2/tasks/{task_id}` body (a flat object) to what the notifier needs from it: the
 // task's name (it has one even when it never ran) and its CodeArts project (for the history API and the feed).
 import { get, isObject } from './codearts-json.js';
 import { clipText, MalformedStateError, NORMALISE_LIMITS } from './normalise.js';

@@ -1,6 +1,7 @@
-// core → who may do what (design §7): which Slack workspaces are served, which projects a channel may watch,
+// core → who may do what: which Slack workspaces are served, which projects a channel may watch,
 // how many watches (and unconfirmed ones) a channel may hold, and the audit trail every change leaves.
 // Pure: records in, records out.
+import { DEFAULTS } from '../shared/defaults.js';
 import type { Actor, AuditEntry, ChannelRecord, TaskRecord, WatchRequest } from './model.js';
 
 /** Audit entries kept per task and per channel: enough to answer "who did this", bounded so items stay small. */
@@ -14,7 +15,10 @@ export interface WatchLimits {
   maxUnverified: number;
 }
 
-export const DEFAULT_WATCH_LIMITS: WatchLimits = { maxWatches: 100, maxUnverified: 5 };
+export const DEFAULT_WATCH_LIMITS: WatchLimits = {
+  maxWatches: DEFAULTS.maxWatchesPerChannel,
+  maxUnverified: DEFAULTS.maxUnverifiedPerChannel,
+};
 
 /** A request from `team` is served: SLACK_TEAM_ID lists it, or lists nothing (any signed workspace). */
 export const isAllowedWorkspace = (allowed: readonly string[], team: string): boolean =>

@@ -1,6 +1,6 @@
 // handlers → the configuration of a warm Lambda container, kept current, so a rotated secret (API key, Slack
 // signing secret or bot token, Huawei credential) reaches running functions within SECRET_MAX_AGE_SECONDS and
-// the old value stops working then (design §7 "Secrets rotate").
+// the old value stops working then.
 //
 //   const config = liveConfig({ required: ['TABLE_NAME'] });
 //   const codearts = rebuiltOnChange((c) => c.codearts, buildCodeArts);
@@ -10,7 +10,7 @@
 // answered from memory, after it Secrets Manager is asked again. `rebuiltOnChange` keeps a client (and its IAM
 // token cache, its connections) until a value it is built from changes.
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { ConfigError, type NotifierConfig, parseConfig, withSecrets } from '../config.js';
+import { ConfigError, type NotifierConfig, parseConfig, TABLE_NAME_MISSING, withSecrets } from '../config.js';
 
 /** How stale a secret may be: the documented rotation time (lib/README.md). */
 export const SECRET_MAX_AGE_SECONDS = 300;
@@ -38,9 +38,7 @@ const powertoolsSecret = async (arn: string, maxAgeSeconds: number): Promise<str
   return typeof value === 'string' ? value : undefined;
 };
 
-const REQUIRED_FIX: Record<'TABLE_NAME', string> = {
-  TABLE_NAME: 'TABLE_NAME is missing: set it to the notifier table name',
-};
+const REQUIRED_FIX: Record<'TABLE_NAME', string> = { TABLE_NAME: TABLE_NAME_MISSING };
 
 export const liveConfig = (options: LiveConfigOptions = {}): LiveConfig => {
   const env = options.env ?? (() => process.env);

@@ -10,8 +10,9 @@ import type { NotifierConfig } from '../config.js';
 import { SERVICE_NAMES } from '../shared/metrics.js';
 import { liveConfig, rebuiltOnChange } from './live-config.js';
 import { createPlannerHandler, type PlannerRuntime } from './planner-pipeline.js';
-import { buildPollQueue } from './queue-runtime.js';
-import { buildCodeArts, buildTable } from './runtime.js';
+import { buildCodeArts } from './wiring/codearts.js';
+import { buildPollQueue } from './wiring/poll-queue.js';
+import { buildTable } from './wiring/table.js';
 
 const { logger, metrics, loggerPort, metricsPort } = createPowertools(SERVICE_NAMES.planner);
 

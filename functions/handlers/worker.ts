@@ -10,9 +10,10 @@ import type { NotifierConfig } from '../config.js';
 import { callBudget } from '../shared/call-budget.js';
 import { SERVICE_NAMES } from '../shared/metrics.js';
 import { liveConfig, rebuiltOnChange } from './live-config.js';
-import { buildPollQueue } from './queue-runtime.js';
-import { buildCodeArts, buildTable } from './runtime.js';
-import { buildSlack, buildSlackResponder } from './slack-runtime.js';
+import { buildCodeArts } from './wiring/codearts.js';
+import { buildPollQueue } from './wiring/poll-queue.js';
+import { buildSlack, buildSlackResponder } from './wiring/slack.js';
+import { buildTable } from './wiring/table.js';
 import { createWorkerHandler, type WorkerRuntime } from './worker-pipeline.js';
 
 const { logger, metrics, loggerPort, metricsPort } = createPowertools(SERVICE_NAMES.worker);

@@ -58,7 +58,10 @@ export function pollBacklogSeconds(tickSeconds: number, activePollSeconds: numbe
   return POLL_BACKLOG_TICKS * tickSeconds + activePollSeconds;
 }
 
-/** The alarms of ecosystem notes §4.6 for the planner and workers, all notifying one SNS topic (alarm and OK). */
+/**
+ * The alarms for the planner, the workers, the queues and the API, all notifying one SNS topic (alarm and
+ * OK).
+ */
 export class NotifierAlarms extends Construct {
   readonly topic: ITopic;
   readonly alarms: readonly Alarm[];

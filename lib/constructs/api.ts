@@ -7,6 +7,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { SERVICE_NAMES } from '../../functions/shared/metrics.js';
 import { ENTRY } from '../paths.js';
 import { NotifierFunction } from './function-defaults.js';
 import type { PollQueue } from './poll-queue.js';
@@ -16,7 +17,7 @@ import type { NotifierTable } from './table.js';
 /** Slack wants a slash-command answer within 3 s; 10 s bounds a CodeArts check on POST /tasks. */
 export const API_TIMEOUT = Duration.seconds(10);
 
-/** Every route of design §5, all served by the one api function (middy's router dispatches). */
+/** Every route of docs/api.md, all served by the one api function (middy's router dispatches). */
 export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
   { method: HttpMethod.POST, path: '/tasks' },
   { method: HttpMethod.GET, path: '/tasks' },
@@ -77,7 +78,7 @@ export class NotifierApi extends Construct {
     const api = new NotifierFunction(this, 'Api', {
       entry: ENTRY.api,
       description: 'CodeArts notifier HTTP API: /tasks registration, the Slack slash command and buttons',
-      serviceName: 'api',
+      serviceName: SERVICE_NAMES.api,
       timeout: API_TIMEOUT,
       logRetention: props.logRetention,
       environment: {

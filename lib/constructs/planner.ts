@@ -82,7 +82,7 @@ export interface PlannerProps {
 }
 
 /**
- * The scheduled planner (design §2, ecosystem notes §4.5): one invocation at a time (reserved concurrency 1),
+ * The scheduled planner (docs/architecture.md): one invocation at a time (reserved concurrency 1),
  * no retries and a 60 s maximum event age at both Scheduler and Lambda so a late tick is dropped instead of
  * queued behind the next one, and whatever is dropped or fails lands in one encrypted queue. Each tick it
  * reads the watch index, asks CodeArts' change feed (ListAllApp) what moved, and queues one poll per due
@@ -173,7 +173,7 @@ export class Planner extends Construct {
         maxEventAge: TICK_MAX_EVENT_AGE,
         deadLetterQueue: this.failureQueue,
         // The scheduled time is the tick's ID: a duplicate or retried invocation of one tick plans it once
-        // (ecosystem notes §4.1).
+        // (Scheduler delivers at least once).
         input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
       }),
     });

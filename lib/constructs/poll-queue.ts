@@ -19,11 +19,12 @@ export interface PollQueueProps {
 }
 
 /**
- * The poll queue (design §2): one message per task poll, sent by the planner every tick and by workers
- * putting a running task back with a delay. A standard queue, because FIFO queues have no per-message
+ * The poll queue (docs/architecture.md): one message per task poll, sent by the planner every tick and by
+ * workers putting a running task back with a delay. A standard queue, because FIFO queues have no per-message
  * DelaySeconds; its at-least-once, unordered delivery is fine because the task item, not the queue, is the
- * guarantee (design §9). Encrypted with the SQS-managed key (no key to pay for or to grant) and refusing
- * plain HTTP, as is its dead-letter queue.
+ * guarantee: every write to it is conditional on the version read, so a poll delivered twice, late or out of
+ * order cannot record a change twice. Encrypted with the SQS-managed key (no key to pay for or to grant) and
+ * refusing plain HTTP, as is its dead-letter queue.
  */
 export class PollQueue extends Construct {
   readonly queue: Queue;

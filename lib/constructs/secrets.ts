@@ -22,11 +22,12 @@ interface SecretSpec {
 }
 
 /**
- * The four JSON secrets. Their keys are the environment variable names of the configuration contract
- * (design §4). Values never enter the template: a created secret holds empty strings and one value that
- * Secrets Manager generates, and the functions receive only ARNs (`*_SECRET_ARN`) and read values at run time.
- * The Slack bot token and the signing secret live apart, so each function can read only the one it uses: the
- * internet-facing api function never holds the token that posts, the poller never the secret that verifies.
+ * The four JSON secrets. Their keys are the environment variable names the functions read (SECRET_VARIABLES
+ * in functions/config.ts). Values never enter the template: a created secret holds empty strings and one
+ * value that Secrets Manager generates, and the functions receive only ARNs (`*_SECRET_ARN`) and read values
+ * at run time. The Slack bot token and the signing secret live apart, so each function can read only the one
+ * it uses: the internet-facing api function never holds the token that posts, the poller never the secret
+ * that verifies.
  */
 export class NotifierSecrets extends Construct {
   readonly huawei: ISecret;

@@ -43,10 +43,10 @@ export interface WorkerProps {
 }
 
 /**
- * The workers (design §2): the poll queue's event source mapping hands them batches; per task a worker
- * observes, decides, records and delivers, and puts a task whose run is still going back on the queue with a
- * delay of ACTIVE_POLL_SECONDS. Partial batch responses retry only the polls that failed. The mapping's
- * maximum concurrency is the budget's worker count, so every worker together keeps at most
+ * The workers (docs/architecture.md): the poll queue's event source mapping hands them batches; per task a
+ * worker observes, decides, records and delivers, and puts a task whose run is still going back on the queue
+ * with a delay of ACTIVE_POLL_SECONDS. Partial batch responses retry only the polls that failed. The
+ * mapping's maximum concurrency is the budget's worker count, so every worker together keeps at most
  * CODEARTS_CONCURRENCY calls in flight.
  */
 export class Worker extends Construct {

@@ -1,4 +1,4 @@
-// local/codearts-simulator → ListAllApp (`POST /v1/applications/list`, codearts-api.md §4.1): the body's
+// local/codearts-simulator → ListAllApp (`POST /v1/applications/list`): the body's
 // validation, the `states` and `group_id` filters, `sort_name`/`sort_by` ordering and paging, over one
 // project's applications as they were at a given moment. Only the page's applications are rendered, so a
 // page costs O(applications in the project), whatever the size of the tenant.
@@ -7,6 +7,12 @@ import { field, isInt } from './request-body.js';
 import { statusAt } from './timeline.js';
 import { latestRunAt, type SimProject, type SimTask } from './world.js';
 
+/**
+ * The execution states ListAllApp lists and filters by. The notifier knows the same list
+ * (APPLICATION_STATES in functions/core/applications.ts); the simulator keeps its own copy on purpose: it stands
+ * in for CodeArts, so it imports nothing from the client it tests, and a state the client got wrong shows up as a
+ * disagreement instead of being shared by both.
+ */
 export const EXECUTION_STATES: ReadonlySet<string> = new Set([
   'abort',
   'failed',

@@ -1,4 +1,4 @@
-// local/codearts-simulator → the Deploy API's answers (codearts-api.md §3–§4), one method per route. The
+// local/codearts-simulator → the Deploy API's answers, one method per route. The
 // HTTP pipeline (simulator.ts) has already matched the route, checked the credentials, applied the
 // rate limit and any response fault; these only read the request and the world.
 import { parseAppListRequest, selectApplications } from './app-list.js';

@@ -1,4 +1,5 @@
-// local/codearts-simulator → the error bodies CodeArts and its gateway actually send (codearts-api.md §5).
+// local/codearts-simulator → the error bodies CodeArts and its gateway actually send, as seen from the live
+// service.
 
 export interface SimErrorResponse {
   status: number;

@@ -45,7 +45,7 @@ const PARAM_TYPES: ReadonlySet<string> = new Set(['text', 'host_group', 'encrypt
 const PARAM_KEY = /^[A-Za-z0-9\-_.]{1,128}$/;
 const TEMPLATE_SYNTAX = /\{\{|\{%|\{#/;
 
-/** EnvExecutionBody.params (`[{key, value, type}]`, codearts-api.md §4.6) → what ShowExecutionParams reports. */
+/** StartDeployTask's EnvExecutionBody.params (`[{key, value, type}]`) → what ShowExecutionParams reports. */
 export const parseParams = (value: unknown): SimParam[] => {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw paramError('Param invalid: params must be an array');

@@ -1,11 +1,11 @@
-// local/codearts-simulator → a local stand-in for Huawei Cloud CodeArts Deploy and its IAM, over
-// real HTTP (codearts-api.md §8). One server answers IAM, the Deploy API and a small `/_sim/`
-// control API. Run state is a pure function of the simulator clock; faults break chosen calls.
-// README.md beside this file lists the routes, the faults and the controls.
+// local/codearts-simulator → a local stand-in for Huawei Cloud CodeArts Deploy and its IAM, over real HTTP,
+// so the client under test runs unchanged. One server answers IAM, the Deploy API and a small `/_sim/`
+// control API. Run state is a pure function of the simulator clock; faults break chosen calls. README.md
+// beside this file lists the routes, the faults and the controls.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { streamFlood } from '../flood.js';
+import { listen } from '../listen.js';
 import type { ReceivedRequest } from './aksk.js';
 import { type SimClock, SystemClock } from './clock.js';
 import { handleControl } from './control.js';
@@ -163,14 +163,7 @@ export class CodeArtsSimulator {
     const host = options.host ?? '127.0.0.1';
     const server = createServer();
     server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
+    const port = await listen(server, options.port ?? 0, host);
     const urlHost =
       host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     const sim = new CodeArtsSimulator(

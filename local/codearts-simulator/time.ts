@@ -15,10 +15,6 @@ export const formatLocal = (ms: number, offsetMinutes: number = DEFAULT_UTC_OFFS
   );
 };
 
-/** `yyyy-MM-dd` (the calendar day CodeArts' history filter compares against). */
-export const formatLocalDate = (ms: number, offsetMinutes: number = DEFAULT_UTC_OFFSET_MINUTES): string =>
-  formatLocal(ms, offsetMinutes).slice(0, 10);
-
 /** `HH:mm:ss`; hours keep counting past 24. */
 export const formatDuration = (ms: number): string => {
   const total = Math.max(0, Math.floor(ms / 1000));

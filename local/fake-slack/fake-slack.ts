@@ -3,8 +3,8 @@
 // It keeps every call and message for assertions and can inject the failures Slack and networks produce.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { streamFlood } from '../flood.js';
+import { listen } from '../listen.js';
 import { type FakeSlackLimits, SlackRateLimits } from './rate-limits.js';
 
 export interface FakeSlackCall {
@@ -192,14 +192,7 @@ export class FakeSlack {
     // Checked before listening, so bad limits start nothing.
     const rateLimits = options.limits ? new SlackRateLimits(options.limits) : null;
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
+    const port = await listen(server, options.port ?? 0, host);
     const urlHost = host.includes(':') ? `[${host}]` : host;
     const fake = new FakeSlack(
       server,

@@ -1,7 +1,7 @@
 // local/run → the demo world of `npm start` without CODEARTS_ENDPOINT: the CodeArts simulator in-process,
 // one task with five named steps that deploys every couple of minutes (every other run fails at some
 // step, with its FAQ link), watched in #deployments from the first start.
-import type { CodeArtsAuthConfig } from '../../functions/config.js';
+import type { CodeArtsAuth } from '../../functions/shared/codearts-auth.js';
 import { CodeArtsSimulator, SystemClock } from '../codearts-simulator/index.js';
 
 /** Fixed, so a restart finds the watch it registered last time. */
@@ -35,7 +35,7 @@ export interface DemoCodeArts {
   taskName: string;
   channel: string;
   /** What the notifier's CodeArts client should log in with. */
-  auth: CodeArtsAuthConfig;
+  auth: CodeArtsAuth;
   /** Starts the deploy schedule; the first run starts at once. */
   startDeploying(): void;
   stop(): Promise<void>;

@@ -7,10 +7,10 @@ import { createSqsClient } from '../../functions/adapters/sqs/client.js';
 import { SqsPollQueue } from '../../functions/adapters/sqs/poll-queue.js';
 import { watchTask } from '../../functions/app/registration/watches.js';
 import { ConfigError, type NotifierConfig, parseConfig } from '../../functions/config.js';
-import { createApiHandler } from '../../functions/handlers/api-handler.js';
+import { createApiHandler } from '../../functions/handlers/api-pipeline.js';
 import { createPlannerHandler } from '../../functions/handlers/planner-pipeline.js';
-import { buildCodeArts } from '../../functions/handlers/runtime.js';
-import { buildSlack, buildSlackResponder } from '../../functions/handlers/slack-runtime.js';
+import { buildCodeArts } from '../../functions/handlers/wiring/codearts.js';
+import { buildSlack, buildSlackResponder } from '../../functions/handlers/wiring/slack.js';
 import { createWorkerHandler } from '../../functions/handlers/worker-pipeline.js';
 import {
   type CodeArtsActionsPort,
@@ -157,7 +157,6 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       interactions: { tasks: store, queue, responder, followMs: settings.pollIntervalSeconds * 1000 },
       limits: config.channels,
       defaultRegion: config.codearts.region,
-      timeZone: config.codearts.timeZone,
       now,
       lastPollCycleAt: () => dynamo.ticks.lastCompletedAt(),
       feedStatus: () => dynamo.feedStatus.read(),
@@ -187,7 +186,6 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
             store,
             codearts,
             defaultRegion: config.codearts.region,
-            timeZone: config.codearts.timeZone,
             now,
             limits: config.channels,
           },

@@ -2,10 +2,10 @@
 // created. Nothing survives a restart, and nothing needs to: the task items are the truth, and the planner
 // refills the queue on its next tick.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
 import { createSqsClient } from '../../functions/adapters/sqs/client.js';
+import { listen } from '../listen.js';
 
 export interface EmbeddedSqsOptions {
   /** Default 'notifier-polls'. */
@@ -44,14 +44,7 @@ export async function startEmbeddedSqs(options: EmbeddedSqsOptions = {}): Promis
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, '127.0.0.1');
   // Queue URLs carry the port; the library learns it this way when it starts the server itself.
   service.PORT = port;
   const endpoint = `http://127.0.0.1:${port}`;

@@ -9,7 +9,7 @@ import {
   resourcesFor,
 } from './notifier-app.js';
 
-// The planner, the poll queue and the workers: the intent of design §2 and ecosystem notes §4.5 and §11.
+// The planner, the poll queue and the workers, as docs/architecture.md describes them.
 
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const OWN_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];

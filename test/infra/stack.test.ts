@@ -15,7 +15,10 @@ const ITEM_ACTIONS = [
 const API_ITEM_ACTIONS = ITEM_ACTIONS.filter((action) => action !== 'dynamodb:UpdateItem');
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
-/** Secret values must never reach a Lambda environment (design §4): only these names may. */
+/**
+ * Secret values must never reach a Lambda environment (the functions read them from Secrets Manager): these
+ * names may not.
+ */
 const SECRET_VALUE_VARIABLES = [
   'HUAWEI_PASSWORD',
   'HUAWEI_ACCESS_KEY',

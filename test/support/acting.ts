@@ -3,21 +3,22 @@
 // secret and handed to the real api handler, whose answers go to the fake Slack's response URLs; the workers get
 // what they need to act (the CodeArts client's acting calls, the Slack adapter's user groups, the responder).
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
+import type { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
 import {
-  createSlackWebClient,
+  createSlackWebClients,
   SlackAdapter,
   SlackResponseUrl,
 } from '../../functions/adapters/slack/index.js';
 import type { ActingDeps } from '../../functions/app/poll/act.js';
 import type { ActionKind } from '../../functions/core/actions.js';
 import { ACTION_IDS } from '../../functions/core/actions.js';
-import { type ApiHandler, createApiHandler } from '../../functions/handlers/api-handler.js';
+import { type ApiHandler, createApiHandler } from '../../functions/handlers/api-pipeline.js';
 import { slackSignature } from '../../functions/handlers/http/slack-signature.js';
 import { silentLogger } from '../../functions/ports.js';
 import type { FakeSlackMessage } from '../../local/fake-slack/index.js';
 import { type Answer, apiEvent, call } from '../unit/api/fixtures.js';
 import { CHANNEL, type CycleOptions, type Harness, TICK_SECONDS, TIME_ZONE } from './harness.js';
+import { simulatorClient } from './sim-codearts.js';
 
 export const SIGNING_SECRET = 'acting-signing-secret-0123456789';
 export const TEAM = 'T0DEPLOYS1';
@@ -68,18 +69,10 @@ const blocksOf = (message: FakeSlackMessage | undefined): Obj[] => [
 
 export function startActing(h: Harness): Acting {
   const now = () => h.clock.now();
-  const codearts = new CodeArtsClient({
-    region: 'cn-north-4',
-    endpoint: h.sim.url,
-    iamEndpoint: h.sim.url,
-    auth: { type: 'token', token: h.sim.issueToken() },
-    timeoutMs: 2000,
-    timeZone: TIME_ZONE,
-    now,
-  });
+  const codearts = simulatorClient(h.sim, { timeZone: TIME_ZONE, now });
   const responder = new SlackResponseUrl({ hooksUrl: h.slack.hooksUrl });
   const groups = new SlackAdapter(
-    createSlackWebClient({ token: h.slack.token, apiUrl: h.slack.url, timeoutMs: 2000, retries: 0 }),
+    createSlackWebClients({ token: h.slack.token, apiUrl: h.slack.url, timeoutMs: 2000, retries: 0 }),
     { now },
   );
   const acting: ActingDeps = { actions: codearts, groups, responder };
@@ -90,7 +83,6 @@ export function startActing(h: Harness): Acting {
     slackSigningSecret: () => SIGNING_SECRET,
     slackTeamIds: () => [TEAM],
     defaultRegion: 'cn-north-4',
-    timeZone: TIME_ZONE,
     now,
     logger: silentLogger,
     interactions: { tasks: h.store, queue: h.queue, responder, followMs: TICK_SECONDS * 1000 },

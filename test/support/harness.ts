@@ -1,13 +1,12 @@
 // Test support: the real planner and worker handlers wired to dynalite, the CodeArts simulator and the fake Slack,
 // all over real HTTP, with the poll queue simulated on a manual clock (test/support/sim-queue.ts), so deployments,
 // re-polls and faults are deterministic.
-import { CodeArtsClient } from '../../functions/adapters/codearts/client.js';
 import { DynamoFeedStatus } from '../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.js';
 import { DynamoInsightStore } from '../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
-import { createSlackWebClient, SlackAdapter } from '../../functions/adapters/slack/index.js';
+import { createSlackWebClients, SlackAdapter } from '../../functions/adapters/slack/index.js';
 import type { PlanReport } from '../../functions/app/planner/plan-tick.js';
 import type { WorkerDeps } from '../../functions/app/worker/run-batch.js';
 import type { WatchRequest } from '../../functions/core/model.js';
@@ -20,6 +19,7 @@ import { FakeSlack } from '../../local/fake-slack/index.js';
 import { startDynalite, type TestDynamo } from './dynamo.js';
 import { type BatchRun, PipelineDriver } from './pipeline.js';
 import { type Boundary, type CrashPlan, ProcessKilled, WorkerProcess } from './process.js';
+import { simulatorClient } from './sim-codearts.js';
 import { SimulatedQueue } from './sim-queue.js';
 
 export const CHANNEL = 'C0DEPLOYS1';
@@ -95,17 +95,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
   const gates = new DynamoFleetGates(dynamo.documentClient, dynamo.tableName);
   const feedStatus = new DynamoFeedStatus(dynamo.documentClient, dynamo.tableName);
-  const codearts = new CodeArtsClient({
-    region: 'cn-north-4',
-    endpoint: sim.url,
-    iamEndpoint: sim.url,
-    auth: { type: 'token', token: sim.issueToken() },
-    timeoutMs: 2000,
-    timeZone: TIME_ZONE,
-    now,
-  });
+  const codearts = simulatorClient(sim, { timeZone: TIME_ZONE, now });
   const slackPort = new SlackAdapter(
-    createSlackWebClient({ token: slack.token, apiUrl: slack.url, timeoutMs: 2000, retries: 1 }),
+    createSlackWebClients({ token: slack.token, apiUrl: slack.url, timeoutMs: 2000, retries: 1 }),
   );
   const queue = new SimulatedQueue({ now });
   const metrics: Harness['metrics'] = [];

@@ -7,6 +7,7 @@
 // and SDK field types, so every call returns domain types. Anything unusable, including an answer about another
 // task or record than asked for, is 'bad-response' (transient: the next poll tries again).
 import { type ApplicationPage, parseApplicationPage } from '../../core/applications.js';
+import { isObject } from '../../core/codearts-json.js';
 import { DEFAULT_CODEARTS_TIME_ZONE, parseTimeZoneOffset } from '../../core/codearts-time.js';
 import {
   type ExecutionParam,
@@ -29,16 +30,13 @@ import {
   type ListTaskHistoryOptions,
   type StartTaskOptions,
 } from '../../ports.js';
+import type { CodeArtsAuth } from '../../shared/codearts-auth.js';
+import { REGION_PATTERN } from '../../shared/region.js';
 import { type HttpFailure, httpError, parseErrorFields } from './errors.js';
 import { type Exchange, exchange } from './http.js';
-import { IamTokenProvider, type PasswordAuth } from './iam-token.js';
+import { IamTokenProvider } from './iam-token.js';
 import { applicationListBody, checkId, startBody } from './requests.js';
 import { rfc3986, signRequest } from './signer.js';
-
-export type CodeArtsAuth =
-  | ({ type: 'password' } & PasswordAuth)
-  | { type: 'aksk'; accessKey: string; secretKey: string; securityToken?: string; projectId?: string }
-  | { type: 'token'; token: string };
 
 export interface CodeArtsClientOptions {
   /** Default region of tasks (a call may name another). */
@@ -67,17 +65,13 @@ export const defaultIamEndpoint = (region: string): string =>
     ? 'https://iam.eu-west-101.myhuaweicloud.eu'
     : `https://iam.${region}.myhuaweicloud.com`;
 
-const REGION_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const USER_AGENT = 'codearts-slack-notifier';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 type BodyCheck = (body: Record<string, unknown>) => string | null;
 
 /** The body as `check` wants it, or a MalformedStateError saying why not (read by #call as 'bad-response'). */
 const enveloped = (body: unknown, check: BodyCheck): Record<string, unknown> => {
-  if (!isRecord(body)) throw new MalformedStateError('body', 'the body is not a JSON object');
+  if (!isObject(body)) throw new MalformedStateError('body', 'the body is not a JSON object');
   const problem = check(body);
   if (problem !== null) throw new MalformedStateError('body', problem);
   return body;
@@ -85,7 +79,7 @@ const enveloped = (body: unknown, check: BodyCheck): Record<string, unknown> => 
 
 /** /state must be the wrapped shape; returns why not, or null. */
 const stateEnvelope: BodyCheck = (body) =>
-  body.status === 'success' && isRecord(body.result)
+  body.status === 'success' && isObject(body.result)
     ? null
     : `expected {"status":"success","result":{…}}, got status ${JSON.stringify(body.status ?? null)}`;
 
@@ -366,7 +360,7 @@ export class CodeArtsClient implements CodeArtsPort, CodeArtsFeedPort, CodeArtsA
 }
 
 const checkRegion = (region: string): void => {
-  // The region becomes part of a host name: refuse anything that could change which host it is.
+  // The region becomes part of a host name: only a region ID, which cannot change which host it is, gets there.
   if (!REGION_PATTERN.test(region)) {
     throw new CodeArtsError('bad-request', `invalid CodeArts region ${JSON.stringify(region)}`);
   }

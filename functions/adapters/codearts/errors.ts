@@ -1,5 +1,7 @@
-// adapters/codearts → CodeArts/APIG/IAM answers translated into CodeArtsError kinds (codearts-api.md §5).
-import { CodeArtsError, type CodeArtsErrorKind } from '../../ports.js';
+// adapters/codearts → CodeArts/APIG/IAM answers translated into CodeArtsError kinds, by error code first:
+// CodeArts is not consistent about statuses, and the live service sends JSON error bodies as text/html.
+import { isObject } from '../../core/codearts-json.js';
+import { CODEARTS_CODES, CodeArtsError, type CodeArtsErrorKind } from '../../ports.js';
 
 /** Huawei suggests waiting 2–5 s after a 429; used when no Retry-After header says otherwise. */
 export const DEFAULT_RETRY_AFTER_MS = 3000;
@@ -11,9 +13,6 @@ export interface ErrorFields {
 
 const asText = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reads an error body whatever its content type claims (the live service sends JSON as text/html).
@@ -29,8 +28,8 @@ export const parseErrorFields = (body: unknown): ErrorFields => {
       return { code: undefined, message: undefined };
     }
   }
-  if (!isRecord(value)) return { code: undefined, message: undefined };
-  const nested = isRecord(value.error) ? value.error : undefined;
+  if (!isObject(value)) return { code: undefined, message: undefined };
+  const nested = isObject(value.error) ? value.error : undefined;
   const flatCode = asText(value.error_code);
   if (flatCode !== undefined) {
     return {
@@ -46,8 +45,8 @@ export const parseErrorFields = (body: unknown): ErrorFields => {
 
 /** Which kind an HTTP answer is, from its code first (CodeArts is not consistent about statuses), then its status. */
 export const classify = (status: number, code: string | undefined): CodeArtsErrorKind => {
-  if (code === 'Deploy.00011020') return 'task-gone';
-  if (code === 'Deploy.00011303') return 'record-gone';
+  if (code === CODEARTS_CODES.taskGone) return 'task-gone';
+  if (code === CODEARTS_CODES.recordGone) return 'record-gone';
   if (status === 401 || code === 'APIG.0301' || code === 'APIGW.0301') return 'auth';
   if (status === 429 || code === 'APIG.0308' || code === 'APIGW.0308') return 'throttled';
   if (status >= 500) return 'server';

@@ -64,27 +64,3 @@ const describeCause = (error: Error): string | undefined => {
   }
   return undefined;
 };
-
-/** Rejects as soon as `signal` aborts, without cancelling the shared work behind `promise`. */
-export const raceAbort = <T>(
-  promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  what: string,
-): Promise<T> => {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(abortedByCaller(what, signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedByCaller(what, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-};

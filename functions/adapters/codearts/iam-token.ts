@@ -1,17 +1,14 @@
-// adapters/codearts → IAM password → project-scoped token (codearts-api.md §2.1), cached per region
+// adapters/codearts → IAM password → project-scoped token (`POST /v3/auth/tokens`), cached per region
 // until shortly before it expires. Concurrent callers share one IAM request; that request runs on
 // its own timeout so one impatient caller cannot fail it for the others.
 import { CodeArtsError } from '../../ports.js';
+import { untilAborted } from '../../shared/abort.js';
+import type { PasswordAuth } from '../../shared/codearts-auth.js';
 import { httpError } from './errors.js';
-import { exchange, raceAbort } from './http.js';
+import { abortedByCaller, exchange } from './http.js';
 
-export interface PasswordAuth {
-  domainName: string;
-  userName: string;
-  password: string;
-  /** IAM project of the client's default region; other regions use their default project (named like the region). */
-  projectName?: string;
-}
+/** How an abandoned wait for a token is described (the request itself goes on for the other callers). */
+const TOKEN_CALL = 'IAM POST /v3/auth/tokens';
 
 /** Renew this long before `expires_at`, so a token never expires mid-cycle. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -56,7 +53,7 @@ export class IamTokenProvider {
       pending = this.#request(region).finally(() => this.#inflight.delete(region));
       this.#inflight.set(region, pending);
     }
-    return (await raceAbort(pending, signal, 'IAM POST /v3/auth/tokens')).token;
+    return (await untilAborted(pending, signal, (aborted) => abortedByCaller(TOKEN_CALL, aborted))).token;
   }
 
   /** Drops `token` after a 401, unless another caller has already replaced it. */

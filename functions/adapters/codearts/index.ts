@@ -1,6 +1,6 @@
 // adapters/codearts → the CodeArts Deploy HTTP client and its AK/SK signer.
+export type { CodeArtsAuth } from '../../shared/codearts-auth.js';
 export {
-  type CodeArtsAuth,
   CodeArtsClient,
   type CodeArtsClientOptions,
   DEFAULT_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 // adapters/codearts → the request bodies of the feed and acting calls, checked before anything is sent:
 // an option CodeArts would refuse (or that could change what the call means) is a 'bad-request' here, and
-// no request leaves the client. The rules are the documented ones (codearts-api.md §4.1, §4.6).
+// no request leaves the client. The rules are the ones CodeArts documents for ListAllApp and StartDeployTask.
 import { APPLICATION_STATES, isApplicationState } from '../../core/applications.js';
 import { ID_PATTERN } from '../../core/codearts-json.js';
 import type { StartParam } from '../../core/deploy-actions.js';

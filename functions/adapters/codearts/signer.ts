@@ -1,5 +1,6 @@
-// adapters/codearts → Huawei Cloud API Gateway request signing, SDK-HMAC-SHA256 (codearts-api.md §2.2).
-// Small and dependency-free because the current Node SDK cannot call /state anyway (§7).
+// adapters/codearts → Huawei Cloud API Gateway request signing, SDK-HMAC-SHA256, as Huawei's API signing
+// guide describes it. Small and dependency-free because the current Node SDK has no /state operation, so it
+// is not used.
 import { createHash, createHmac } from 'node:crypto';
 
 export const SDK_HMAC_SHA256 = 'SDK-HMAC-SHA256';

@@ -29,5 +29,3 @@ export const TABLE_SCHEMA = {
   /** Epoch seconds after which DynamoDB may delete the item (planner ticks, archived runs). */
   ttlAttribute: 'expiresAt',
 } as const;
-
-export type TableSchema = typeof TABLE_SCHEMA;

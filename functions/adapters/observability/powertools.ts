@@ -1,9 +1,9 @@
-// adapter → Powertools Logger and Metrics behind the app's Logger/Metrics ports.
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+// adapter → Powertools Logger and Metrics behind the app's Logger/Metrics ports (the planner and the worker).
+import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Logger, Metrics, MetricUnit } from '../../ports.js';
-
-export const METRICS_NAMESPACE = 'CodeArtsNotifier';
+import { METRICS_NAMESPACE } from '../../shared/metrics.js';
+import { createPowertoolsLogger } from './powertools-logger.js';
 
 export function createPowertools(serviceName: string): {
   logger: PowertoolsLogger;
@@ -11,17 +11,12 @@ export function createPowertools(serviceName: string): {
   loggerPort: Logger;
   metricsPort: Metrics;
 } {
-  const logger = new PowertoolsLogger({ serviceName });
+  const { logger, loggerPort } = createPowertoolsLogger(serviceName);
   const metrics = new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName });
   return {
     logger,
     metrics,
-    loggerPort: {
-      debug: (message, extra) => logger.debug(message, extra ?? {}),
-      info: (message, extra) => logger.info(message, extra ?? {}),
-      warn: (message, extra) => logger.warn(message, extra ?? {}),
-      error: (message, extra) => logger.error(message, extra ?? {}),
-    },
+    loggerPort,
     metricsPort: {
       add: (name: string, value: number, unit: MetricUnit = 'Count') => metrics.addMetric(name, unit, value),
     },

@@ -17,16 +17,10 @@ import {
   type SlackPostTarget,
   type SlackUserGroups,
 } from '../../ports.js';
-import { withoutRetries } from './client.js';
+import type { SlackWebClients } from './client.js';
 import { toSlackDeliveryError } from './errors.js';
 
 export interface SlackAdapterOptions {
-  /**
-   * Client for chat.postMessage. Default: when `client` came from createSlackWebClient, a copy of it without
-   * automatic retries (a retried post after a lost answer would post twice; the caller reconciles by
-   * metadata instead); otherwise `client` itself.
-   */
-  postClient?: WebClient;
   /** Pages searched by findByMetadata before giving up; default 5. */
   maxLookupPages?: number;
   /** Messages per page; default 200. */
@@ -58,6 +52,9 @@ function scalarPayload(raw: unknown): Payload {
 }
 
 export class SlackAdapter implements SlackPort, SlackUserGroups {
+  /** Every call but chat.postMessage. */
+  private readonly client: WebClient;
+  /** chat.postMessage, never retried automatically (see {@link SlackWebClients}). */
   private readonly postClient: WebClient;
   private readonly maxPages: number;
   private readonly pageSize: number;
@@ -65,11 +62,9 @@ export class SlackAdapter implements SlackPort, SlackUserGroups {
   private readonly now: () => number;
   private readonly groups = new Map<string, { at: number; members: readonly string[] }>();
 
-  constructor(
-    private readonly client: WebClient,
-    options: SlackAdapterOptions = {},
-  ) {
-    this.postClient = options.postClient ?? withoutRetries(client) ?? client;
+  constructor(clients: SlackWebClients, options: SlackAdapterOptions = {}) {
+    this.client = clients.calls;
+    this.postClient = clients.posts;
     this.maxPages = Math.max(1, options.maxLookupPages ?? 5);
     this.pageSize = Math.min(999, Math.max(1, options.lookupPageSize ?? 200));
     this.groupCacheMs = Math.max(0, options.groupCacheMs ?? 60_000);

@@ -1,10 +1,11 @@
-// adapters/slack → a WebClient configured for a short-lived poller (ecosystem-notes §3.2): bounded retries, a
-// per-request timeout, 429 rejected at once (the next cycle retries), small concurrency, no absolute URLs.
+// adapters/slack → the WebClients of a short-lived worker: bounded retries, a per-request timeout, 429 rejected at
+// once (the next cycle retries; waiting inside a Lambda would only burn its time), a small concurrency, and no
+// absolute URLs (a method name can never send the token elsewhere). Two of them, built together: one that retries
+// for every idempotent call, and one that never does, for chat.postMessage.
 import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { Logger } from '../../ports.js';
+import { DEFAULTS } from '../../shared/defaults.js';
 import { cappedFetch } from '../capped-body.js';
-
-export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 export interface SlackWebClientOptions {
   /** Bot token (xoxb-…). */
@@ -29,24 +30,32 @@ interface Settings extends Required<Omit<SlackWebClientOptions, 'logger'>> {
   logger: Logger | undefined;
 }
 
-/** The settings each client of ours was built with, so a no-retry sibling can be made (see withoutRetries). */
-const settingsOf = new WeakMap<WebClient, Settings>();
+/** The clients the Slack adapter calls with, built with the same settings. */
+export interface SlackWebClients {
+  /** Every call but chat.postMessage (updates, lookups, permalinks, user groups): retried as configured. */
+  calls: WebClient;
+  /**
+   * chat.postMessage only: never retried automatically, since a retry after a timeout or a lost answer would post
+   * twice; the caller finds an unknown outcome by the message's metadata instead.
+   */
+  posts: WebClient;
+}
 
 function resolve(options: SlackWebClientOptions): Settings {
-  if (!options.token) throw new Error('createSlackWebClient: a bot token is required');
-  const apiUrl = options.apiUrl || DEFAULT_SLACK_API_URL;
+  if (!options.token) throw new Error('createSlackWebClients: a bot token is required');
+  const apiUrl = options.apiUrl || DEFAULTS.slackApiUrl;
   let parsed: URL;
   try {
     parsed = new URL(apiUrl);
   } catch {
-    throw new Error(`createSlackWebClient: apiUrl is not a URL: ${apiUrl}`);
+    throw new Error(`createSlackWebClients: apiUrl is not a URL: ${apiUrl}`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new Error(`createSlackWebClient: apiUrl must be http(s): ${apiUrl}`);
+    throw new Error(`createSlackWebClients: apiUrl must be http(s): ${apiUrl}`);
   }
   const nonNegative = (name: string, value: number | undefined, fallback: number): number => {
     const v = value ?? fallback;
-    if (!Number.isFinite(v) || v < 0) throw new Error(`createSlackWebClient: ${name} must be ≥ 0`);
+    if (!Number.isFinite(v) || v < 0) throw new Error(`createSlackWebClients: ${name} must be ≥ 0`);
     return v;
   };
   return {
@@ -93,7 +102,7 @@ function slackLogger(logger: Logger, token: string): SlackLogger {
 }
 
 function build(s: Settings, retries: number): WebClient {
-  const client = new WebClient(s.token, {
+  return new WebClient(s.token, {
     slackApiUrl: s.apiUrl,
     timeout: s.timeoutMs,
     retryConfig: {
@@ -110,22 +119,11 @@ function build(s: Settings, retries: number): WebClient {
     fetch: cappedFetch(),
     ...(s.logger ? { logger: slackLogger(s.logger, s.token) } : { logLevel: LogLevel.WARN }),
   });
-  settingsOf.set(client, { ...s, retries });
-  return client;
 }
 
-/** A WebClient for Lambda: see {@link SlackWebClientOptions} for the defaults. */
-export function createSlackWebClient(options: SlackWebClientOptions): WebClient {
+/** The WebClients for Lambda: see {@link SlackWebClientOptions} for the defaults. */
+export function createSlackWebClients(options: SlackWebClientOptions): SlackWebClients {
   const settings = resolve(options);
-  return build(settings, settings.retries);
-}
-
-/**
- * The same client without automatic retries, for calls that are not idempotent (chat.postMessage: a retry
- * after a timeout or a lost answer posts twice). Null when `client` was not made by createSlackWebClient.
- */
-export function withoutRetries(client: WebClient): WebClient | null {
-  const s = settingsOf.get(client);
-  if (!s) return null;
-  return s.retries === 0 ? client : build(s, 0);
+  const calls = build(settings, settings.retries);
+  return { calls, posts: settings.retries === 0 ? calls : build(settings, 0) };
 }

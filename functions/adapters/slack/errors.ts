@@ -1,4 +1,4 @@
-// adapters/slack → Slack failures translated into the delivery terms of ports.ts (ecosystem-notes §3.7).
+// adapters/slack → Slack failures translated into the delivery terms of ports.ts (SlackErrorKind).
 import {
   WebAPIHTTPError,
   WebAPIPlatformError,

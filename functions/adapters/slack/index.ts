@@ -1,10 +1,9 @@
 // adapters/slack → the Slack side of the notifier.
 export { SlackAdapter, type SlackAdapterOptions } from './adapter.js';
 export {
-  createSlackWebClient,
-  DEFAULT_SLACK_API_URL,
+  createSlackWebClients,
   type SlackWebClientOptions,
-  withoutRetries,
+  type SlackWebClients,
 } from './client.js';
 export { PLATFORM_ERROR_KINDS, platformErrorKind, toSlackDeliveryError } from './errors.js';
-export { DEFAULT_SLACK_HOOKS_URL, SlackResponseUrl, type SlackResponseUrlOptions } from './response-url.js';
+export { SlackResponseUrl, type SlackResponseUrlOptions } from './response-url.js';

@@ -3,11 +3,11 @@
 // body, so anything else would let whoever can get a request signed make the notifier call where they like.
 //
 // Written with fetch rather than @slack/webhook: an answer is one small JSON POST, and that package brings axios.
-import { isLoopback } from '../../config.js';
-import type { SlackResponder } from '../../ports.js';
-import { readCappedText } from '../capped-body.js';
 
-export const DEFAULT_SLACK_HOOKS_URL = 'https://hooks.slack.com/';
+import type { SlackResponder } from '../../ports.js';
+import { DEFAULTS } from '../../shared/defaults.js';
+import { isLoopback } from '../../shared/loopback.js';
+import { readCappedText } from '../capped-body.js';
 
 export interface SlackResponseUrlOptions {
   /** Where Slack's response URLs live (SLACK_HOOKS_URL); default https://hooks.slack.com/. */
@@ -29,7 +29,7 @@ export class SlackResponseUrl implements SlackResponder {
   readonly #onFailure: (reason: string) => void;
 
   constructor(options: SlackResponseUrlOptions = {}) {
-    const base = new URL(options.hooksUrl ?? DEFAULT_SLACK_HOOKS_URL);
+    const base = new URL(options.hooksUrl ?? DEFAULTS.slackHooksUrl);
     if (base.protocol !== 'https:' && !(base.protocol === 'http:' && isLoopback(base.hostname))) {
       throw new Error('SlackResponseUrl: the hooks URL must be https (plain http only on this machine)');
     }

@@ -1,6 +1,7 @@
-// app → what delivery adds for insight (design §10): the render insight of a run for one channel (usual times,
-// expected end, the executor's Slack user), the permalink of the failed run a fix links, the line the failed run's
-// living message gets, and the channel's quiet-hours summaries and digests. Slack calls only; rendering is core's.
+// app → what delivery adds for insight (docs/insight-messages.md shows the messages): the render insight of a
+// run for one channel (usual times, expected end, the executor's Slack user), the permalink of the failed run
+// a fix links, the line the failed run's living message gets, and the channel's quiet-hours summaries and
+// digests. Slack calls only; rendering is core's.
 import { expectedEndMs, usualSeconds } from '../../core/insight/durations.js';
 import { runningSecondsOf, runningStep } from '../../core/insight/stuck.js';
 import {

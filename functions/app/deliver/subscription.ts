@@ -1,6 +1,6 @@
-// app → a task's pending change batches told to one subscription (design §6, §7): each run's changes in order
-// (deliverRunGroup), then notices about the watch itself. Returns what was achieved; whatever Slack refused stays
-// pending for a later attempt.
+// app → a task's pending change batches told to one subscription, in its channel only: each run's changes in
+// order (deliverRunGroup), then notices about the watch itself. Returns what was achieved; whatever Slack
+// refused stays pending for a later attempt.
 
 import { toldInQuietHours } from '../../core/insight/decide-insight.js';
 import { isQuietAt } from '../../core/insight/quiet-hours.js';
@@ -12,11 +12,11 @@ import {
   type Subscription,
   type TaskRecord,
 } from '../../core/model.js';
-import { renderTaskGoneNotice } from '../../core/notices.js';
 import {
   DEFAULT_CONSOLE_URL_TEMPLATE,
   expandConsoleUrl,
   type RenderContext,
+  renderTaskGoneNotice,
 } from '../../core/render/index.js';
 import { type DeliveryOutcome, latestRunState, pendingBatches } from '../../core/task-record.js';
 import { SlackDeliveryError, type SlackPort } from '../../ports.js';

@@ -1,6 +1,7 @@
-// app → the form Slack posts when a button is pressed (`payload`, a JSON `block_actions` interaction), read once at
-// the edge with a schema, so the use case only sees a valid press. Slack adds fields over time: unknown ones are
-// let through; the ones we act on are checked strictly, and the button `value` is ours (design §5).
+// app → the form Slack posts when a button is pressed (`payload`, a JSON `block_actions` interaction), read
+// once at the edge with a schema, so the use case only sees a valid press. Slack adds fields over time:
+// unknown ones are let through; the ones we act on are checked strictly, and the button `value` is ours
+// (`{"task_id","record_id"}`, written by core/render/action-buttons.ts).
 import * as z from 'zod/mini';
 import { ACTION_IDS, type ActionKind, actionKindOf, type Press } from '../../core/actions.js';
 import { parseChannel, TASK_ID_PATTERN, USER_ID_PATTERN } from '../registration/schema.js';

@@ -1,5 +1,6 @@
-// app → who a CodeArts user is in Slack (design §5 `PUT/GET/DELETE /people/{codearts_user}`): the use cases, with
-// their input checked here once, so the HTTP API and anything else that links people say the same things.
+// app → who a CodeArts user is in Slack (`PUT/GET/DELETE /people/{codearts_user}`, docs/api.md): the use
+// cases, with their input checked here once, so the HTTP API and anything else that links people say the same
+// things.
 import type { Actor } from '../../core/model.js';
 import { actorLabel } from '../../core/trust.js';
 import type { Logger, PeopleStore, Person } from '../../ports.js';

@@ -1,9 +1,10 @@
-// app → a worker acting on the buttons pressed in Slack (design §5, §10), first thing when it polls the task, so the
-// poll that follows already sees what the press did. For each pending press: the presser is checked (user groups
-// through Slack, the watch's operators as they are now), the press is checked against the run (what CodeArts says
-// of a run to stop), the request is marked as being executed with a conditional write, and only then is CodeArts
-// asked, once. The outcome is recorded (core/actions.ts): the audit trail, a note for the channel's thread through
-// the outbox when a run was stopped or started, and a private answer through the press's response_url otherwise.
+// app → a worker acting on the buttons pressed in Slack (stop, re-run, roll back), first thing when it polls
+// the task, so the poll that follows already sees what the press did. For each pending press: the presser is
+// checked (user groups through Slack, the watch's operators as they are now), the press is checked against
+// the run (what CodeArts says of a run to stop), the request is marked as being executed with a conditional
+// write, and only then is CodeArts asked, once. The outcome is recorded (core/actions.ts): the audit trail, a
+// note for the channel's thread through the outbox when a run was stopped or started, and a private answer
+// through the press's response_url otherwise.
 import {
   type ActionPlan,
   applyActionOutcome,

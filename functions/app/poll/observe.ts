@@ -6,7 +6,7 @@ import { type HistoryAnchor, noRunAnchor } from '../../core/history.js';
 import { isTerminal, type RunState, type TaskRecord } from '../../core/model.js';
 import type { Observation } from '../../core/observation.js';
 import { hasBaseline } from '../../core/task-record.js';
-import { CodeArtsError, type CodeArtsPort, type Logger } from '../../ports.js';
+import { CODEARTS_CODES, CodeArtsError, type CodeArtsPort, type Logger } from '../../ports.js';
 import { findMissedRuns } from './missed-runs.js';
 
 export interface ObserveDeps {
@@ -119,7 +119,7 @@ async function look(
     };
   } catch (error) {
     if (!(error instanceof CodeArtsError)) throw error;
-    if (error.kind === 'task-gone') return { kind: 'gone', code: error.code ?? 'Deploy.00011020' };
+    if (error.kind === 'task-gone') return { kind: 'gone', code: error.code ?? CODEARTS_CODES.taskGone };
     if (error.kind === 'record-gone') return { kind: 'no-run' };
     if (error.kind === 'throttled') throw error;
     deps.logger.warn('CodeArts poll failed', {

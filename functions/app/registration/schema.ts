@@ -6,6 +6,7 @@ import type { DigestOptions } from '../../core/insight/periods.js';
 import { clockMinutes, type QuietHours } from '../../core/insight/quiet-hours.js';
 import { isTimeZone } from '../../core/insight/zoned-time.js';
 import type { DeliveryMode, NotifyLevel, SubscriptionOptions } from '../../core/model.js';
+import { REGION_PATTERN } from '../../shared/region.js';
 
 /** A CodeArts deployment task ID: 32 hex characters (upper case accepted, stored lower case). */
 export const TASK_ID_PATTERN = /^[0-9a-fA-F]{32}$/;
@@ -17,11 +18,6 @@ export const CHANNEL_NAME_PATTERN = /^#[a-z0-9][a-z0-9_-]{0,79}$/;
 export const USER_ID_PATTERN = /^[UW][A-Z0-9]{8,20}$/;
 /** Who may act from Slack: a user ID, or a user-group ID (S…). */
 export const OPERATOR_ID_PATTERN = /^([UW]|S)[A-Z0-9]{8,20}$/;
-/**
- * A Huawei Cloud region ID such as `cn-north-4`, `ap-southeast-3`, `eu-west-101`. A pattern rather than a
- * fixed list so a region Huawei opens later works without a release.
- */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,3}$/;
 
 export const NOTIFY_LEVELS = ['all', 'failures', 'status'] as const satisfies readonly NotifyLevel[];
 export const DIGEST_EVERY = ['daily', 'weekly'] as const;

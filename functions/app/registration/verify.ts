@@ -1,51 +1,12 @@
 // app → asking CodeArts about a task before it is watched: its current run (the baseline), its name, and when a
-// channel only takes some projects, its project. Every CodeArts failure becomes a VerificationError in the
-// caller's terms.
+// channel only takes some projects, its project. A failure is the CodeArtsError CodeArts answered with: each door
+// (the HTTP API, the slash command) says what it means in its own words, from one table of its own.
 import type { RunState } from '../../core/model.js';
 import { CodeArtsError, type CodeArtsPort } from '../../ports.js';
+import { untilAborted } from '../../shared/abort.js';
 
 export interface VerifyDeps {
   codearts: CodeArtsPort;
-}
-
-/**
- * Why a task could not be verified, in the caller's terms:
- * - `task-not-found`: CodeArts says the task does not exist (404 with CodeArts' code);
- * - `task-rejected`: CodeArts refused the lookup as a bad request (422 with CodeArts' code);
- * - `codearts-auth`: our CodeArts credentials were refused (our problem, not the caller's);
- * - `codearts-throttled`, `codearts-unavailable`, `codearts-timeout`, `codearts-bad-response`: try again later.
- */
-export type VerificationFailure =
-  | 'task-not-found'
-  | 'task-rejected'
-  | 'codearts-auth'
-  | 'codearts-throttled'
-  | 'codearts-unavailable'
-  | 'codearts-timeout'
-  | 'codearts-bad-response';
-
-export class VerificationError extends Error {
-  override readonly name = 'VerificationError';
-  readonly kind: VerificationFailure;
-  /** CodeArts' own error code (`Deploy.00011020`), when it gave one. */
-  readonly codeArtsCode: string | undefined;
-  readonly retryAfterMs: number | undefined;
-
-  constructor(
-    kind: VerificationFailure,
-    message: string,
-    details: { codeArtsCode?: string; retryAfterMs?: number; cause?: unknown } = {},
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.kind = kind;
-    this.codeArtsCode = details.codeArtsCode;
-    this.retryAfterMs = details.retryAfterMs;
-  }
-
-  /** Failures that say nothing about the task itself: a watch stored anyway is likely right. */
-  get transient(): boolean {
-    return this.kind !== 'task-not-found' && this.kind !== 'task-rejected' && this.kind !== 'codearts-auth';
-  }
 }
 
 /** What CodeArts told us about a task at registration. */
@@ -57,60 +18,14 @@ export interface VerifiedTask {
   projectId: string | null;
 }
 
-/** Rejects when the signal aborts, even if the port does not honour the signal itself. */
-const untilAborted = <T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-};
-
-const fromCodeArts = (error: unknown, taskId: string, signal: AbortSignal | undefined): VerificationError => {
-  if (error instanceof CodeArtsError) {
-    const details = {
-      cause: error,
-      ...(error.code === undefined ? {} : { codeArtsCode: error.code }),
-      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    };
-    switch (error.kind) {
-      case 'task-gone':
-        return new VerificationError('task-not-found', `CodeArts does not know task ${taskId}`, {
-          ...details,
-          codeArtsCode: error.code ?? 'Deploy.00011020',
-        });
-      case 'bad-request':
-      case 'record-gone':
-        return new VerificationError('task-rejected', `CodeArts refused to look up task ${taskId}`, details);
-      case 'auth':
-        return new VerificationError('codearts-auth', 'CodeArts refused the notifier’s credentials', details);
-      case 'throttled':
-        return new VerificationError('codearts-throttled', 'CodeArts is throttling requests', details);
-      case 'timeout':
-        return new VerificationError('codearts-timeout', 'CodeArts did not answer in time', details);
-      case 'bad-response':
-        return new VerificationError('codearts-bad-response', 'CodeArts sent an unexpected answer', details);
-      case 'server':
-        return new VerificationError('codearts-unavailable', 'CodeArts is unavailable', details);
-    }
-  }
-  // Our own deadline (or the Lambda's) fired; whatever the port threw, the truth is "too slow".
+/**
+ * The failure as CodeArts answered it. Whatever the port threw once our own deadline (or the Lambda's) fired, the
+ * truth is "too slow": a 'timeout'. Anything else that is not a CodeArtsError is a bug, and is thrown as it is.
+ */
+const failureOf = (error: unknown, signal: AbortSignal | undefined): CodeArtsError => {
+  if (error instanceof CodeArtsError) return error;
   if (signal?.aborted === true) {
-    return new VerificationError('codearts-timeout', 'CodeArts did not answer in time', { cause: error });
+    return new CodeArtsError('timeout', 'CodeArts did not answer in time', { cause: error });
   }
   throw error;
 };
@@ -118,7 +33,8 @@ const fromCodeArts = (error: unknown, taskId: string, signal: AbortSignal | unde
 /**
  * Asks CodeArts about the task: its current run is the baseline. A task that never ran answers `record-gone` on
  * `/state`, so its name comes from the task detail instead; the detail is also read when `needProject` (a channel
- * restricted to some projects must know the task's).
+ * restricted to some projects must know the task's). Rejects with a CodeArtsError: the `transient` ones
+ * (throttled, server, timeout, bad-response) say nothing about the task itself.
  */
 export const verifyTask = async (
   deps: VerifyDeps,
@@ -132,7 +48,7 @@ export const verifyTask = async (
     run = await untilAborted(deps.codearts.getTaskState(taskId, { region, signal }), signal);
   } catch (error) {
     if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) {
-      throw fromCodeArts(error, taskId, signal);
+      throw failureOf(error, signal);
     }
   }
   if (run !== null && options.needProject !== true) return { taskName: run.taskName, run, projectId: null };
@@ -140,6 +56,6 @@ export const verifyTask = async (
     const detail = await untilAborted(deps.codearts.getTaskDetail(taskId, { region, signal }), signal);
     return { taskName: run?.taskName || detail.name, run, projectId: detail.projectId };
   } catch (error) {
-    throw fromCodeArts(error, taskId, signal);
+    throw failureOf(error, signal);
   }
 };

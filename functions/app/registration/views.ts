@@ -99,7 +99,7 @@ export const changeFeedView = (record: TaskRecord, feed: FeedStatus): ChangeFeed
 };
 
 /**
- * When the task was last polled. The poller writes nothing when nothing changed (design §8), so for a
+ * When the task was last polled. The poller writes nothing when nothing changed, so for a
  * healthy task the end of the last completed poll cycle (`lastCycleAt`, from the poller's lease) is the
  * truer answer than the record's own `lastPollAt`, which only moves when something was written.
  */

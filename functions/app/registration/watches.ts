@@ -11,20 +11,23 @@ import {
   type WatchLimits,
   watchDetail,
 } from '../../core/trust.js';
-import type { ChannelStore, CodeArtsPort, Logger, WatchStore } from '../../ports.js';
+import {
+  type ChannelStore,
+  CodeArtsError,
+  type CodeArtsPort,
+  type Logger,
+  type WatchStore,
+} from '../../ports.js';
 import { admitWatch, releaseWatch, WatchRefusedError } from './channels.js';
 import type { WatchInput } from './schema.js';
-import { VerificationError, type VerifiedTask, verifyTask } from './verify.js';
+import { type VerifiedTask, verifyTask } from './verify.js';
 
-export { VerificationError, type VerificationFailure } from './verify.js';
 export { WatchRefusedError };
 
 export interface RegistrationDeps {
   store: WatchStore & ChannelStore;
   codearts: CodeArtsPort;
   defaultRegion: string;
-  /** Zone of CodeArts' zone-less timestamps (`+08:00`). */
-  timeZone: string;
   now: () => number;
   /** What a channel may hold; default {@link DEFAULT_WATCH_LIMITS}. */
   limits?: WatchLimits;
@@ -39,8 +42,8 @@ export interface WatchResult {
   run: RunState | null;
   /** False when CodeArts was too slow or unavailable and the watch was stored on trust. */
   verified: boolean;
-  /** Why it is unverified. */
-  verification: VerificationError | null;
+  /** Why it is unverified: what CodeArts answered (a transient failure). */
+  verification: CodeArtsError | null;
 }
 
 export interface WatchPolicy {
@@ -56,7 +59,7 @@ const isoNow = (deps: Pick<RegistrationDeps, 'now'>): string => new Date(deps.no
 
 /**
  * Verifies the task with CodeArts, admits it by the channel's rules (projects, caps), then stores the watch.
- * Nothing is written when verification fails (VerificationError) or the channel refuses (WatchRefusedError).
+ * Nothing is written when verification fails (a CodeArtsError) or the channel refuses (WatchRefusedError).
  */
 export const watchTask = async (
   deps: RegistrationDeps,
@@ -72,13 +75,13 @@ export const watchTask = async (
   const region = input.region ?? existing?.region ?? deps.defaultRegion;
   const knownProject = existing?.projectId ?? null;
   let verified: VerifiedTask;
-  let verification: VerificationError | null = null;
+  let verification: CodeArtsError | null = null;
   try {
     verified = await verifyTask(deps, input.taskId, region, policy.signal, {
       needProject: isRestricted(channel) && knownProject === null,
     });
   } catch (error) {
-    if (!(error instanceof VerificationError) || !error.transient || policy.storeWhenUnverified !== true) {
+    if (!(error instanceof CodeArtsError) || !error.transient || policy.storeWhenUnverified !== true) {
       throw error;
     }
     verification = error;

@@ -2,18 +2,17 @@
 // Slack gives us 3 s; CodeArts verification gets a shorter deadline, and a slow CodeArts does not block
 // the watch (the first poll confirms the task).
 //
-// Who may do what (design §7): only workspaces in SLACK_TEAM_ID are served; a channel learns nothing about tasks
+// Who may do what: only workspaces in SLACK_TEAM_ID are served; a channel learns nothing about tasks
 // it does not watch, nor about any other channel (no names, runs, counts or IDs), whatever it asks.
 import type { Actor, TaskRecord } from '../../core/model.js';
-import { isAllowedWorkspace } from '../../core/trust.js';
-import type { RunArchive } from '../../ports.js';
+import { isAllowedWorkspace, type WatchRefusal } from '../../core/trust.js';
+import { CODEARTS_CODES, CodeArtsError, type CodeArtsErrorKind, type RunArchive } from '../../ports.js';
 import { CHANNEL_ID_PATTERN, USER_ID_PATTERN } from '../registration/schema.js';
 import { lastPolledAt } from '../registration/views.js';
 import {
   listWatches,
   type RegistrationDeps,
   unwatchTask,
-  VerificationError,
   WatchRefusedError,
   watchTask,
 } from '../registration/watches.js';
@@ -87,17 +86,59 @@ const healthNote = (record: TaskRecord, channelId: string): string | null => {
   return null;
 };
 
-const refusalText = (error: WatchRefusedError): string => {
-  switch (error.refusal.reason) {
-    case 'project-not-allowed':
-      return ':no_entry: This channel only watches tasks of certain CodeArts projects, and this task is not in one of them. Nothing changed.';
-    case 'project-unknown':
-      return ':no_entry: This channel only watches tasks of certain CodeArts projects, and CodeArts could not be asked which project this task is in. Try again later; nothing changed.';
-    case 'channel-full':
-      return `:no_entry: This channel already watches ${error.refusal.limit} tasks, the most it may. Unwatch one first; nothing changed.`;
-    case 'too-many-unverified':
-      return `:no_entry: This channel already has ${error.refusal.limit} watches CodeArts has not confirmed yet. Try again once CodeArts answers; nothing changed.`;
-  }
+/** What the command says when the channel's rules refuse the watch. */
+const REFUSAL_TEXT: {
+  [R in WatchRefusal['reason']]: (refusal: Extract<WatchRefusal, { reason: R }>) => string;
+} = {
+  'project-not-allowed': () =>
+    ':no_entry: This channel only watches tasks of certain CodeArts projects, and this task is not in one of them. Nothing changed.',
+  'project-unknown': () =>
+    ':no_entry: This channel only watches tasks of certain CodeArts projects, and CodeArts could not be asked which project this task is in. Try again later; nothing changed.',
+  'channel-full': ({ limit }) =>
+    `:no_entry: This channel already watches ${limit} tasks, the most it may. Unwatch one first; nothing changed.`,
+  'too-many-unverified': ({ limit }) =>
+    `:no_entry: This channel already has ${limit} watches CodeArts has not confirmed yet. Try again once CodeArts answers; nothing changed.`,
+};
+
+const refusalText = (refusal: WatchRefusal): string =>
+  (REFUSAL_TEXT[refusal.reason] as (refusal: WatchRefusal) => string)(refusal);
+
+const codeNote = (code: string | undefined): string =>
+  code === undefined ? '' : ` (\`${safeText(code, 40)}\`)`;
+
+/** CodeArts refused the lookup itself (a `/state` record-gone only means the task never ran). */
+const LOOKUP_REFUSED = {
+  refused: (taskId: string, code: string | undefined) =>
+    `:x: CodeArts refused to look up task \`${taskId}\`${codeNote(code)}; nothing changed.`,
+};
+
+const UNASKED = 'CodeArts could not be asked right now; watching anyway — the first poll confirms the task.';
+
+/**
+ * What the command says when CodeArts could not confirm the task, by what CodeArts answered: a failure that says
+ * something about the task (or our credentials) refuses the watch; a transient one (CodeArtsError.transient) stores
+ * it unverified, with a note, since the command cannot wait for CodeArts longer than Slack waits for it.
+ */
+const CODEARTS_TEXT: Record<
+  CodeArtsErrorKind,
+  { refused: (taskId: string, code: string | undefined) => string } | { storedWithNote: string }
+> = {
+  'task-gone': {
+    refused: (taskId, code) =>
+      `:x: CodeArts does not know task \`${taskId}\`${codeNote(code ?? CODEARTS_CODES.taskGone)}. Check the ID; nothing changed.`,
+  },
+  'bad-request': LOOKUP_REFUSED,
+  'record-gone': LOOKUP_REFUSED,
+  auth: {
+    refused: () =>
+      ':x: The notifier cannot sign in to CodeArts right now; ask whoever runs it to check its credentials. Nothing changed.',
+  },
+  timeout: {
+    storedWithNote: 'CodeArts is slow to answer; watching anyway — the first poll confirms the task.',
+  },
+  throttled: { storedWithNote: UNASKED },
+  server: { storedWithNote: UNASKED },
+  'bad-response': { storedWithNote: UNASKED },
 };
 
 const watch = async (
@@ -133,13 +174,8 @@ const watch = async (
     // Unconfirmed, what the notifier knows of the task came from other channels' watches: show only its ID.
     const label = result.verified ? taskLabel(result.record) : `\`${taskId}\``;
     const lines: string[] = [];
-    if (result.verification !== null) {
-      lines.push(
-        result.verification.kind === 'codearts-timeout'
-          ? 'CodeArts is slow to answer; watching anyway — the first poll confirms the task.'
-          : 'CodeArts could not be asked right now; watching anyway — the first poll confirms the task.',
-      );
-    }
+    const unverified = result.verification === null ? null : CODEARTS_TEXT[result.verification.kind];
+    if (unverified !== null && 'storedWithNote' in unverified) lines.push(unverified.storedWithNote);
     if (result.verified && result.run !== null) lines.push(`Latest run: ${runLine(result.run)}`);
     if (request.channelId.startsWith('G')) {
       lines.push(
@@ -154,21 +190,11 @@ const watch = async (
           : `:eyes: Watching ${label} (${result.record.region}) here — notify ${options.notify}.`;
     return ephemeral(headline, lines);
   } catch (error) {
-    if (error instanceof WatchRefusedError) return ephemeral(refusalText(error));
-    if (!(error instanceof VerificationError)) throw error;
-    const code = error.codeArtsCode === undefined ? '' : ` (\`${safeText(error.codeArtsCode, 40)}\`)`;
-    switch (error.kind) {
-      case 'task-not-found':
-        return ephemeral(
-          `:x: CodeArts does not know task \`${taskId}\`${code}. Check the ID; nothing changed.`,
-        );
-      case 'task-rejected':
-        return ephemeral(`:x: CodeArts refused to look up task \`${taskId}\`${code}; nothing changed.`);
-      default:
-        return ephemeral(
-          ':x: The notifier cannot sign in to CodeArts right now; ask whoever runs it to check its credentials. Nothing changed.',
-        );
-    }
+    if (error instanceof WatchRefusedError) return ephemeral(refusalText(error.refusal));
+    const answer = error instanceof CodeArtsError ? CODEARTS_TEXT[error.kind] : null;
+    // A transient failure was stored unverified above, so only a refusal gets here; anything else is a bug.
+    if (answer === null || !('refused' in answer)) throw error;
+    return ephemeral(answer.refused(taskId, (error as CodeArtsError).code));
   }
 };
 

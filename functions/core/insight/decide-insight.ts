@@ -1,4 +1,4 @@
-// core/insight → what one poll means beyond the transitions (design §10): it learns how long steps take when a run
+// core/insight → what one poll means beyond the transitions: it learns how long steps take when a run
 // ends, calls a step stuck once per run and step, marks the success that fixes a run of failures, holds back what
 // quiet hours keep quiet, and records the quiet-hours summaries and digests that fall due. Everything it adds goes
 // through the outbox with the rest of the poll's changes, in the same conditional write, so it is told once and

@@ -1,4 +1,4 @@
-// core/insight → the figures of a digest or report (design §10), from the stored summaries of a task's finished
+// core/insight → the figures of a digest or report, from the stored summaries of a task's finished
 // runs: deployments, success rate, median and slowest duration, slowest step, time from a failure to the next
 // success, and how often it deployed against the period before. Pure.
 import type { RunState, RunStatus } from '../model.js';

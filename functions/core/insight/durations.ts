@@ -1,4 +1,4 @@
-// core/insight → how long a task's steps usually take, learned from its last runs (design §10): per step, the
+// core/insight → how long a task's steps usually take, learned from its last runs: per step, the
 // seconds of its last RUNS_REMEMBERED runs, a step of a new run matched to what was learned by its ID, then by its
 // name. From it: each step's usual time (the median) and, while a run goes, when it should end. Pure.
 import type { RunState, StepState } from '../model.js';

@@ -1,4 +1,4 @@
-// core/insight → what the notifier keeps in a task item to say whether a run is normal (design §10), and the
+// core/insight → what the notifier keeps in a task item to say whether a run is normal, and the
 // channel messages it sums things up in. Pure types.
 import type { RunState } from '../model.js';
 import type { DigestFigures, RunSummary } from './digest.js';

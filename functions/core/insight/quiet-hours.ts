@@ -1,4 +1,4 @@
-// core/insight → a watch's quiet hours (design §10): a daily window of local time in an IANA zone, possibly across
+// core/insight → a watch's quiet hours: a daily window of local time in an IANA zone, possibly across
 // midnight (`22:00` to `07:00`). Inside it only failures and stuck steps are posted; the rest is summed up in one
 // message once it ends. Pure.
 import { instantOf, localTime } from './zoned-time.js';

@@ -1,4 +1,4 @@
-// core/insight → when a running step counts as stuck (design §10): well past its usual time, and past a floor so a
+// core/insight → when a running step counts as stuck: well past its usual time, and past a floor so a
 // 3-second step is never "stuck". Pure.
 import type { RunState, StepState } from '../model.js';
 

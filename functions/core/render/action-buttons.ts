@@ -1,4 +1,4 @@
-// core/render → the buttons a watch's operators get on a run's message (design §5, §10): stop while the run is
+// core/render → the buttons a watch's operators get on a run's message: stop while the run is
 // going, re-run once it has ended, roll back a failed run to the last run that succeeded. Each asks first, in a
 // confirm dialog that says what will happen; the api checks who pressed (core/actions.ts), not this.
 import { ACTION_IDS, type ActionKind } from '../actions.js';
@@ -79,8 +79,9 @@ function buttonsFor(run: RunState, task: string, context: ActionContext): Button
 const plainText = (text: string) => ({ type: 'plain_text', text, emoji: true });
 
 /**
- * The actions block for `run`'s message, or null when the watch has no operators (or nothing fits the run). The
- * button `value` is `{"task_id":"…","record_id":"…"}` (design §5): the run the button is on.
+ * The actions block for `run`'s message, or null when the watch has no operators (or nothing fits the run).
+ * The button `value` is `{"task_id":"…","record_id":"…"}` (app/interactions/payload.ts reads it): the run the
+ * button is on.
  */
 export function actionButtons(
   run: RunState,

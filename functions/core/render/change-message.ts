@@ -15,9 +15,11 @@ import {
   currentStep,
   formatSeconds,
   isUnsuccessful,
+  lastRunFinished,
   runDurationSeconds,
   slackDate,
   statusLook,
+  tookText,
 } from './format.js';
 import { afterStuckNote, fixNote, NO_INSIGHT, ranLongNote, runBy, stuckText } from './insight.js';
 import { SLACK_LIMITS } from './limits.js';
@@ -74,9 +76,9 @@ interface Failure {
 
 /** What failed and how to fix it: the batch's step.failed event, else the run's failed (or running) step. */
 function failureOf(run: RunState, batch: readonly TaskEvent[]): Failure {
-  const finished = [...batch].reverse().find((e) => e.type === 'run.finished');
+  const finished = lastRunFinished(batch);
   const status: RunStatus =
-    finished?.type === 'run.finished' && isUnsuccessful(finished.status)
+    finished !== undefined && isUnsuccessful(finished.status)
       ? finished.status
       : isUnsuccessful(run.status)
         ? run.status
@@ -237,12 +239,7 @@ export function renderFailureAnnouncement(
     const mentions = mentionTokens(ctx.mentions).join(' ');
     const who = mentions ? `${mentions} ` : '';
     const where = f.step ? ` at ${stepRef(run, f.step.index, f.step.name, d.stepNameMax, 'step')}` : '';
-    const finished = [...batch].reverse().find((e) => e.type === 'run.finished');
-    const took = formatSeconds(
-      finished?.type === 'run.finished' && finished.durationSeconds !== null
-        ? finished.durationSeconds
-        : runDurationSeconds(run, ctx.now),
-    );
+    const took = tookText(run, lastRunFinished(batch), ctx.now);
     const fix = link(f.faqUrl, `*${HOW_TO_FIX}*`, SLACK_LIMITS.url);
     const blocks: Block[] = [
       headerBlock(`${look.emoji} ${plain(task, SLACK_LIMITS.headerText - 4)}`),
@@ -277,13 +274,9 @@ export function renderRecoveryAnnouncement(
 ): SlackMessage {
   return firstThatFits(DETAIL, (d) => {
     const task = taskNameOf(run, ctx);
-    const finished = [...batch].reverse().find((e) => e.type === 'run.finished');
-    const took = formatSeconds(
-      finished?.type === 'run.finished' && finished.durationSeconds !== null
-        ? finished.durationSeconds
-        : runDurationSeconds(run, ctx.now),
-    );
-    const fixes = finished?.type === 'run.finished' ? finished.fixes : undefined;
+    const finished = lastRunFinished(batch);
+    const took = tookText(run, finished, ctx.now);
+    const fixes = finished?.fixes;
     const note =
       fixes === undefined
         ? ' — recovered after the previous failure'

@@ -1,6 +1,7 @@
 // core/render → how runs, steps, times and durations read in Slack: status wording, emoji, colours, elapsed
 // times and Slack date tokens (each reader sees their own time zone).
-import type { RunState, RunStatus, StepProgress, StepState } from '../model.js';
+import { epochMsOf } from '../codearts-time.js';
+import type { RunState, RunStatus, StepProgress, StepState, TaskEvent } from '../model.js';
 import { isTerminal } from '../model.js';
 
 export interface StatusLook {
@@ -62,19 +63,13 @@ export function formatSeconds(raw: number | null | undefined): string | null {
   return `${d}d ${pad2(h)}h ${pad2(m)}m`;
 }
 
-const parseIso = (iso: string | null | undefined): number | null => {
-  if (!iso) return null;
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : null;
-};
-
 /** Whole seconds from `from` to `to`; null when either is missing or the interval is negative. */
 export function secondsBetween(
   from: string | null | undefined,
   to: string | null | undefined,
 ): number | null {
-  const a = parseIso(from);
-  const b = parseIso(to);
+  const a = epochMsOf(from);
+  const b = epochMsOf(to);
   if (a === null || b === null || b < a) return null;
   return Math.floor((b - a) / 1000);
 }
@@ -84,7 +79,7 @@ export function secondsBetween(
  * the fallback (UTC) is for clients that cannot format it. Null when `iso` is not a date.
  */
 export function slackDate(iso: string | null | undefined): string | null {
-  const ms = parseIso(iso);
+  const ms = epochMsOf(iso);
   if (ms === null) return null;
   const fallback = `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${fallback}>`;
@@ -96,6 +91,20 @@ export function runDurationSeconds(run: RunState, now: string): number | null {
   if (run.status === 'running') return secondsBetween(run.startedAt, now);
   return null;
 }
+
+type RunFinished = Extract<TaskEvent, { type: 'run.finished' }>;
+
+/** The last `run.finished` of a batch of changes, if it has one. */
+export const lastRunFinished = (batch: readonly TaskEvent[]): RunFinished | undefined =>
+  [...batch].reverse().find((event): event is RunFinished => event.type === 'run.finished');
+
+/** How long the run took, as its `run.finished` says, else as its times say (until `now` for a running one). */
+export const tookText = (run: RunState, finished: RunFinished | undefined, now: string): string | null =>
+  formatSeconds(
+    finished !== undefined && finished.durationSeconds !== null
+      ? finished.durationSeconds
+      : runDurationSeconds(run, now),
+  );
 
 /** The step that matters now: the failed one, else the running one, else null. */
 export function currentStep(run: RunState): StepState | null {

@@ -13,3 +13,4 @@ export { SLACK_LIMITS, slackLimitViolations } from './limits.js';
 export { type RenderContext, renderLivingMessage } from './living-message.js';
 export { type DeliveryPlan, type PlanInput, planDelivery } from './plan.js';
 export { escapeMrkdwn } from './text.js';
+export { renderTaskGoneNotice } from './watch-notices.js';

@@ -1,5 +1,6 @@
-// core/render → the words insight adds to the living message and the change messages (design §10): usual times,
-// the expected end, a step that has run far too long, the fix after failures and the line on the failed run.
+// core/render → the words insight adds to the living message and the change messages
+// (docs/insight-messages.md): usual times, the expected end, a step that has run far too long, the fix after
+// failures and the line on the failed run.
 import type { AfterStuck, Fix, RunState, StepState, TaskEvent } from '../model.js';
 import { formatSeconds, secondsBetween, slackDate } from './format.js';
 import { SLACK_LIMITS } from './limits.js';

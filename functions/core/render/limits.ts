@@ -1,5 +1,6 @@
 // core/render → Slack's size limits as we enforce them, and a checker that lists every breach of a message.
-// The published limits are partly hearsay (ecosystem-notes §3.6), so these are deliberately below them.
+// Slack documents some of these limits only in part (the rest is what it was seen to refuse), so these stay
+// deliberately below them.
 import type { SlackMessage } from '../../ports.js';
 import { actionsBlockViolations } from './action-buttons.js';
 

@@ -46,7 +46,7 @@ export interface RenderContext {
   now: string;
   /** Buttons for the watch's operators (stop, re-run, roll back); absent: none. */
   actions?: ActionContext;
-  /** Usual times, the expected end, the executor's Slack user, fixes (design §10); none when absent. */
+  /** Usual times, the expected end, the executor's Slack user, fixes; none when absent. */
   insight?: RenderInsight;
 }
 
@@ -243,9 +243,9 @@ function renderAt(run: RunState, ctx: RenderContext, detail: Detail): SlackMessa
 }
 
 /**
- * The run's living message (design §6): a colour bar (a legacy attachment wrapping the blocks), the task
- * name, status, who ran it, when, how long, the step checklist, a link to CodeArts and the stale notice.
- * Always within Slack's limits, however many steps or however long the names.
+ * The run's living message, posted once per run and updated in place: a colour bar (a legacy attachment
+ * wrapping the blocks), the task name, status, who ran it, when, how long, the step checklist, a link to
+ * CodeArts and the stale notice. Always within Slack's limits, however many steps or however long the names.
  */
 export function renderLivingMessage(run: RunState, ctx: RenderContext): SlackMessage {
   return firstThatFits(DETAIL, (detail) => renderAt(run, ctx, detail));

@@ -1,4 +1,4 @@
-// core/render → what to send to one subscription for one run's pending changes (design §6): the living
+// core/render → what to send to one subscription for one run's pending changes: the living
 // message, one coalesced thread reply, and channel posts, according to the subscription's mode and notify level.
 import type { SlackMessage } from '../../ports.js';
 import type { RunState, SubscriptionOptions, TaskEvent, TaskEventType } from '../model.js';
@@ -12,7 +12,7 @@ import {
   renderFailureAnnouncement,
   renderRecoveryAnnouncement,
 } from './change-message.js';
-import { isUnsuccessful } from './format.js';
+import { isUnsuccessful, lastRunFinished } from './format.js';
 import { type RenderContext, renderLivingMessage } from './living-message.js';
 
 export interface DeliveryPlan {
@@ -74,8 +74,8 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
   const batch = ownEvents(run, input.events);
   // Both lists name people to ping; a user configured in either gets the mention once.
   const ctx: RenderContext = { ...input.ctx, mentions: [...options.mentions, ...input.ctx.mentions] };
-  const finished = [...batch].reverse().find((e) => e.type === 'run.finished');
-  const recovered = finished?.type === 'run.finished' && finished.status === 'succeeded' && previousRunFailed;
+  const finished = lastRunFinished(batch);
+  const recovered = finished?.status === 'succeeded' && previousRunFailed;
 
   if (options.notify === 'failures') {
     const posts: SlackMessage[] = [];
@@ -86,7 +86,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
         renderChangeMessage({ run, events: alarms, batch, ctx, audience: 'channel', recovered: false }),
       );
     }
-    if (finished?.type === 'run.finished' && isUnsuccessful(finished.status)) {
+    if (finished !== undefined && isUnsuccessful(finished.status)) {
       posts.push(renderFailureAnnouncement(run, batch, ctx));
     } else if (recovered) {
       posts.push(renderRecoveryAnnouncement(run, batch, ctx));

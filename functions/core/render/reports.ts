@@ -1,5 +1,6 @@
-// core/render → the messages that sum things up (design §10): a quiet-hours summary when the window ends, a digest
-// per period, and the same figures on demand (`/codearts report`). Within Slack's limits however long the names.
+// core/render → the messages that sum things up (docs/insight-messages.md): a quiet-hours summary when the
+// window ends, a digest per period, and the same figures on demand (`/codearts report`). Within Slack's
+// limits however long the names.
 
 import type { SlackMessage } from '../../ports.js';
 import type { DigestFigures, RunSummary } from '../insight/digest.js';

@@ -1,7 +1,7 @@
-// handlers → `POST /slack/interactions` (design §5): a button pressed on a living message. The Slack signature is
-// checked over the raw body exactly as for the slash command, then the form's `payload` is read with a schema and
-// handed to the use case (app/interactions/press.ts), which answers the presser through Slack's response_url. Slack
-// only needs a 200 within 3 s.
+// handlers → `POST /slack/interactions` (docs/api.md "Buttons"): a button pressed on a living message. The
+// Slack signature is checked over the raw body exactly as for the slash command, then the form's `payload` is
+// read with a schema and handed to the use case (app/interactions/press.ts), which answers the presser
+// through Slack's response_url. Slack only needs a 200 within 3 s.
 import type { MiddlewareObj } from '@middy/core';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';

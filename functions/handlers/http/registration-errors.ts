@@ -1,64 +1,94 @@
-// handlers → registration failures in the API's terms: the status and code of design §5, and a message for
-// the caller that never carries internals.
-import type { VerificationError, WatchRefusedError } from '../../app/registration/watches.js';
+// handlers → why a watch was not stored, in the HTTP API's terms (docs/api.md "Errors"): one table for what
+// CodeArts answered when the task was looked up, one for the channel's refusals. Each gives the status, the stable
+// code and a message for the caller that never carries internals.
+import type { WatchRefusedError } from '../../app/registration/watches.js';
+import type { WatchRefusal } from '../../core/trust.js';
+import { CODEARTS_CODES, type CodeArtsError, type CodeArtsErrorKind } from '../../ports.js';
 import { ApiError } from './responses.js';
 
-export const verificationToApiError = (error: VerificationError): ApiError => {
-  switch (error.kind) {
-    case 'task-not-found':
-      return new ApiError(
-        404,
-        error.codeArtsCode ?? 'Deploy.00011020',
-        `${error.message}; nothing was stored`,
-      );
-    case 'task-rejected':
-      return new ApiError(422, error.codeArtsCode ?? 'task_rejected', `${error.message}; nothing was stored`);
-    case 'codearts-auth':
-      return new ApiError(
-        502,
-        'codearts_auth_failed',
-        'The notifier could not authenticate with CodeArts; nothing was stored',
-      );
-    case 'codearts-throttled':
-      return new ApiError(
-        503,
-        'codearts_throttled',
-        'CodeArts is throttling requests; nothing was stored. Retry later',
-        {
-          'Retry-After': String(Math.max(1, Math.ceil((error.retryAfterMs ?? 5000) / 1000))),
-        },
-      );
-    case 'codearts-timeout':
-      return new ApiError(
-        503,
-        'codearts_timeout',
-        'CodeArts did not answer in time; nothing was stored. Retry later',
-      );
-    case 'codearts-unavailable':
-      return new ApiError(
-        502,
-        'codearts_unavailable',
-        'CodeArts is unavailable; nothing was stored. Retry later',
-      );
-    case 'codearts-bad-response':
-      return new ApiError(
-        502,
-        'codearts_bad_response',
-        'CodeArts sent an unexpected answer; nothing was stored',
-      );
-  }
+interface Answer {
+  status: number;
+  /** The stable code; `codeArts: true` gives CodeArts' own code (`Deploy.00011020`) instead, when it sent one. */
+  code: string;
+  codeArts?: true;
+  message: (taskId: string) => string;
+  /** Sent as Retry-After (seconds), from the wait CodeArts asked for. */
+  retryAfter?: true;
+}
+
+/** CodeArts refused the lookup itself. */
+const LOOKUP_REFUSED: Answer = {
+  status: 422,
+  code: 'task_rejected',
+  codeArts: true,
+  message: (taskId) => `CodeArts refused to look up task ${taskId}; nothing was stored`,
+};
+
+/** What the API says when CodeArts could not confirm the task, by what CodeArts answered. */
+const CODEARTS_ANSWERS: Record<CodeArtsErrorKind, Answer> = {
+  'task-gone': {
+    status: 404,
+    code: CODEARTS_CODES.taskGone,
+    codeArts: true,
+    message: (taskId) => `CodeArts does not know task ${taskId}; nothing was stored`,
+  },
+  'bad-request': LOOKUP_REFUSED,
+  // Only the task detail can say this (a `/state` record-gone means the task never ran): a lookup refused.
+  'record-gone': LOOKUP_REFUSED,
+  auth: {
+    status: 502,
+    code: 'codearts_auth_failed',
+    message: () => 'The notifier could not authenticate with CodeArts; nothing was stored',
+  },
+  throttled: {
+    status: 503,
+    code: 'codearts_throttled',
+    message: () => 'CodeArts is throttling requests; nothing was stored. Retry later',
+    retryAfter: true,
+  },
+  timeout: {
+    status: 503,
+    code: 'codearts_timeout',
+    message: () => 'CodeArts did not answer in time; nothing was stored. Retry later',
+  },
+  server: {
+    status: 502,
+    code: 'codearts_unavailable',
+    message: () => 'CodeArts is unavailable; nothing was stored. Retry later',
+  },
+  'bad-response': {
+    status: 502,
+    code: 'codearts_bad_response',
+    message: () => 'CodeArts sent an unexpected answer; nothing was stored',
+  },
+};
+
+/** Without a Retry-After from CodeArts, callers are asked to wait this long. */
+const DEFAULT_RETRY_AFTER_MS = 5000;
+
+export const codeArtsToApiError = (error: CodeArtsError, taskId: string): ApiError => {
+  const answer = CODEARTS_ANSWERS[error.kind];
+  const code = answer.codeArts === true ? (error.code ?? answer.code) : answer.code;
+  const headers: Record<string, string> =
+    answer.retryAfter === true
+      ? {
+          'Retry-After': String(
+            Math.max(1, Math.ceil((error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS) / 1000)),
+          ),
+        }
+      : {};
+  return new ApiError(answer.status, code, answer.message(taskId), headers);
+};
+
+/** What the API says when the channel's rules refuse the watch. */
+const REFUSAL_ANSWERS: Record<WatchRefusal['reason'], { status: number; code: string }> = {
+  'project-not-allowed': { status: 403, code: 'project_not_allowed' },
+  'project-unknown': { status: 403, code: 'project_unknown' },
+  'channel-full': { status: 409, code: 'too_many_watches' },
+  'too-many-unverified': { status: 409, code: 'too_many_unverified' },
 };
 
 export const refusalToApiError = (error: WatchRefusedError): ApiError => {
-  const message = `${error.message}; nothing was stored`;
-  switch (error.refusal.reason) {
-    case 'project-not-allowed':
-      return new ApiError(403, 'project_not_allowed', message);
-    case 'project-unknown':
-      return new ApiError(403, 'project_unknown', message);
-    case 'channel-full':
-      return new ApiError(409, 'too_many_watches', message);
-    case 'too-many-unverified':
-      return new ApiError(409, 'too_many_unverified', message);
-  }
+  const { status, code } = REFUSAL_ANSWERS[error.refusal.reason];
+  return new ApiError(status, code, `${error.message}; nothing was stored`);
 };

@@ -1,4 +1,4 @@
-// handlers → the bearer-key routes of design §5: /tasks (watches) and /channels (what a channel may watch).
+// handlers → the bearer-key routes of docs/api.md: /tasks (watches) and /channels (what a channel may watch).
 // Each route names the scope it needs; the key's name is who the audit trail and the log say made the change.
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -23,17 +23,16 @@ import {
   listWatches,
   type RegistrationDeps,
   unwatchTask,
-  VerificationError,
   WatchRefusedError,
   watchTask,
 } from '../../app/registration/watches.js';
 import type { FeedStatus } from '../../core/feed.js';
 import type { Actor } from '../../core/model.js';
 import type { WatchLimits } from '../../core/trust.js';
-import type { Logger } from '../../ports.js';
+import { CodeArtsError, type Logger } from '../../ports.js';
 import { type ApiKeySource, requestKey, requireApiKey } from './auth.js';
 import { guardBody } from './body.js';
-import { refusalToApiError, verificationToApiError } from './registration-errors.js';
+import { codeArtsToApiError, refusalToApiError } from './registration-errors.js';
 import { ApiError, type JsonResult, json } from './responses.js';
 
 /** Small enough for any sane watch request; big enough that 20 mentions and long names never hit it. */
@@ -122,9 +121,9 @@ export const registrationRoutes = (deps: RegistrationRoutesDeps): RouteSpec[] =>
           created ? { Location: `/tasks/${input.taskId}` } : {},
         );
       } catch (error) {
-        if (error instanceof VerificationError) {
-          logger.warn('Task not verified', { taskId: input.taskId, kind: error.kind, cause: error.cause });
-          throw verificationToApiError(error);
+        if (error instanceof CodeArtsError) {
+          logger.warn('Task not verified', { taskId: input.taskId, kind: error.kind, cause: error });
+          throw codeArtsToApiError(error, input.taskId);
         }
         if (error instanceof WatchRefusedError) {
           logger.info('Watch refused', { taskId: input.taskId, channel: input.channel, ...error.refusal });

@@ -1,22 +1,11 @@
 // /people through the api handler against dynalite: link, read, list, relink, unlink; a write key for changes;
 // the API's error shape for bad input, and nothing written on any error.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
-import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
-import type { ApiHandler } from '../../../functions/handlers/api-handler.js';
-import { createApiHandler } from '../../../functions/handlers/api-handler.js';
-import { silentLogger } from '../../../functions/ports.js';
+import type { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
+import type { ApiHandler } from '../../../functions/handlers/api-pipeline.js';
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
-import {
-  API_KEYS,
-  apiEvent,
-  auth,
-  call,
-  FakeCodeArts,
-  NOW,
-  READ_KEY,
-  SIGNING_SECRET,
-} from '../../unit/api/fixtures.js';
+import { apiEvent, auth, call, READ_KEY } from '../../unit/api/fixtures.js';
+import { apiOverDynamo } from './dynamo-handler.js';
 
 let dynamo: TestDynamo;
 let people: DynamoInsightStore;
@@ -29,20 +18,7 @@ afterAll(async () => {
   await dynamo.stop();
 });
 beforeEach(async () => {
-  const tableName = await dynamo.newTable();
-  people = new DynamoInsightStore({ client: dynamo.documentClient, tableName, now: () => NOW });
-  handler = createApiHandler({
-    store: new DynamoTaskStore({ client: dynamo.documentClient, tableName }),
-    people,
-    runs: people,
-    codearts: new FakeCodeArts(),
-    apiKeys: () => API_KEYS,
-    slackSigningSecret: () => SIGNING_SECRET,
-    defaultRegion: 'cn-north-4',
-    timeZone: '+08:00',
-    now: () => NOW,
-    logger: silentLogger,
-  });
+  ({ handler, insight: people } = await apiOverDynamo(dynamo));
 });
 
 const put = (user: string, body: unknown, key?: string) =>

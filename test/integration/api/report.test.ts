@@ -1,24 +1,15 @@
 // `/codearts report [task_id]` through the api handler against dynalite: the figures of this channel's tasks from
 // their stored run summaries; a task watched only elsewhere gets the same answer as one nobody watches.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
-import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
+import type { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
+import type { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import type { RunSummary } from '../../../functions/core/insight/digest.js';
-import { type ApiHandler, createApiHandler } from '../../../functions/handlers/api-handler.js';
-import { silentLogger } from '../../../functions/ports.js';
+import type { ApiHandler } from '../../../functions/handlers/api-pipeline.js';
 import { aWatch } from '../../support/builders.js';
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
-import {
-  API_KEYS,
-  call,
-  FakeCodeArts,
-  NOW,
-  SIGNING_SECRET,
-  slackEvent,
-  slackForm,
-  TASK_A,
-  TASK_NEVER_RUN,
-} from '../../unit/api/fixtures.js';
+import { TASK_A, TASK_NEVER_RUN } from '../../support/fakes/codearts.js';
+import { call, NOW, slackEvent, slackForm } from '../../unit/api/fixtures.js';
+import { apiOverDynamo } from './dynamo-handler.js';
 
 const HERE = 'C0123ABCD9';
 const ELSEWHERE = 'C0OTHER999';
@@ -34,21 +25,7 @@ afterAll(async () => {
   await dynamo.stop();
 });
 beforeEach(async () => {
-  const tableName = await dynamo.newTable();
-  tasks = new DynamoTaskStore({ client: dynamo.documentClient, tableName });
-  insight = new DynamoInsightStore({ client: dynamo.documentClient, tableName, now: () => NOW });
-  handler = createApiHandler({
-    store: tasks,
-    people: insight,
-    runs: insight,
-    codearts: new FakeCodeArts(),
-    apiKeys: () => API_KEYS,
-    slackSigningSecret: () => SIGNING_SECRET,
-    defaultRegion: 'cn-north-4',
-    timeZone: '+08:00',
-    now: () => NOW,
-    logger: silentLogger,
-  });
+  ({ handler, tasks, insight } = await apiOverDynamo(dynamo));
   await tasks.watch(
     aWatch({ taskId: TASK_A, channel: HERE, taskName: 'gateway-prod' }),
     '2026-11-01T00:00:00.000Z',

@@ -1,15 +1,15 @@
 // The api Lambda's handler over real wires: dynalite for the store, the CodeArts simulator behind the real
 // HTTP client, served by the local HTTP adapter.
-import { CodeArtsClient } from '../../../functions/adapters/codearts/index.js';
 import { DynamoFeedStatus } from '../../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
 import type { TaskRecord } from '../../../functions/core/model.js';
-import { createApiHandler } from '../../../functions/handlers/api-handler.js';
+import { createApiHandler } from '../../../functions/handlers/api-pipeline.js';
 import { silentLogger } from '../../../functions/ports.js';
 import { CodeArtsSimulator, ManualClock } from '../../../local/codearts-simulator/index.js';
 import { createLocalApiServer } from '../../../local/http-adapter.js';
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
+import { simulatorClient } from '../../support/sim-codearts.js';
 import { API_KEYS, SIGNING_SECRET } from '../../unit/api/fixtures.js';
 
 export interface Stack {
@@ -43,22 +43,13 @@ export const startStack = async (options: { slashVerifyTimeoutMs?: number } = {}
   const store = new DynamoTaskStore({ client: dynamo.documentClient, tableName: dynamo.tableName });
   const ticks = new DynamoPlannerTicks(dynamo.documentClient, dynamo.tableName);
   const feedStatus = new DynamoFeedStatus(dynamo.documentClient, dynamo.tableName);
-  const codearts = new CodeArtsClient({
-    region: 'cn-north-4',
-    endpoint: sim.url,
-    iamEndpoint: sim.url,
-    auth: { type: 'token', token: sim.issueToken() },
-    timeoutMs: 2_000,
-    timeZone: '+08:00',
-    now: () => clock.now(),
-  });
+  const codearts = simulatorClient(sim, { timeZone: '+08:00', now: () => clock.now() });
   const handler = createApiHandler({
     store,
     codearts,
     apiKeys: () => API_KEYS,
     slackSigningSecret: () => SIGNING_SECRET,
     defaultRegion: 'cn-north-4',
-    timeZone: '+08:00',
     now: () => clock.now(),
     logger: silentLogger,
     slashVerifyTimeoutMs: options.slashVerifyTimeoutMs ?? 500,

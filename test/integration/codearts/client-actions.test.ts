@@ -1,14 +1,15 @@
 // CodeArtsClient's acting calls against the simulator over HTTP: startTask (with params, as a rollback),
 // stopRun and getExecutionParams, what CodeArts was asked (the simulator's ground truth), and each refusal.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CodeArtsAuth,
+import type {
+  CodeArtsAuth,
   CodeArtsClient,
-  type CodeArtsClientOptions,
+  CodeArtsClientOptions,
 } from '../../../functions/adapters/codearts/index.js';
 import { paramsForRerun, type StartParam } from '../../../functions/core/deploy-actions.js';
 import { CodeArtsError } from '../../../functions/ports.js';
 import { CodeArtsSimulator, ManualClock } from '../../../local/codearts-simulator/index.js';
+import { simulatorClient } from '../../support/sim-codearts.js';
 
 const clock = new ManualClock();
 let sim: CodeArtsSimulator;
@@ -18,15 +19,7 @@ const AK = 'AKACTIONSTEST000001';
 const SK = 'actions-secret-key-0123456789';
 
 const client = (auth: CodeArtsAuth, extra: Partial<CodeArtsClientOptions> = {}): CodeArtsClient =>
-  new CodeArtsClient({
-    region: 'cn-north-4',
-    endpoint: sim.url,
-    iamEndpoint: sim.url,
-    auth,
-    timeoutMs: 2000,
-    now: () => clock.now(),
-    ...extra,
-  });
+  simulatorClient(sim, { auth, now: () => clock.now(), ...extra });
 
 beforeAll(async () => {
   sim = await CodeArtsSimulator.start({ clock });

@@ -1,13 +1,14 @@
 // CodeArtsClient.listApplications against the simulator over HTTP: the parsed page, the options it sends,
 // and every refusal and fault of the feed as a CodeArtsError.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CodeArtsAuth,
+import type {
+  CodeArtsAuth,
   CodeArtsClient,
-  type CodeArtsClientOptions,
+  CodeArtsClientOptions,
 } from '../../../functions/adapters/codearts/index.js';
 import { CodeArtsError, type ListApplicationsOptions } from '../../../functions/ports.js';
 import { CodeArtsSimulator, ManualClock } from '../../../local/codearts-simulator/index.js';
+import { simulatorClient } from '../../support/sim-codearts.js';
 
 const clock = new ManualClock();
 let sim: CodeArtsSimulator;
@@ -18,15 +19,7 @@ const AK = 'AKFEEDTEST000000001';
 const SK = 'feed-secret-key-0123456789';
 
 const client = (auth: CodeArtsAuth, extra: Partial<CodeArtsClientOptions> = {}): CodeArtsClient =>
-  new CodeArtsClient({
-    region: 'cn-north-4',
-    endpoint: sim.url,
-    iamEndpoint: sim.url,
-    auth,
-    timeoutMs: 2000,
-    now: () => clock.now(),
-    ...extra,
-  });
+  simulatorClient(sim, { auth, now: () => clock.now(), ...extra });
 
 beforeAll(async () => {
   sim = await CodeArtsSimulator.start({ clock });

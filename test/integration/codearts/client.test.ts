@@ -1,13 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CodeArtsAuth,
-  CodeArtsClient,
+  type CodeArtsClient,
   type CodeArtsClientOptions,
   defaultDeployEndpoint,
   defaultIamEndpoint,
 } from '../../../functions/adapters/codearts/index.js';
 import { CodeArtsError } from '../../../functions/ports.js';
 import { CodeArtsSimulator, ManualClock } from '../../../local/codearts-simulator/index.js';
+import { simulatorClient } from '../../support/sim-codearts.js';
 
 const clock = new ManualClock();
 let sim: CodeArtsSimulator;
@@ -34,15 +35,7 @@ afterEach(() => {
 afterAll(() => sim.stop());
 
 const client = (auth: CodeArtsAuth, extra: Partial<CodeArtsClientOptions> = {}): CodeArtsClient =>
-  new CodeArtsClient({
-    region: 'cn-north-4',
-    endpoint: sim.url,
-    iamEndpoint: sim.url,
-    auth,
-    timeoutMs: 2000,
-    now: () => clock.now(),
-    ...extra,
-  });
+  simulatorClient(sim, { auth, now: () => clock.now(), ...extra });
 
 /** Requests made from now on (IAM and Deploy), as "METHOD path status". */
 const track = () => {

@@ -1,4 +1,4 @@
-// The simulator's acting APIs over HTTP (codearts-api.md §4.6–§4.8): StartDeployTask with params and as a
+// The simulator's acting APIs over HTTP: StartDeployTask with params and as a
 // rollback, StopDeployTask, ShowExecutionParams, their errors, and the controls that shape a run.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CodeArtsSimulator, ManualClock } from '../../../local/codearts-simulator/index.js';

@@ -1,4 +1,4 @@
-// The simulator's ListAllApp (`POST /v1/applications/list`, codearts-api.md §4.1) over HTTP: validation,
+// The simulator's ListAllApp (`POST /v1/applications/list`) over HTTP: validation,
 // projects, paging, filters, ordering, what follows the latest run, and the feed's faults.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CodeArtsSimulator, ManualClock } from '../../../local/codearts-simulator/index.js';

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  createSlackWebClient,
+  createSlackWebClients,
   SlackAdapter,
   SlackResponseUrl,
 } from '../../../functions/adapters/slack/index.js';
@@ -39,7 +39,7 @@ describe('user groups', () => {
   it('lists a group’s members, and remembers them for a minute', async () => {
     let now = 1_000_000;
     const adapter = new SlackAdapter(
-      createSlackWebClient({ token: slack.token, apiUrl: slack.url, retries: 0 }),
+      createSlackWebClients({ token: slack.token, apiUrl: slack.url, retries: 0 }),
       { now: () => now },
     );
     slack.setUserGroup('S0OPSGRP01', ['U0OPERATOR1', 'U0OPERATOR2']);
@@ -55,7 +55,7 @@ describe('user groups', () => {
 
   it('rejects with a SlackDeliveryError when Slack cannot say', async () => {
     const adapter = new SlackAdapter(
-      createSlackWebClient({ token: slack.token, apiUrl: slack.url, retries: 0 }),
+      createSlackWebClients({ token: slack.token, apiUrl: slack.url, retries: 0 }),
     );
     await expect(adapter.members('S0UNKNOWN1')).rejects.toBeInstanceOf(SlackDeliveryError);
     slack.inject({ kind: 'platform-error', error: 'missing_scope', method: 'usergroups.users.list' });

@@ -1,7 +1,7 @@
 // The Slack adapter against the fake Slack over real HTTP, through the real @slack/web-api WebClient.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  createSlackWebClient,
+  createSlackWebClients,
   SlackAdapter,
   type SlackWebClientOptions,
 } from '../../../functions/adapters/slack/index.js';
@@ -23,7 +23,7 @@ const logger: Logger = {
 /** Fast settings for tests: short timeout and backoff. */
 const adapter = (over: Partial<SlackWebClientOptions> = {}) =>
   new SlackAdapter(
-    createSlackWebClient({
+    createSlackWebClients({
       token: TOKEN,
       apiUrl: slack.url,
       timeoutMs: 300,
@@ -114,7 +114,7 @@ describe('SlackAdapter.post / update', () => {
 
 describe('SlackAdapter.findByMetadata', () => {
   it('finds a channel message by key among many, across pages, ignoring messages without metadata', async () => {
-    const a = new SlackAdapter(createSlackWebClient({ token: TOKEN, apiUrl: slack.url, logger }), {
+    const a = new SlackAdapter(createSlackWebClients({ token: TOKEN, apiUrl: slack.url, logger }), {
       lookupPageSize: 3,
       maxLookupPages: 10,
     });
@@ -137,7 +137,7 @@ describe('SlackAdapter.findByMetadata', () => {
   });
 
   it('returns null for an unknown key or another event type, within its page bound', async () => {
-    const a = new SlackAdapter(createSlackWebClient({ token: TOKEN, apiUrl: slack.url, logger }), {
+    const a = new SlackAdapter(createSlackWebClients({ token: TOKEN, apiUrl: slack.url, logger }), {
       lookupPageSize: 2,
       maxLookupPages: 3,
     });
@@ -374,21 +374,22 @@ describe('SlackAdapter errors', () => {
   });
 });
 
-describe('createSlackWebClient', () => {
+describe('createSlackWebClients', () => {
   it('refuses a missing token and a non-http URL', () => {
-    expect(() => createSlackWebClient({ token: '' })).toThrow(/token/);
-    expect(() => createSlackWebClient({ token: TOKEN, apiUrl: 'ftp://x' })).toThrow(/http/);
+    expect(() => createSlackWebClients({ token: '' })).toThrow(/token/);
+    expect(() => createSlackWebClients({ token: TOKEN, apiUrl: 'ftp://x' })).toThrow(/http/);
   });
 
   it('defaults to the public Slack API and adds the trailing slash to an override', () => {
-    expect(createSlackWebClient({ token: TOKEN }).slackApiUrl).toBe('https://slack.com/api/');
-    expect(createSlackWebClient({ token: TOKEN, apiUrl: 'http://127.0.0.1:9/api' }).slackApiUrl).toBe(
+    expect(createSlackWebClients({ token: TOKEN }).calls.slackApiUrl).toBe('https://slack.com/api/');
+    expect(createSlackWebClients({ token: TOKEN, apiUrl: 'http://127.0.0.1:9/api' }).calls.slackApiUrl).toBe(
       'http://127.0.0.1:9/api/',
     );
   });
 
   it('never sends a call to an absolute URL given as a method name', async () => {
-    const client = createSlackWebClient({ token: TOKEN, apiUrl: slack.url, retries: 0, logger });
+    // With no retries the two clients are one.
+    const { calls: client } = createSlackWebClients({ token: TOKEN, apiUrl: slack.url, retries: 0, logger });
     const error = await client.apiCall('http://203.0.113.1/steal', { channel: C }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     // It went to the configured API URL (where it is not a method), not to the absolute one.

@@ -1,7 +1,7 @@
 // The fake Slack's rate limits (off by default), on its own clock, as @slack/web-api and the adapter see them.
 import { ErrorCode, type WebAPIRateLimitedError, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackWebClient, SlackAdapter } from '../../../functions/adapters/slack/index.js';
+import { createSlackWebClients, SlackAdapter } from '../../../functions/adapters/slack/index.js';
 import { SlackDeliveryError } from '../../../functions/ports.js';
 import { FakeSlack } from '../../../local/fake-slack/index.js';
 
@@ -154,7 +154,7 @@ describe('FakeSlack rate limits', () => {
   it('reaches the adapter as rate-limited with the Retry-After', async () => {
     slack.setLimits({ updatesPerMinute: 50 });
     const adapter = new SlackAdapter(
-      createSlackWebClient({ token: slack.token, apiUrl: slack.url, retries: 0 }),
+      createSlackWebClients({ token: slack.token, apiUrl: slack.url, retries: 0 }),
     );
     const ref = await adapter.post({ channel: C1 }, { text: 'living' });
     for (let i = 0; i < 3; i++) await adapter.update(ref, { text: `edit ${i}` });

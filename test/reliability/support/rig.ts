@@ -7,13 +7,13 @@ import {
   ConditionalCheckFailedException,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
-import { CodeArtsClient } from '../../../functions/adapters/codearts/client.js';
+import type { CodeArtsClient } from '../../../functions/adapters/codearts/client.js';
 import { DynamoFeedStatus } from '../../../functions/adapters/dynamodb/feed-status.js';
 import { DynamoFleetGates } from '../../../functions/adapters/dynamodb/fleet-gates.js';
 import { DynamoInsightStore } from '../../../functions/adapters/dynamodb/insight-store.js';
 import { DynamoPlannerTicks } from '../../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../../functions/adapters/dynamodb/store.js';
-import { createSlackWebClient, SlackAdapter } from '../../../functions/adapters/slack/index.js';
+import { createSlackWebClients, SlackAdapter } from '../../../functions/adapters/slack/index.js';
 import type { PlanReport } from '../../../functions/app/planner/plan-tick.js';
 import type { WorkerDeps } from '../../../functions/app/worker/run-batch.js';
 import type { WatchRequest } from '../../../functions/core/model.js';
@@ -27,6 +27,7 @@ import { FakeSlack, type FakeSlackLimits } from '../../../local/fake-slack/index
 import { startDynalite, type TestDynamo } from '../../support/dynamo.js';
 import { lambdaContext, PipelineDriver } from '../../support/pipeline.js';
 import { type Boundary, type CrashPlan, ProcessKilled, WorkerProcess } from '../../support/process.js';
+import { simulatorClient } from '../../support/sim-codearts.js';
 import { SimulatedQueue } from '../../support/sim-queue.js';
 
 export type { Boundary, CrashPlan };
@@ -184,10 +185,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   });
   const password = options.auth === 'password';
   if (password) sim.addUser(IAM_USER);
-  const codearts = new CodeArtsClient({
+  const codearts = simulatorClient(sim, {
     region: REGION,
-    endpoint: sim.url,
-    iamEndpoint: sim.url,
     auth: password
       ? {
           type: 'password',
@@ -203,7 +202,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const deleted = new Set<string>();
   const onRefused = new Map<string, () => void>();
   const slackAdapter = new SlackAdapter(
-    createSlackWebClient({
+    createSlackWebClients({
       token: slack.token,
       apiUrl: slack.url,
       timeoutMs: options.slackTimeoutMs ?? 400,

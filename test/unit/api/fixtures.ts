@@ -1,24 +1,16 @@
-// Shared test fixtures for the API: API Gateway v2 events, Slack signing, and a scripted CodeArts.
+// Shared test fixtures for the API: API Gateway v2 events, Slack signing, and the api pipeline over the fakes
+// (test/support/fakes/: the in-memory store and the scripted CodeArts).
 import { createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { ApiKey } from '../../../functions/config.js';
-import type { HistoryPage } from '../../../functions/core/history.js';
-import type { RunState } from '../../../functions/core/model.js';
-import { normaliseStateResponse } from '../../../functions/core/normalise.js';
-import type { TaskDetail } from '../../../functions/core/task-detail.js';
 import {
   type ApiHandler,
   type ApiHandlerDeps,
   createApiHandler,
-} from '../../../functions/handlers/api-handler.js';
-import {
-  CodeArtsError,
-  type CodeArtsPort,
-  type GetTaskStateOptions,
-  type Logger,
-  silentLogger,
-} from '../../../functions/ports.js';
-import { InMemoryWatchStore } from '../../support/fake-store.js';
+} from '../../../functions/handlers/api-pipeline.js';
+import { silentLogger } from '../../../functions/ports.js';
+import { FakeCodeArts } from '../../support/fakes/codearts.js';
+import { InMemoryWatchStore } from '../../support/fakes/watch-store.js';
 
 export const API_KEY = 'test-key-0123456789abcdef';
 export const OTHER_KEY = 'rotated-key-fedcba9876543210';
@@ -34,157 +26,6 @@ export const API_KEYS: ApiKey[] = [
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 /** 2026-11-28T10:00:00Z: the tests' "now". */
 export const NOW = Date.parse('2026-11-28T10:00:00Z');
-
-export const TASK_A = 'e700f15965694253940502911220d76b';
-export const TASK_NEVER_RUN = '8f49acfaa7ea4725b87627dc2902f19a';
-export const TASK_UNKNOWN = '0123456789abcdef0123456789abcdef';
-export const RECORD_A = '2c82ffe8d00d4968a4e5f7a36d87ae17';
-
-/** A `/state` answer as CodeArts sends it (strings and numbers mixed, zone-less times in +08:00). */
-export const stateBody = (taskId: string, name: string, status = 'running') => ({
-  status: 'success',
-  result: {
-    record_id: RECORD_A,
-    task_id: taskId,
-    nick_name: 'devops-bot',
-    status,
-    step: status === 'running' ? 'running' : 'finish',
-    start_time: '2026-11-28 17:55:00',
-    end_time: status === 'running' ? '' : '2026-11-28 17:58:00',
-    executor: 'devcloud_test',
-    task_name: name,
-    step_state: [
-      {
-        region: 'cn-north-4',
-        id: 1,
-        offset: 0,
-        enable: true,
-        name: 'Select Deployment Source',
-        current_offset: 2048,
-        elapsed_time: 3,
-        faq_url: '',
-      },
-      {
-        region: 'cn-north-4',
-        id: '2',
-        offset: '0',
-        enable: 'true',
-        name: 'Start Service',
-        current_offset: '512',
-        elapsed_time: '12',
-        faq_url: '',
-      },
-      {
-        region: 'cn-north-4',
-        id: 3,
-        offset: 0,
-        enable: true,
-        name: 'Health Check',
-        current_offset: 0,
-        elapsed_time: 0,
-        faq_url: '',
-      },
-    ],
-  },
-});
-
-/** The CodeArts projects of the scripted tasks. */
-export const PROJECT_A = 'aaaa0000aaaa0000aaaa0000aaaa0000';
-export const PROJECT_B = 'bbbb1111bbbb1111bbbb1111bbbb1111';
-
-interface FakeTask {
-  name: string;
-  /** null: the task never ran (`/state` answers record-gone). */
-  state: unknown | null;
-  /** Its CodeArts project; default PROJECT_A. */
-  projectId?: string;
-}
-
-/** A scripted CodeArts: known tasks, injectable failures and latency; honours abort signals like the client. */
-export class FakeCodeArts implements CodeArtsPort {
-  readonly tasks = new Map<string, FakeTask>();
-  readonly calls: { op: 'state' | 'detail'; taskId: string; region: string | undefined }[] = [];
-  /** Every call fails with this, when set. */
-  failure: CodeArtsError | null = null;
-  delayMs = 0;
-
-  constructor() {
-    this.tasks.set(TASK_A, { name: 'gateway-prod', state: stateBody(TASK_A, 'gateway-prod') });
-    this.tasks.set(TASK_NEVER_RUN, { name: 'fresh-task', state: null });
-  }
-
-  private async answer<T>(signal: AbortSignal | undefined, produce: () => T): Promise<T> {
-    if (this.delayMs > 0) {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, this.delayMs);
-        signal?.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            reject(new CodeArtsError('timeout', 'aborted', { cause: signal.reason }));
-          },
-          { once: true },
-        );
-      });
-    }
-    if (this.failure !== null) throw this.failure;
-    return produce();
-  }
-
-  async getTaskState(taskId: string, options: GetTaskStateOptions = {}): Promise<RunState> {
-    this.calls.push({ op: 'state', taskId, region: options.region });
-    return this.answer(options.signal, () => {
-      const task = this.tasks.get(taskId);
-      if (task === undefined) {
-        throw new CodeArtsError('task-gone', 'no such task', { status: 404, code: 'Deploy.00011020' });
-      }
-      if (task.state === null) {
-        throw new CodeArtsError('record-gone', 'no execution record', {
-          status: 404,
-          code: 'Deploy.00011303',
-        });
-      }
-      // Read as the real adapter reads it: what core refuses is a bad response.
-      try {
-        return normaliseStateResponse(structuredClone(task.state), { timeZone: '+08:00' });
-      } catch (error) {
-        throw new CodeArtsError('bad-response', String(error), { cause: error });
-      }
-    });
-  }
-
-  async getTaskDetail(
-    taskId: string,
-    options: Omit<GetTaskStateOptions, 'recordId'> = {},
-  ): Promise<TaskDetail> {
-    this.calls.push({ op: 'detail', taskId, region: options.region });
-    return this.answer(options.signal, () => {
-      const task = this.tasks.get(taskId);
-      if (task === undefined) {
-        throw new CodeArtsError('task-gone', 'no such task', { status: 404, code: 'Deploy.00011020' });
-      }
-      return { name: task.name, projectId: task.projectId ?? PROJECT_A };
-    });
-  }
-
-  /** Registration never reads history; an empty one keeps the port complete. */
-  async listTaskHistory(): Promise<HistoryPage> {
-    return { records: [], total: 0 };
-  }
-}
-
-/** A logger that keeps what it was told, so tests can assert that internals went to the log, not the caller. */
-export const recordingLogger = (): Logger & {
-  entries: { level: string; message: string; extra?: unknown }[];
-} => {
-  const entries: { level: string; message: string; extra?: unknown }[] = [];
-  const at =
-    (level: string) =>
-    (message: string, extra?: Record<string, unknown>): void => {
-      entries.push({ level, message, extra });
-    };
-  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-};
 
 export interface Harness {
   handler: ApiHandler;
@@ -203,7 +44,6 @@ export const makeHarness = (overrides: Partial<ApiHandlerDeps> = {}): Harness =>
     apiKeys: () => API_KEYS,
     slackSigningSecret: () => SIGNING_SECRET,
     defaultRegion: 'cn-north-4',
-    timeZone: '+08:00',
     now: () => clock.now,
     logger: silentLogger,
     slashVerifyTimeoutMs: 200,

@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TASK_A, TASK_UNKNOWN } from '../../support/fakes/codearts.js';
 import {
   type Answer,
   API_KEY,
@@ -14,8 +15,6 @@ import {
   SIGNING_SECRET,
   slackEvent,
   slackSign,
-  TASK_A,
-  TASK_UNKNOWN,
 } from './fixtures.js';
 
 const CHANNEL = 'C0123ABCD9';

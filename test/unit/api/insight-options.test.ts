@@ -1,7 +1,8 @@
 // POST /tasks with quiet hours and a digest: stored with the watch, shown back, repeated harmlessly, changed and
 // cleared; anything malformed is a 400 naming the field, and nothing is written.
 import { describe, expect, it } from 'vitest';
-import { call, makeHarness, postTask, slackEvent, slackForm, TASK_A } from './fixtures.js';
+import { TASK_A } from '../../support/fakes/codearts.js';
+import { call, makeHarness, postTask, slackEvent, slackForm } from './fixtures.js';
 
 const CHANNEL = 'C0123ABCD9';
 const QUIET = { from: '22:00', to: '07:00', time_zone: 'Europe/Berlin' };

@@ -2,7 +2,8 @@
 // error before anything is read or written. (Presses themselves: test/integration/actions/.)
 import { describe, expect, it } from 'vitest';
 import type { PollQueue, QueuedPoll, SlackResponder, TaskRepository } from '../../../functions/ports.js';
-import { apiEvent, call, makeHarness, NOW, SIGNING_SECRET, slackSign, TASK_A, TEAM } from './fixtures.js';
+import { TASK_A } from '../../support/fakes/codearts.js';
+import { apiEvent, call, makeHarness, NOW, SIGNING_SECRET, slackSign, TEAM } from './fixtures.js';
 
 const RECORD = '2c82ffe8d00d4968a4e5f7a36d87ae17';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiEvent, auth, call, makeHarness, postTask, TASK_A } from './fixtures.js';
+import { TASK_A } from '../../support/fakes/codearts.js';
+import { apiEvent, auth, call, makeHarness, postTask } from './fixtures.js';
 
 const CHANNEL = 'C0123ABCD9';
 

@@ -2,21 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { STEP_MARKERS, statusLook } from '../../../functions/core/render/format.js';
 import { renderLivingMessage } from '../../../functions/core/render/index.js';
 import { CodeArtsError } from '../../../functions/ports.js';
-import { InMemoryWatchStore } from '../../support/fake-store.js';
-import {
-  type Answer,
-  call,
-  makeHarness,
-  NOW,
-  postTask,
-  recordingLogger,
-  slackEvent,
-  slackForm,
-  stateBody,
-  TASK_A,
-  TASK_NEVER_RUN,
-  TASK_UNKNOWN,
-} from './fixtures.js';
+import { TASK_A, TASK_NEVER_RUN, TASK_UNKNOWN } from '../../support/fakes/codearts.js';
+import { recordingLogger } from '../../support/fakes/logger.js';
+import { InMemoryWatchStore } from '../../support/fakes/watch-store.js';
+import { stateBody } from '../../support/state-bodies.js';
+import { type Answer, call, makeHarness, NOW, postTask, slackEvent, slackForm } from './fixtures.js';
 
 const CHANNEL = 'C0123ABCD9';
 

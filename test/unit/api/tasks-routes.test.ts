@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CodeArtsError } from '../../../functions/ports.js';
-import { InMemoryWatchStore } from '../../support/fake-store.js';
-import {
-  API_KEY,
-  apiEvent,
-  auth,
-  call,
-  makeHarness,
-  OTHER_KEY,
-  postTask,
-  RECORD_A,
-  recordingLogger,
-  TASK_A,
-  TASK_NEVER_RUN,
-  TASK_UNKNOWN,
-  writeKey,
-} from './fixtures.js';
+import { TASK_A, TASK_NEVER_RUN, TASK_UNKNOWN } from '../../support/fakes/codearts.js';
+import { recordingLogger } from '../../support/fakes/logger.js';
+import { InMemoryWatchStore } from '../../support/fakes/watch-store.js';
+import { RECORD_A } from '../../support/state-bodies.js';
+import { API_KEY, apiEvent, auth, call, makeHarness, OTHER_KEY, postTask, writeKey } from './fixtures.js';
 
 const CHANNEL = 'C0123ABCD9';
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChannelRecord, TaskRecord } from '../../../functions/core/model.js';
 import { CodeArtsError } from '../../../functions/ports.js';
+import { TASK_A, TASK_NEVER_RUN } from '../../support/fakes/codearts.js';
 import {
   apiEvent,
   call,
@@ -15,8 +16,6 @@ import {
   READ_KEY,
   slackEvent,
   slackForm,
-  TASK_A,
-  TASK_NEVER_RUN,
   TEAM,
 } from './fixtures.js';
 

@@ -1,7 +1,10 @@
-// Who may do what (design §7): workspaces, channel isolation, key scopes, project restrictions, caps and the
+// Who may do what: workspaces, channel isolation, key scopes, project restrictions, caps and the
 // audit trail, through the api handler with the in-memory store and a scripted CodeArts.
 import { describe, expect, it } from 'vitest';
 import { CodeArtsError } from '../../../functions/ports.js';
+import { PROJECT_A, PROJECT_B, TASK_A, TASK_NEVER_RUN } from '../../support/fakes/codearts.js';
+import { recordingLogger } from '../../support/fakes/logger.js';
+import { stateBody } from '../../support/state-bodies.js';
 import {
   type Answer,
   apiEvent,
@@ -10,16 +13,10 @@ import {
   type Harness,
   makeHarness,
   NOW,
-  PROJECT_A,
-  PROJECT_B,
   postTask,
   READ_KEY,
-  recordingLogger,
   slackEvent,
   slackForm,
-  stateBody,
-  TASK_A,
-  TASK_NEVER_RUN,
   TEAM,
 } from './fixtures.js';
 

@@ -16,7 +16,7 @@ import {
   signatureFor,
 } from '../../../local/codearts-simulator/aksk.js';
 
-// The worked example of Huawei's API signing guide (codearts-api.md §2.2).
+// The worked example of Huawei's API signing guide.
 const VECTOR = {
   url: new URL(
     'https://service.region.example.com/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0',

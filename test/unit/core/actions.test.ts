@@ -48,7 +48,7 @@ const stored = (record: TaskRecord, p = press(), groupCheck = false, ms = 0) =>
   applyPress(record, p, groupCheck, at(ms));
 
 describe('who may press', () => {
-  it('names the action IDs of design §5', () => {
+  it('names the action IDs the buttons carry', () => {
     expect(
       ['codearts.stop', 'codearts.rerun', 'codearts.rollback', 'codearts.nope'].map(actionKindOf),
     ).toEqual(['stop', 'rerun', 'rollback', null]);

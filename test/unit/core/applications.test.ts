@@ -4,7 +4,7 @@ import { APPLICATION_STATES, parseApplicationPage } from '../../../functions/cor
 import { MalformedStateError } from '../../../functions/core/normalise.js';
 import { TIME_ZONE } from './fixtures.js';
 
-/** codearts-api.md §4.1: the documented ListAllApp answer. */
+/** The ListAllApp answer as CodeArts documents it. */
 const DOC_APPS = {
   total_num: 1,
   result: [

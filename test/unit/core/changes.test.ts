@@ -1,18 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectChanges, mergeRun, needsBackfill } from '../../../functions/core/changes.js';
-import type { RunState, RunStatus, StepProgress } from '../../../functions/core/model.js';
-import { normaliseStateResponse } from '../../../functions/core/normalise.js';
 import {
-  DOC_FINISHED_BODY,
-  DOC_RUNNING_BODY,
-  letters,
-  rec,
-  run,
-  steps,
-  summary,
-  TIME_ZONE,
-} from './fixtures.js';
+  RUN_STATUSES,
+  type RunState,
+  type RunStatus,
+  type StepProgress,
+} from '../../../functions/core/model.js';
+import { normaliseStateResponse } from '../../../functions/core/normalise.js';
+import { DOC_FINISHED_BODY, DOC_RUNNING_BODY } from '../../support/state-bodies.js';
+import { letters, rec, run, steps, summary, TIME_ZONE } from './fixtures.js';
 
 describe('detectChanges: the first observation is a baseline', () => {
   it.each([
@@ -484,16 +481,7 @@ describe('mergeRun', () => {
   });
 
   const order: Record<StepProgress, number> = { skipped: -1, pending: 0, running: 1, done: 2, failed: 2 };
-  const statuses: RunStatus[] = [
-    'pending',
-    'running',
-    'succeeded',
-    'failed',
-    'timeout',
-    'abort',
-    'not_started',
-    'unknown',
-  ];
+  const statuses: readonly RunStatus[] = RUN_STATUSES;
   const arbRun = fc
     .record({
       status: fc.constantFrom(...statuses),

@@ -1,4 +1,5 @@
-// Builders shared by the core tests: `/state` bodies as CodeArts sends them, and compact RunStates.
+// Builders shared by the core tests: compact RunStates, and the events they give (the `/state` bodies are in
+// test/support/state-bodies.ts).
 import type {
   RunState,
   RunStatus,
@@ -9,83 +10,6 @@ import type {
 
 export const TIME_ZONE = '+08:00';
 export const TASK_ID = 'e700f15965694253940502911220d76b';
-
-/** codearts-api.md §3.4: the documented 200 for a finished run, without steps. */
-export const DOC_FINISHED_BODY = {
-  status: 'success',
-  result: {
-    record_id: '2c82ffe8d00d4968a4e5f7a36d87ae17',
-    task_id: 'e700f15965694253940502911220d76b',
-    nick_name: 'A/B side account',
-    status: 'succeeded',
-    step: 'finish',
-    start_time: '2025-07-09 11:36:28',
-    end_time: '2025-07-09 11:36:43',
-    executor: 'devcloud_test',
-    task_name: 'test',
-  },
-} as const;
-
-/** codearts-api.md §3.4: a running deployment with `step_state=true`, SDK field types. */
-export const DOC_RUNNING_BODY = {
-  status: 'success',
-  result: {
-    record_id: '5a1f0c3e9b7d4e2fa6c8b1d3e5f70912',
-    task_id: 'e700f15965694253940502911220d76b',
-    nick_name: 'devops-bot',
-    status: 'running',
-    step: 'running',
-    start_time: '2025-07-09 11:36:28',
-    end_time: '',
-    executor: 'devcloud_test',
-    task_name: 'test',
-    step_state: [
-      {
-        region: 'cn-north-4',
-        id: 1,
-        offset: 0,
-        enable: true,
-        name: 'Select Deployment Source',
-        current_offset: 2048,
-        elapsed_time: 3,
-        faq_url: '',
-      },
-      {
-        region: 'cn-north-4',
-        id: 2,
-        offset: 0,
-        enable: true,
-        name: 'Start Spring Boot Service',
-        current_offset: 512,
-        elapsed_time: 12,
-        faq_url: '',
-      },
-    ],
-  },
-} as const;
-
-/** Every StepInfo scalar as a string, the way the documentation types them. */
-export function stringlyStep(step: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(step).map(([k, v]) => [
-      k,
-      typeof v === 'number' || typeof v === 'boolean' ? String(v) : v,
-    ]),
-  );
-}
-
-/** A deep copy of a JSON value with `result` fields replaced (undefined deletes a field). */
-export function withResult(
-  body: { status: string; result: Record<string, unknown> },
-  changes: Record<string, unknown>,
-): { status: string; result: Record<string, unknown> } {
-  const result: Record<string, unknown> = { ...structuredClone(body.result) };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === undefined) delete result[k];
-    else result[k] = v;
-  }
-  return { status: body.status, result };
-}
 
 /** A 32-character record ID made from one letter, so tables can say 'A' and 'B'. */
 export const rec = (letter: string): string => letter.toLowerCase().repeat(32);

@@ -13,7 +13,7 @@ import {
 import { MalformedStateError } from '../../../functions/core/normalise.js';
 import { rec, run, summary, TIME_ZONE } from './fixtures.js';
 
-/** codearts-api.md §4.5: the documented history answer. */
+/** The history answer as CodeArts documents it. */
 const DOC_HISTORY = {
   result: [
     {

@@ -1,20 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RunState } from '../../../functions/core/model.js';
+import { RUN_STATUSES, type RunState, STEP_PROGRESSES } from '../../../functions/core/model.js';
 import {
   clipText,
   MalformedStateError,
   NORMALISE_LIMITS,
   normaliseStateResponse,
 } from '../../../functions/core/normalise.js';
-import { DOC_FINISHED_BODY, DOC_RUNNING_BODY, stringlyStep, TIME_ZONE, withResult } from './fixtures.js';
+import { DOC_FINISHED_BODY, DOC_RUNNING_BODY, stringlyStep, withResult } from '../../support/state-bodies.js';
+import { TIME_ZONE } from './fixtures.js';
 
 const normalise = (body: unknown): RunState => normaliseStateResponse(body, { timeZone: TIME_ZONE });
 
 const RUNNING_STEPS = DOC_RUNNING_BODY.result.step_state;
 const withSteps = (stepState: unknown) => withResult(DOC_RUNNING_BODY, { step_state: stepState });
 
-describe('normaliseStateResponse: documented shapes (codearts-api.md §3.4)', () => {
+describe('normaliseStateResponse: documented shapes', () => {
   it('reads the documented finished run without steps', () => {
     expect(normalise(DOC_FINISHED_BODY)).toEqual({
       recordId: '2c82ffe8d00d4968a4e5f7a36d87ae17',
@@ -312,18 +313,9 @@ describe('normaliseStateResponse: fuzzing', () => {
       const run = normalise(body);
       expect(run.recordId).toMatch(/^[A-Za-z0-9]{32}$/);
       expect(run.taskId).toMatch(/^[A-Za-z0-9]{32}$/);
-      expect([
-        'pending',
-        'running',
-        'succeeded',
-        'failed',
-        'timeout',
-        'abort',
-        'not_started',
-        'unknown',
-      ]).toContain(run.status);
+      expect(RUN_STATUSES).toContain(run.status);
       for (const s of run.steps ?? []) {
-        expect(['pending', 'running', 'done', 'failed', 'skipped']).toContain(s.progress);
+        expect(STEP_PROGRESSES).toContain(s.progress);
         expect(s.progress === 'skipped').toBe(!s.enabled);
         expect(s.elapsed === null || Number.isFinite(s.elapsed)).toBe(true);
         expect(s.currentOffset === null || Number.isFinite(s.currentOffset)).toBe(true);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RunStatus, StepProgress } from '../../../functions/core/model.js';
+import { RUN_STATUSES, type RunStatus, type StepProgress } from '../../../functions/core/model.js';
 import {
   furthestProgress,
   inferStepProgress,
@@ -81,16 +81,7 @@ describe('inferStepProgress', () => {
     expect(infer(text, status)).toBe(expected);
   });
 
-  const statuses: RunStatus[] = [
-    'pending',
-    'running',
-    'succeeded',
-    'failed',
-    'timeout',
-    'abort',
-    'not_started',
-    'unknown',
-  ];
+  const statuses: readonly RunStatus[] = RUN_STATUSES;
 
   it('keeps its shape for any steps and status', () => {
     const arbSignal = fc.record({ enabled: fc.boolean(), showsProgress: fc.boolean() });

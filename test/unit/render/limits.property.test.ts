@@ -12,6 +12,7 @@ import type {
   SubscriptionOptions,
   TaskEvent,
 } from '../../../functions/core/model.js';
+import { RUN_STATUSES, STEP_PROGRESSES } from '../../../functions/core/model.js';
 import {
   planDelivery,
   type RenderContext,
@@ -22,17 +23,8 @@ import type { RenderInsight } from '../../../functions/core/render/insight.js';
 import { renderReport } from '../../../functions/core/render/reports.js';
 import type { SlackMessage } from '../../../functions/ports.js';
 
-const STATUSES: RunStatus[] = [
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'timeout',
-  'abort',
-  'not_started',
-  'unknown',
-];
-const PROGRESS: StepProgress[] = ['pending', 'running', 'done', 'failed', 'skipped'];
+const STATUSES: readonly RunStatus[] = RUN_STATUSES;
+const PROGRESS: readonly StepProgress[] = STEP_PROGRESSES;
 
 /** Any UTF-16 unit, lone surrogates included. */
 const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));

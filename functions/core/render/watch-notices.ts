@@ -1,6 +1,6 @@
-// core → messages about the watch itself rather than a run.
-import type { SlackMessage } from '../ports.js';
-import { escapeMrkdwn } from './render/index.js';
+// core/render → messages about the watch itself rather than a run: the task it watches is gone.
+import type { SlackMessage } from '../../ports.js';
+import { escapeMrkdwn } from './text.js';
 
 export function renderTaskGoneNotice(task: { taskId: string; taskName: string }, code: string): SlackMessage {
   const name = task.taskName || task.taskId;

@@ -1,8 +1,7 @@
-// handlers → the api Lambda's middy pipeline: the HTTP API of design §5, the /codearts slash command and the
-// buttons of the living message.
-// Everything arrives by injection (functions/handlers/api.ts wires the real adapters); this file only
-// translates HTTP to use cases and back.
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+// handlers → the api Lambda's middy pipeline: the HTTP API (docs/api.md), the /codearts slash command and the
+// buttons of the living message. Everything arrives by injection (functions/handlers/api.ts wires the real
+// adapters and Powertools; the local run and the tests wire theirs), so this file only translates HTTP to use
+// cases and back.
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpEventNormalizer from '@middy/http-event-normalizer';
@@ -35,8 +34,6 @@ import { INTERNAL_ERROR_BODY, json } from './http/responses.js';
 import { routeNotFound, stripStage } from './http/routing.js';
 import { requireSlackSignature } from './http/slack-signature.js';
 
-export { MAX_JSON_BODY_BYTES } from './http/registration-routes.js';
-
 export interface ApiHandlerDeps {
   store: WatchStore & ChannelStore;
   /** Who CodeArts users are in Slack (`/people`); without it those routes are not served. */
@@ -55,8 +52,6 @@ export interface ApiHandlerDeps {
   limits?: WatchLimits;
   /** Region of tasks registered without one. */
   defaultRegion: string;
-  /** Zone of CodeArts' zone-less timestamps (`+08:00`). */
-  timeZone: string;
   now: () => number;
   /**
    * When the planner last planned a tick to the end (epoch ms), e.g. `() => ticks.lastCompletedAt()`: every
@@ -65,8 +60,8 @@ export interface ApiHandlerDeps {
   lastPollCycleAt?: () => Promise<number | null> | number | null;
   /** The change feed's health as the planner last wrote it (`GET /tasks` shows it per task); optional. */
   feedStatus?: () => Promise<FeedStatus> | FeedStatus;
-  /** Defaults to a Powertools logger (service `codearts-notifier-api`). */
-  logger?: Logger;
+  /** Powertools on Lambda (api.ts), the terminal locally; the pipeline's every log line goes here. */
+  logger: Logger;
   /** How long `POST /tasks` waits for CodeArts before answering 503. Default 10 s (API Gateway allows 30). */
   verifyTimeoutMs?: number;
   /** How long `/codearts watch` waits for CodeArts before storing the watch unverified. Default 2 s. */
@@ -106,23 +101,16 @@ const formField = (body: Form, name: string): string => {
       : '';
 };
 
-const powertoolsLogger = (): Logger => {
-  const logger = new PowertoolsLogger({ serviceName: 'codearts-notifier-api' });
-  return {
-    debug: (message, extra) => logger.debug(message, extra ?? {}),
-    info: (message, extra) => logger.info(message, extra ?? {}),
-    warn: (message, extra) => logger.warn(message, extra ?? {}),
-    error: (message, extra) => logger.error(message, extra ?? {}),
-  };
-};
-
-export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
-  const logger = deps.logger ?? powertoolsLogger();
+/**
+ * `middlewares` are the Lambda's own, run first (api.ts: Powertools' injectLambdaContext, as the planner and the
+ * worker have it).
+ */
+export const createApiHandler = (deps: ApiHandlerDeps, middlewares: MiddlewareObj[] = []): ApiHandler => {
+  const { logger } = deps;
   const registration: RegistrationDeps & { limits: WatchLimits } = {
     store: deps.store,
     codearts: deps.codearts,
     defaultRegion: deps.defaultRegion,
-    timeZone: deps.timeZone,
     now: deps.now,
     limits: deps.limits ?? DEFAULT_WATCH_LIMITS,
     logger,
@@ -226,7 +214,9 @@ export const createApiHandler = (deps: ApiHandlerDeps): ApiHandler => {
     },
   ];
 
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>();
+  for (const middleware of middlewares) pipeline.use(middleware);
+  return pipeline
     .use(httpEventNormalizer())
     .use(httpHeaderNormalizer())
     .use(stripStage())

@@ -7,9 +7,9 @@ import type {
   TaskRecord,
   WatchOutcome,
   WatchRequest,
-} from '../../functions/core/model.js';
-import { applyUnwatch, applyWatch } from '../../functions/core/task-record.js';
-import type { ChannelStore, WatchStore } from '../../functions/ports.js';
+} from '../../../functions/core/model.js';
+import { applyUnwatch, applyWatch } from '../../../functions/core/task-record.js';
+import type { ChannelStore, WatchStore } from '../../../functions/ports.js';
 
 /** Stored values are copies, as they would be after a round trip through DynamoDB. */
 const copy = <T>(value: T): T => structuredClone(value);
