@@ -140,7 +140,7 @@ export async function startScaleWorld(
   const servers = await startServers(workerFile, clock);
   await servers.batch([{ op: 'setLatency', args: [options.latency.codeartsMs, options.latency.slackMs] }]);
   const { ready } = servers;
-  // The same client settings as on Lambda (runtime.ts buildTable), only pointed at dynalite.
+  // The same client settings as on Lambda (handlers/wiring/table.ts buildTable), only pointed at dynalite.
   const documentClient = createDocumentClient({ endpoint: ready.dynamoEndpoint });
   const ddb = countDynamoRequests(documentClient);
   const tableName = `bench-${randomUUID().slice(0, 8)}`;
