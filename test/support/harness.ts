@@ -80,10 +80,12 @@ export interface HarnessOptions {
   changeFeed?: boolean;
   /** SWEEP_MINUTES; default 10. */
   sweepMinutes?: number;
+  /** Where the clock starts (epoch ms); default now. A test that depends on the time of day fixes it. */
+  startAt?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const clock = new ManualClock(Date.now());
+  const clock = new ManualClock(options.startAt ?? Date.now());
   const now = () => clock.now();
   const [dynamo, sim, slack] = await Promise.all([
     startDynalite(),

@@ -13,7 +13,8 @@ const EXECUTOR_SLACK = 'U0EXECUTOR1';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  // A fixed start: quiet hours and digests depend on the time of day.
+  h = await startHarness({ startAt: Date.UTC(2027, 0, 15, 8, 0) });
 });
 afterAll(async () => {
   await h.stop();
@@ -221,11 +222,12 @@ describe('quiet hours', () => {
 });
 
 describe('digests', () => {
-  // A day and more of simulated time: a harness of its own, whose CodeArts token is fresh.
+  // A day and more of simulated time: a harness of its own, whose CodeArts token (valid 24 h) is fresh, started
+  // two hours before a UTC midnight so the runs of the next day fall inside the token's life at any time of day.
   let shared: Harness;
   beforeAll(async () => {
     shared = h;
-    h = await startHarness();
+    h = await startHarness({ startAt: Date.UTC(2027, 0, 15, 22, 0) });
   });
   afterAll(async () => {
     await h.stop();
