@@ -212,7 +212,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         queue,
         codearts,
         slack,
-        logger,
+        logger: pollLogger,
         metrics: noMetrics,
         timeZone: config.codearts.timeZone,
         consoleUrlTemplate: config.codearts.consoleUrlTemplate,
@@ -249,7 +249,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         queue,
         feed: config.poll.changeFeed ? codearts : null,
         feedStatus: dynamo.feedStatus,
-        logger,
+        logger: pollLogger,
         metrics: noMetrics,
         now,
       },
@@ -348,7 +348,13 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
 }
 
 /** The counts a summary line carries that mean something went wrong (see functions/shared/metrics.ts). */
-const TROUBLE_FIELDS = ['slackFailures', 'codeartsFailures', 'codeartsThrottled', 'taskErrors'] as const;
+const TROUBLE_FIELDS = [
+  'slackFailures',
+  'codeartsFailures',
+  'codeartsThrottled',
+  'taskErrors',
+  'feedFallbacks',
+] as const;
 
 /**
  * The planner's and workers' routine summary lines ("Tick planned", "Batch polled") at debug level, so the terminal
