@@ -13,10 +13,11 @@ import { DynamoFleetGates } from '../../functions/adapters/dynamodb/fleet-gates.
 import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ticks.js';
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClients, SlackAdapter } from '../../functions/adapters/slack/index.js';
+import { verifyTask } from '../../functions/app/registration/verify.js';
 import type { TaskEvent, TaskRecord } from '../../functions/core/model.js';
 import { createPlannerHandler, type PlannerHandler } from '../../functions/handlers/planner-pipeline.js';
 import { createWorkerHandler, type WorkerHandler } from '../../functions/handlers/worker-pipeline.js';
-import { CodeArtsError, type Logger, type MetricUnit, type TaskRepository } from '../../functions/ports.js';
+import type { Logger, MetricUnit, TaskRepository } from '../../functions/ports.js';
 import { type CallBudget, workerBatchSize } from '../../functions/shared/call-budget.js';
 import type { RunScript, RunTruth, TaskSpec } from '../../local/codearts-simulator/index.js';
 import { SimulatedQueue } from '../../test/support/sim-queue.js';
@@ -260,15 +261,7 @@ export async function startScaleWorld(
       await servers.batch([{ op: 'setLatency', args: [0, options.latency.slackMs] }]);
       await inParallel(taskIds, 16, async (taskId) => {
         const projectId = projectOf?.(taskId);
-        let run = null;
-        let taskName = '';
-        try {
-          run = await codearts.getTaskState(taskId);
-          taskName = run.taskName;
-        } catch (error) {
-          if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) throw error;
-          taskName = (await codearts.getTaskDetail(taskId)).name;
-        }
+        const { run, taskName } = await verifyTask({ codearts }, taskId, 'cn-north-4');
         await store.watch(
           {
             taskId,

@@ -11,6 +11,7 @@ import {
   projectKey,
   sameFeedView,
 } from './feed.js';
+import { clampDelaySeconds } from './queue-delay.js';
 
 export interface TickPlan {
   /** The tick's ID (its scheduled time, ISO-8601): every message of the tick carries it. */
@@ -162,8 +163,8 @@ const planned = (message: PollMessage, reason: PollReason, plan: TickPlan): Plan
   reason,
 });
 
-/** Polls that may wait for their slot of the tick: nothing says their task moved, they only check. */
-const SPREADABLE: ReadonlySet<PollReason> = new Set<PollReason>(['sweep', 'direct']);
+/** A poll that may wait for its slot of the tick (a sweep, a direct poll): nothing says its task moved, it checks. */
+export const isCheck = (poll: PlannedPoll): boolean => poll.reason === 'sweep' || poll.reason === 'direct';
 
 /**
  * The same polls with those that only check (sweeps, direct polls) spread over the first `seconds` of the tick,
@@ -174,20 +175,14 @@ const SPREADABLE: ReadonlySet<PollReason> = new Set<PollReason>(['sweep', 'direc
 export function spreadPolls(polls: readonly PlannedPoll[], seconds: number): PlannedPoll[] {
   if (seconds <= 0) return [...polls];
   return polls.map((poll) =>
-    SPREADABLE.has(poll.reason)
+    isCheck(poll)
       ? {
           ...poll,
-          delaySeconds: Math.min(
-            MAX_DELAY_SECONDS,
-            poll.delaySeconds + (slotHash(poll.message.taskId) % seconds),
-          ),
+          delaySeconds: clampDelaySeconds(poll.delaySeconds + (slotHash(poll.message.taskId) % seconds)),
         }
       : poll,
   );
 }
-
-/** SQS delays a message by at most 15 minutes. */
-const MAX_DELAY_SECONDS = 900;
 
 /** The tick a scheduled time (or, without one, a clock reading) belongs to: the start of its period. */
 export function tickOf(

@@ -115,28 +115,24 @@ export const createApiHandler = (deps: ApiHandlerDeps, middlewares: MiddlewareOb
     limits: deps.limits ?? DEFAULT_WATCH_LIMITS,
     logger,
   };
-  /** Best effort: a listing without the cycle time beats no listing. */
+  /** What GET /tasks adds beside the watches: worth showing, never worth failing the answer for. */
+  const bestEffort =
+    <T>(what: string, read: (() => Promise<T> | T) | undefined) =>
+    async (): Promise<T | null> => {
+      if (read === undefined) return null;
+      try {
+        return await read();
+      } catch (error) {
+        logger.warn(`${what} unavailable`, { error });
+        return null;
+      }
+    };
+  const readCycleAt = bestEffort('Last poll cycle time', deps.lastPollCycleAt);
   const lastCycleAt = async (): Promise<string | null> => {
-    if (deps.lastPollCycleAt === undefined) return null;
-    try {
-      const ms = await deps.lastPollCycleAt();
-      return ms === null ? null : new Date(ms).toISOString();
-    } catch (error) {
-      logger.warn('Last poll cycle time unavailable', { error });
-      return null;
-    }
+    const ms = await readCycleAt();
+    return ms === null ? null : new Date(ms).toISOString();
   };
-
-  /** Best effort, like the cycle time. */
-  const feedStatus = async (): Promise<FeedStatus | null> => {
-    if (deps.feedStatus === undefined) return null;
-    try {
-      return await deps.feedStatus();
-    } catch (error) {
-      logger.warn('Change feed status unavailable', { error });
-      return null;
-    }
-  };
+  const feedStatus = bestEffort('Change feed status', deps.feedStatus);
 
   const slashCommand = route()
     // First, on the raw body: nothing unsigned gets parsed.

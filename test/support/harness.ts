@@ -8,11 +8,12 @@ import { DynamoPlannerTicks } from '../../functions/adapters/dynamodb/planner-ti
 import { DynamoTaskStore } from '../../functions/adapters/dynamodb/store.js';
 import { createSlackWebClients, SlackAdapter } from '../../functions/adapters/slack/index.js';
 import type { PlanReport } from '../../functions/app/planner/plan-tick.js';
+import { verifyTask } from '../../functions/app/registration/verify.js';
 import type { WorkerDeps } from '../../functions/app/worker/run-batch.js';
 import type { WatchRequest } from '../../functions/core/model.js';
 import { createPlannerHandler } from '../../functions/handlers/planner-pipeline.js';
 import { createWorkerHandler } from '../../functions/handlers/worker-pipeline.js';
-import { CodeArtsError, type Logger, type MetricUnit, silentLogger } from '../../functions/ports.js';
+import { type Logger, type MetricUnit, silentLogger } from '../../functions/ports.js';
 import { ManualClock } from '../../local/codearts-simulator/clock.js';
 import { CodeArtsSimulator } from '../../local/codearts-simulator/index.js';
 import { FakeSlack } from '../../local/fake-slack/index.js';
@@ -218,15 +219,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return ran;
     },
     watch: async (taskId, overrides = {}) => {
-      let run = null;
-      let taskName = '';
-      try {
-        run = await codearts.getTaskState(taskId);
-        taskName = run.taskName;
-      } catch (error) {
-        if (!(error instanceof CodeArtsError && error.kind === 'record-gone')) throw error;
-        taskName = (await codearts.getTaskDetail(taskId)).name;
-      }
+      // Verified as the API verifies (the current run is the baseline); the project is left to the first poll.
+      const { run, taskName } = await verifyTask({ codearts }, taskId, 'cn-north-4');
       await store.watch(
         {
           taskId,

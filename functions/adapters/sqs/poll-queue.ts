@@ -6,13 +6,12 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { clampDelaySeconds } from '../../core/queue-delay.js';
 import type { PollQueue, QueuedPoll } from '../../ports.js';
 import { encodePollMessage } from './poll-message.js';
 
 /** SQS takes at most ten entries in one SendMessageBatch call. */
 export const SEND_BATCH_SIZE = 10;
-/** SQS's longest per-message delay. */
-export const MAX_DELAY_SECONDS = 900;
 
 export interface SqsPollQueueOptions {
   client: Pick<SQSClient, 'send'>;
@@ -39,10 +38,6 @@ export class PollQueueSendError extends Error {
     this.reasons = reasons;
   }
 }
-
-/** Whole seconds in 0–900, the range SQS accepts. */
-export const clampDelaySeconds = (seconds: number): number =>
-  Number.isFinite(seconds) ? Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds))) : 0;
 
 export class SqsPollQueue implements PollQueue {
   readonly #client: Pick<SQSClient, 'send'>;

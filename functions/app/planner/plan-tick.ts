@@ -5,11 +5,13 @@
 // do the polling.
 import {
   duePolls,
+  isCheck,
   type PlannedPoll,
   type PollReason,
   spreadPolls,
   type TickPlan,
 } from '../../core/planning.js';
+import { delayUntil } from '../../core/queue-delay.js';
 import type {
   CodeArtsFeedPort,
   FeedStatusStore,
@@ -78,8 +80,6 @@ export interface PlanReport {
 
 /** A tick claim outlives the invocation by this much before a retry may take the tick over. */
 const CLAIM_GRACE_MS = 10_000;
-/** SQS delays a message by at most 15 minutes. */
-const MAX_DELAY_SECONDS = 900;
 const DEFAULT_PROGRESS_EVERY = 500;
 const DEFAULT_CODEARTS_CONCURRENCY = 8;
 /**
@@ -199,7 +199,7 @@ async function sendInChunks(
 
 function spreadChecks(polls: PlannedPoll[], settings: PlannerSettings): PlannedPoll[] {
   const concurrency = settings.codeartsConcurrency ?? DEFAULT_CODEARTS_CONCURRENCY;
-  const checks = polls.filter((poll) => poll.reason === 'sweep' || poll.reason === 'direct').length;
+  const checks = polls.filter(isCheck).length;
   if (checks <= (concurrency * SPREAD_ABOVE_SECONDS_OF_CALLS) / CALL_SECONDS) return polls;
   return spreadPolls(polls, Math.floor(settings.intervalSeconds * SPREAD_SHARE_OF_TICK));
 }
@@ -223,7 +223,7 @@ function oldestPending(entries: readonly WatchIndexEntry[], nowMs: number): numb
 async function codeartsDelaySeconds(deps: PlannerDeps): Promise<number> {
   try {
     const until = (await deps.gates.read()).get('codearts') ?? 0;
-    return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((until - deps.now()) / 1000)));
+    return delayUntil(until, deps.now());
   } catch (error) {
     deps.logger.warn('The fleet gates could not be read; planning as if they were open', {
       error: String(error),

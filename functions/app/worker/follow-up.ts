@@ -2,11 +2,9 @@
 // ACTIVE_POLL_SECONDS, a delivery Slack rate-limited after its Retry-After, a poll CodeArts throttled after the
 // pause. Never at or past the message's `until`: from then the next tick plans the task afresh, so however often
 // a message is delivered, each task has one chain of follow-ups per tick.
+import { delayUntil } from '../../core/queue-delay.js';
 import type { PollMessage, QueuedPoll } from '../../ports.js';
 import type { TaskPollResult } from '../poll/poll-task.js';
-
-/** SQS delays a message by at most 15 minutes. */
-const MAX_DELAY_SECONDS = 900;
 
 export function followUp(
   message: PollMessage,
@@ -24,6 +22,6 @@ export function followUp(
   }
   const next = candidates.filter((c) => c.at < message.until).sort((a, b) => a.at - b.at)[0];
   if (next === undefined) return null;
-  const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((next.at - nowMs) / 1000)));
+  const delaySeconds = delayUntil(next.at, nowMs);
   return { message: { ...message, observe: next.observe }, delaySeconds };
 }
